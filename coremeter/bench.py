@@ -1,0 +1,149 @@
+"""``coremeter bench``: the engine without the dashboard, for scripts, CI and measuring.
+
+It never imports Textual. On a terminal it shows one progress bar per task (rich,
+which Textual brings along); with ``--json`` it prints one JSON document and
+nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from coremeter.cores import Machine, format_core_list
+from coremeter.results import RunRecord
+from coremeter.runner import Run, prepare
+from coremeter.session import Session
+
+
+class Interrupted(Exception):
+    """SIGTERM or SIGHUP arrived: cancel like Ctrl+C does."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextmanager
+def _signals_cancel() -> Iterator[None]:
+    def handler(signum: int, _frame: object) -> None:
+        raise Interrupted(signum)
+
+    wanted = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    previous = {sig: signal.signal(sig, handler) for sig in wanted}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def machine_line(machine: Machine, cores: list[int]) -> str:
+    quota = "none" if machine.quota is None else f"{machine.quota:g} cores"
+    return (
+        f"{machine.cpu_model} · cores {format_core_list(cores)} of "
+        f"{format_core_list(machine.usable_cores)} usable, {machine.logical} logical, "
+        f"{machine.physical} physical · Python {machine.python} "
+        f"(GIL {'on' if machine.gil else 'off'}) · {machine.start_method} · "
+        f"affinity {'yes' if machine.affinity else 'no'} · quota {quota}"
+    )
+
+
+def warnings(machine: Machine, cores: list[int]) -> list[str]:
+    """What a user should know before trusting the figures of this machine."""
+    notes = []
+    if not machine.affinity:
+        notes.append("this platform has no CPU affinity API: workers run unpinned")
+    if machine.quota is not None and machine.quota < len(cores):
+        notes.append(
+            f"a CPU quota of {machine.quota:g} cores limits parallel runs on {len(cores)} cores"
+        )
+    if len(cores) == 1:
+        notes.append("one core selected: parallel runs on it alone and cannot be faster")
+    for a, b in machine.sibling_pairs(cores):
+        notes.append(f"cpu{a} and cpu{b} are hyperthreads of one physical core")
+    return notes
+
+
+def _watch(run: Run) -> None:
+    """Live progress per task on a terminal; just wait elsewhere."""
+    if not sys.stderr.isatty():
+        run.wait()
+        return
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, transient=True, console=_stderr_console()) as progress:
+        bars = {}
+        for task in run.tasks():
+            where = "unpinned" if task.core is None else f"cpu{task.core}"
+            label = f"{run.spec.mode:<10} task {task.id} ({task.size:,}) on {where}"
+            bars[task.id] = progress.add_task(label, total=task.size, start=False)
+        while not run.wait(timeout=0.1):
+            for task in run.tasks():
+                if task.start_s is not None:
+                    progress.start_task(bars[task.id])
+                progress.update(bars[task.id], completed=task.done)
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def summary(records: list[RunRecord]) -> str:
+    header = (
+        f"{'mode':<10} {'cores':<8} {'wall s':>8} {'speedup':>8} {'bound':>6} {'eff':>5}  check"
+    )
+    lines = [header]
+    for r in records:
+        speedup = "-" if r.speedup is None else f"{r.speedup:.2f}x"
+        eff = "-" if r.efficiency is None else f"{r.efficiency:.0%}"
+        check = "ok" if r.ok else f"{r.state}: {r.reason}" if r.reason else f"{r.state}: WRONG"
+        lines.append(
+            f"{r.mode:<10} {format_core_list(r.cores):<8} {r.wall_s:>8.2f} {speedup:>8} "
+            f"{r.bound:>5.2f}x {eff:>5}  {check}"
+        )
+    return "\n".join(lines)
+
+
+def bench(machine: Machine, cores: list[int], args: argparse.Namespace) -> int:
+    """Run the modes asked for; exit 0 if every run is ok, 1 if one failed, 130/143 if
+    interrupted (no worker is left behind either way)."""
+    modes = ["sequential", "parallel"] if args.mode == "compare" else [args.mode]
+    session = Session(machine, cores, args.shape, args.scale)
+    prepare()
+    if not args.json:
+        print(machine_line(machine, cores))
+        for note in warnings(machine, cores):
+            print(f"note: {note}", file=sys.stderr)
+    try:
+        with _signals_cancel():
+            for _ in range(args.repeat):
+                for mode in modes:
+                    _watch(session.start(mode))
+                    session.poll()
+    except (KeyboardInterrupt, Interrupted) as exc:
+        session.close()
+        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        print(
+            f"coremeter: cancelled ({signal.Signals(signum).name}); no worker left", file=sys.stderr
+        )
+        return 128 + signum
+    records = session.log.runs
+    if args.json:
+        document = {"machine": machine.to_json(), "runs": [r.to_json() for r in records]}
+        print(json.dumps(document, indent=2))
+    else:
+        print(summary(records))
+    return 0 if session.log.all_ok else 1

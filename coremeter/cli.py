@@ -1,0 +1,132 @@
+"""Command line: ``coremeter`` opens the dashboard, ``coremeter bench`` runs headless.
+
+Textual is imported only when the dashboard opens, so ``bench`` and the worker
+processes never pay for it. Bad input is one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import NoReturn
+
+from coremeter.cores import CoreError, Machine, parse_core_list
+from coremeter.runner import MODES
+from coremeter.workload import DEFAULT_SCALE, MAX_SCALE, SHAPES, WorkloadError, check_scale
+
+MAX_REPEAT = 1000
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but an error is one line and exit 2, with no usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"coremeter: error: {message}\n")
+
+
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid scale {text!r}: not a number") from None
+    try:
+        return check_scale(value)
+    except WorkloadError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _repeat(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid repeat {text!r}: not a whole number") from None
+    if not 1 <= value <= MAX_REPEAT:
+        raise argparse.ArgumentTypeError(f"invalid repeat {value}: must be 1 to {MAX_REPEAT}")
+    return value
+
+
+def _workload_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--shape",
+        choices=SHAPES,
+        default="seed",
+        help="seed: three tasks of 1:2:3 units, as in the article; "
+        "balanced: the same work in one equal task per core (default: seed)",
+    )
+    parser.add_argument(
+        "--scale",
+        type=_scale,
+        default=DEFAULT_SCALE,
+        metavar="X",
+        help=f"work relative to the article's ranges; 1.0 reproduces them exactly, "
+        f"{DEFAULT_SCALE:g} takes 5-15 s sequential on a laptop (default: {DEFAULT_SCALE:g}, "
+        f"at most {MAX_SCALE:g})",
+    )
+    parser.add_argument(
+        "--cores",
+        metavar="LIST",
+        help="cores to use, like 0,2-3, chosen from those this process may run on "
+        "(default: all usable cores)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="coremeter",
+        description="A live terminal dashboard that makes parallelism visible: the same "
+        "CPU-bound Python work run sequentially and in parallel on pinned worker processes.",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=("sequential", "parallel", "threads"),
+        default="sequential",
+        help="mode preselected in the dashboard (default: sequential)",
+    )
+    _workload_options(parser)
+    parser.add_argument(
+        "--autostart", action="store_true", help="start a run of --mode as soon as it opens"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    bench = commands.add_parser(
+        "bench",
+        help="run headless and print a summary or JSON",
+        description="Run the workload headless: for scripts, CI and measuring a machine. "
+        "Exit 0 when every run is ok, 1 when one failed, 2 on bad arguments.",
+    )
+    bench.add_argument(
+        "--mode",
+        choices=(*MODES, "compare"),
+        default="compare",
+        help="compare runs sequential then parallel and prints the speedup (default: compare)",
+    )
+    _workload_options(bench)
+    bench.add_argument(
+        "--repeat", type=_repeat, default=1, metavar="N", help="run each mode N times"
+    )
+    bench.add_argument(
+        "--json", action="store_true", help="print one JSON document on stdout and nothing else"
+    )
+    return parser
+
+
+def resolve_cores(parser: argparse.ArgumentParser, spec: str | None, machine: Machine) -> list[int]:
+    if spec is None:
+        return list(machine.usable_cores)
+    try:
+        return parse_core_list(spec, machine.usable_cores)
+    except CoreError as exc:
+        parser.error(str(exc))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    machine = Machine.detect()
+    cores = resolve_cores(parser, args.cores, machine)
+    if args.command == "bench":
+        from coremeter.bench import bench
+
+        return bench(machine, cores, args)
+    from coremeter.app import run_dashboard
+
+    return run_dashboard(machine, cores, args)

@@ -1,0 +1,96 @@
+"""What a run produced, and the session's log of runs with their speedups.
+
+Plain data: the dashboard, ``coremeter bench`` and the JSON output all read the
+same records, so a figure means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    """One task in a run; offsets are seconds from the run's start, None until reached."""
+
+    id: int
+    size: int
+    core: int | None
+    done: int
+    start_s: float | None
+    end_s: float | None
+    result: float | None
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.size if self.size else 0.0
+
+
+@dataclass
+class RunRecord:
+    mode: str
+    shape: str
+    scale: float
+    cores: list[int]
+    state: str
+    reason: str | None
+    wall_s: float
+    result: float | None
+    expected: float
+    ok: bool
+    bound: float
+    tasks: list[TaskRecord] = field(default_factory=list)
+    speedup: float | None = None
+
+    @property
+    def workload(self) -> tuple:
+        """Runs of the same workload can be compared: same shape, scale and task sizes."""
+        return (self.shape, self.scale, tuple(t.size for t in self.tasks))
+
+    @property
+    def efficiency(self) -> float | None:
+        """How much of the schedule's bound the run achieved (1.0 is ideal)."""
+        if self.speedup is None or not self.bound:
+            return None
+        return self.speedup / self.bound
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["efficiency"] = self.efficiency
+        data["tasks"] = [{k: v for k, v in asdict(t).items() if k != "result"} for t in self.tasks]
+        return data
+
+
+class ResultsLog:
+    """Every run of a session, in order, each compared with the last sequential run
+    of the same workload."""
+
+    def __init__(self) -> None:
+        self.runs: list[RunRecord] = []
+
+    def add(self, record: RunRecord) -> RunRecord:
+        if record.ok and record.mode == "sequential":
+            record.speedup = 1.0
+        elif record.ok:
+            baseline = self.baseline(record)
+            if baseline is not None and record.wall_s > 0:
+                record.speedup = baseline.wall_s / record.wall_s
+        self.runs.append(record)
+        return record
+
+    def baseline(self, record: RunRecord) -> RunRecord | None:
+        for previous in reversed(self.runs):
+            if (
+                previous.ok
+                and previous.mode == "sequential"
+                and previous.workload == record.workload
+            ):
+                return previous
+        return None
+
+    def clear(self) -> None:
+        self.runs.clear()
+
+    @property
+    def all_ok(self) -> bool:
+        return all(run.ok for run in self.runs)

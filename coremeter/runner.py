@@ -1,0 +1,277 @@
+"""Runs of the workload on pinned worker processes: start, watch, cancel.
+
+The runner owns its processes outright (no Pool, no executor): it can then end a
+run within milliseconds (terminate, join briefly, kill) and knows which worker
+died and why. Progress, timings and results travel through shared memory, one
+writer per slot, so there is no queue to drain and no lock on the hot path.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import signal
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+
+from coremeter import schedule
+from coremeter.cores import start_method
+from coremeter.results import RunRecord, TaskRecord
+from coremeter.worker import Lane, run_worker
+from coremeter.workload import CHUNK, Task, expected_result, make_tasks, total_result
+
+MODES = ("sequential", "parallel", "threads")
+STOP_GRACE_S = 0.05
+
+
+def context() -> multiprocessing.context.BaseContext:
+    return multiprocessing.get_context(start_method())
+
+
+def prepare() -> None:
+    """Start the resource tracker and fork server before any Textual app runs.
+
+    Started from inside a running Textual app they fail with ``bad value(s) in
+    fds_to_keep`` (Textual #3593: Textual swaps sys.stderr for an object whose
+    fileno() is -1). With the engine preloaded, a worker starts in 10-25 ms.
+    """
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    if start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        context().set_forkserver_preload(["coremeter.runner"])
+        forkserver.ensure_running()
+        # The fork server imports its preloads on its first request: pay that here,
+        # not in the first timed run.
+        warm = context().Process(target=int, name="coremeter-warm-up")
+        warm.start()
+        warm.join()
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What to run: mode, workload and cores; ``pinned`` is False where there is no
+    affinity API."""
+
+    mode: str
+    shape: str
+    scale: float
+    cores: tuple[int, ...]
+    tasks: tuple[Task, ...]
+    pinned: bool = True
+    chunk: int = CHUNK
+
+    @classmethod
+    def build(
+        cls, mode: str, shape: str, scale: float, cores: list[int], pinned: bool = True
+    ) -> RunSpec:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}: choose from {', '.join(MODES)}")
+        if not cores:
+            raise ValueError("a run needs at least one core")
+        tasks = make_tasks(shape, scale, len(cores))
+        return cls(mode, shape, scale, tuple(cores), tuple(tasks), pinned)
+
+    def assignment(self) -> list[list[Task]]:
+        """Sequential: every task in order on one lane. Otherwise longest first on one
+        lane per core; cores left without a task get no worker."""
+        if self.mode == "sequential":
+            return [list(self.tasks)]
+        return schedule.longest_first(self.tasks, len(self.cores))
+
+    def lanes(self) -> list[Lane]:
+        return [
+            (core if self.pinned else None, [(t.id, t.size) for t in tasks])
+            for core, tasks in zip(self.cores, self.assignment(), strict=False)
+            if tasks
+        ]
+
+    @property
+    def bound(self) -> float:
+        return schedule.bound(self.assignment())
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    reader: Connection
+    writer: Connection
+    lanes: list[Lane]
+
+    def failure(self) -> str:
+        """Why this worker failed: its own message, else how it exited."""
+        if self.reader.poll():
+            try:
+                return str(self.reader.recv())
+            except (EOFError, OSError):
+                pass
+        where = ",".join("unpinned" if c is None else f"cpu{c}" for c, _ in self.lanes)
+        code = self.process.exitcode
+        if code is not None and code < 0:
+            try:
+                how = f"was killed by {signal.Signals(-code).name}"
+            except ValueError:
+                how = f"was killed by signal {-code}"
+        else:
+            how = f"exited with code {code}"
+        return f"worker on {where} (pid {self.process.pid}) {how}"
+
+
+class Run:
+    """One run of a spec. Poll it (it never blocks), wait for it, or cancel it."""
+
+    def __init__(self, spec: RunSpec) -> None:
+        self.spec = spec
+        self.lanes = spec.lanes()
+        self.state = "idle"
+        self.reason: str | None = None
+        n = len(spec.tasks)
+        ctx = context()
+        self.counts = ctx.RawArray("q", n)
+        self.starts = ctx.RawArray("d", [math.nan] * n)
+        self.ends = ctx.RawArray("d", [math.nan] * n)
+        self.results = ctx.RawArray("d", [math.nan] * n)
+        workers = [[lane] for lane in self.lanes] if spec.mode != "threads" else [self.lanes]
+        self.ready = ctx.RawArray("d", [math.nan] * len(workers))
+        self._workers: list[_Worker] = []
+        for index, lanes in enumerate(workers):
+            reader, writer = ctx.Pipe(duplex=False)
+            args = (index, lanes, self.counts, self.starts, self.ends, self.results)
+            process = ctx.Process(
+                target=run_worker,
+                args=(*args, self.ready, writer, spec.chunk),
+                name=f"coremeter-worker-{index}",
+            )
+            self._workers.append(_Worker(process, reader, writer, lanes))
+        self.started_at = math.nan
+        self.stopped_at = math.nan
+        self.core_of = {tid: core for core, tasks in self.lanes for tid, _ in tasks}
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def start(self) -> Run:
+        self.started_at = time.perf_counter()
+        self.state = "running"
+        for worker in self._workers:
+            worker.process.start()
+            worker.writer.close()
+        return self
+
+    @property
+    def pids(self) -> list[int]:
+        return [w.process.pid for w in self._workers if w.process.pid is not None]
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+    def poll(self) -> bool:
+        """Update the state from the workers' exits; True once the run has ended."""
+        if self.state != "running":
+            return True
+        all_exited = True
+        for worker in self._workers:
+            code = worker.process.exitcode
+            if code is None:
+                all_exited = False
+            elif code != 0:
+                self._stop("failed", worker.failure())
+                return True
+        if not all_exited:
+            return False
+        if any(math.isnan(end) for end in self.ends):
+            self._stop("failed", "a worker exited before its tasks were done")
+        else:
+            self._stop("done", None)
+        return True
+
+    def wait(self, timeout: float | None = None, tick: float = 0.1) -> bool:
+        """Block until the run ends or the timeout passes; True if it ended."""
+        deadline = None if timeout is None else time.perf_counter() + timeout
+        while not self.poll():
+            left = tick if deadline is None else min(tick, deadline - time.perf_counter())
+            if left <= 0:
+                return False
+            wait([w.process.sentinel for w in self._workers], left)
+        return True
+
+    def cancel(self, reason: str = "cancelled") -> None:
+        if self.state == "running":
+            self._stop("cancelled", reason)
+
+    def _stop(self, state: str, reason: str | None) -> None:
+        """End every worker: SIGTERM, a short join, then SIGKILL for stragglers."""
+        if state == "done":
+            self.stopped_at = max(self.ends)
+        else:
+            self.stopped_at = time.perf_counter()
+        processes = [w.process for w in self._workers]
+        for process in processes:
+            if process.exitcode is None:
+                process.terminate()
+        deadline = time.perf_counter() + STOP_GRACE_S
+        for process in processes:
+            process.join(max(0.0, deadline - time.perf_counter()))
+        for process in processes:
+            if process.exitcode is None:
+                process.kill()
+                process.join()
+        for worker in self._workers:
+            worker.reader.close()
+            worker.process.close()
+        self.state, self.reason = state, reason
+
+    # -- what the run shows ------------------------------------------------
+
+    def elapsed(self) -> float:
+        if math.isnan(self.started_at):
+            return 0.0
+        end = self.stopped_at if not math.isnan(self.stopped_at) else time.perf_counter()
+        return max(0.0, end - self.started_at)
+
+    def _offset(self, t: float) -> float | None:
+        return None if math.isnan(t) else t - self.started_at
+
+    def tasks(self) -> list[TaskRecord]:
+        """A snapshot of every task, cheap enough to take ten times a second."""
+        return [
+            TaskRecord(
+                id=task.id,
+                size=task.size,
+                core=self.core_of.get(task.id),
+                done=self.counts[task.id],
+                start_s=self._offset(self.starts[task.id]),
+                end_s=self._offset(self.ends[task.id]),
+                result=None if math.isnan(self.results[task.id]) else self.results[task.id],
+            )
+            for task in self.spec.tasks
+        ]
+
+    def worker_start_latency(self) -> float | None:
+        """Seconds from start() until the last worker was running its code."""
+        if any(math.isnan(r) for r in self.ready):
+            return None
+        return max(self.ready) - self.started_at
+
+    def record(self) -> RunRecord:
+        tasks = self.tasks()
+        expected = total_result([expected_result(t.size) for t in tasks])
+        ok = self.state == "done" and all(t.result == expected_result(t.size) for t in tasks)
+        result = total_result([t.result for t in tasks]) if self.state == "done" else None
+        return RunRecord(
+            mode=self.spec.mode,
+            shape=self.spec.shape,
+            scale=self.spec.scale,
+            cores=sorted({c for c, _ in self.lanes if c is not None}) or list(self.spec.cores),
+            state=self.state,
+            reason=self.reason,
+            wall_s=self.elapsed(),
+            result=result,
+            expected=expected,
+            ok=ok and result == expected,
+            bound=self.spec.bound,
+            tasks=tasks,
+        )

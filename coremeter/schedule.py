@@ -1,0 +1,46 @@
+"""Which task runs on which core, and what speedup that assignment can allow.
+
+The article handed three tasks of 1:2:3 units to a Pool in order: on two cores one
+worker ran 1+3 units while the other ran 2, a makespan of 4. Longest first gives
+3 and 3: the bound of 2.0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from coremeter.workload import Task
+
+
+def longest_first(tasks: Sequence[Task], lanes: int) -> list[list[Task]]:
+    """Greedy LPT: each task, longest first, goes to the lane that frees up first."""
+    return _greedy(sorted(tasks, key=lambda t: (-t.size, t.id)), lanes)
+
+
+def in_order(tasks: Sequence[Task], lanes: int) -> list[list[Task]]:
+    """What a Pool with apply_async does: tasks in submission order to the first free lane."""
+    return _greedy(list(tasks), lanes)
+
+
+def _greedy(ordered: list[Task], lanes: int) -> list[list[Task]]:
+    if lanes < 1:
+        raise ValueError("a schedule needs at least one lane")
+    assignment: list[list[Task]] = [[] for _ in range(lanes)]
+    loads = [0] * lanes
+    for task in ordered:
+        lane = loads.index(min(loads))
+        assignment[lane].append(task)
+        loads[lane] += task.size
+    return assignment
+
+
+def makespan(assignment: Sequence[Sequence[Task]]) -> int:
+    """The work on the busiest lane: how long the run must last, in iterations."""
+    return max((sum(t.size for t in lane) for lane in assignment), default=0)
+
+
+def bound(assignment: Sequence[Sequence[Task]]) -> float:
+    """The ideal speedup this assignment allows: total work over the makespan."""
+    span = makespan(assignment)
+    total = sum(t.size for lane in assignment for t in lane)
+    return total / span if span else 1.0

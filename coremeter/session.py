@@ -1,0 +1,72 @@
+"""A session: the current settings, at most one live run, and the log of past runs.
+
+Both front ends drive the engine through this one class, so the rules (starting a
+mode cancels the run in progress; pressing the running mode again does not
+restart it) hold for the dashboard and ``coremeter bench`` alike.
+"""
+
+from __future__ import annotations
+
+from coremeter.cores import Machine
+from coremeter.results import ResultsLog, RunRecord
+from coremeter.runner import Run, RunSpec
+from coremeter.workload import MAX_SCALE, SHAPES, check_scale
+
+
+class Session:
+    def __init__(self, machine: Machine, cores: list[int], shape: str, scale: float) -> None:
+        self.machine = machine
+        self.cores = cores
+        self.shape = shape
+        self.scale = check_scale(scale)
+        self.mode = "sequential"
+        self.run: Run | None = None
+        self.log = ResultsLog()
+        self._logged: Run | None = None
+
+    def spec(self, mode: str) -> RunSpec:
+        return RunSpec.build(mode, self.shape, self.scale, self.cores, self.machine.affinity)
+
+    def start(self, mode: str) -> Run:
+        """Start ``mode``, cancelling a run in progress; the same run in progress is kept."""
+        spec = self.spec(mode)
+        if self.run is not None and self.run.running and self.run.spec == spec:
+            return self.run
+        self.cancel(f"cancelled: {mode} was started")
+        self.mode = mode
+        self.run = Run(spec).start()
+        return self.run
+
+    def toggle(self) -> Run:
+        """Run the other of sequential and parallel."""
+        return self.start("parallel" if self.mode == "sequential" else "sequential")
+
+    def rerun(self) -> Run:
+        return self.start(self.mode)
+
+    def cancel(self, reason: str = "cancelled") -> RunRecord | None:
+        """Cancel the run in progress, if any, and log it."""
+        if self.run is None or not self.run.running:
+            return None
+        self.run.cancel(reason)
+        return self.poll()
+
+    def poll(self) -> RunRecord | None:
+        """Advance the current run; returns its record the moment it ends."""
+        run = self.run
+        if run is None or run is self._logged or not run.poll():
+            return None
+        self._logged = run
+        return self.log.add(run.record())
+
+    def set_scale(self, scale: float) -> float:
+        """Applies to the next run; clamped to what a workload allows."""
+        self.scale = check_scale(min(max(scale, 1e-6), MAX_SCALE))
+        return self.scale
+
+    def next_shape(self) -> str:
+        self.shape = SHAPES[(SHAPES.index(self.shape) + 1) % len(SHAPES)]
+        return self.shape
+
+    def close(self) -> None:
+        self.cancel("cancelled: coremeter quit")

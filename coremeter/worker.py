@@ -1,0 +1,101 @@
+"""The code a worker process runs, kept small so the fork server can preload it.
+
+Nothing here imports Textual or the rest of the engine beyond the kernel, so a
+worker starts in milliseconds.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+import traceback
+from collections.abc import MutableSequence
+from multiprocessing import parent_process
+from multiprocessing.connection import Connection, wait
+
+from coremeter.cores import pin
+from coremeter.workload import CHUNK, counted_loop
+
+# One lane is a core (None: unpinned) and the (task id, size) pairs it runs in order.
+Lane = tuple[int | None, list[tuple[int, int]]]
+
+
+def _watch_parent() -> None:
+    """Exit at once when the parent dies, however it died.
+
+    Under forkserver the OS parent is the fork server, so neither PR_SET_PDEATHSIG
+    nor polling getppid() notices; the parent's sentinel does, for every start method.
+    """
+    parent = parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(3)
+
+    threading.Thread(target=watch, name="coremeter-watchdog", daemon=True).start()
+
+
+def _run_lane(
+    lane: Lane,
+    counts: MutableSequence[int],
+    starts: MutableSequence[float],
+    ends: MutableSequence[float],
+    results: MutableSequence[float],
+    chunk: int,
+) -> None:
+    core, tasks = lane
+    pin(core)
+    for task_id, size in tasks:
+        starts[task_id] = time.perf_counter()
+        results[task_id] = counted_loop(size, counts, task_id, chunk)
+        ends[task_id] = time.perf_counter()
+
+
+def run_worker(
+    index: int,
+    lanes: list[Lane],
+    counts: MutableSequence[int],
+    starts: MutableSequence[float],
+    ends: MutableSequence[float],
+    results: MutableSequence[float],
+    ready: MutableSequence[float],
+    errors: Connection,
+    chunk: int = CHUNK,
+) -> None:
+    """Run each lane: in this thread when there is one, in one thread per lane otherwise.
+
+    One writer per shared slot, so no locks. A failure is sent as one line on
+    ``errors`` and the process exits non-zero; the parent turns that into the
+    run's reason.
+    """
+    # Ctrl+C reaches the whole process group; the parent decides what to cancel.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _watch_parent()
+    ready[index] = time.perf_counter()
+    failures: list[str] = []
+
+    def guarded(lane: Lane) -> None:
+        try:
+            _run_lane(lane, counts, starts, ends, results, chunk)
+        except BaseException as exc:  # noqa: BLE001 - any failure must reach the parent
+            core = "unpinned" if lane[0] is None else f"cpu{lane[0]}"
+            detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            failures.append(f"worker on {core} raised {detail}")
+
+    if len(lanes) == 1:
+        guarded(lanes[0])
+    else:
+        threads = [threading.Thread(target=guarded, args=(lane,)) for lane in lanes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    if failures:
+        errors.send(failures[0])
+        errors.close()
+        os._exit(1)
+    errors.close()

@@ -1,0 +1,67 @@
+"""Per-core utilisation, sampled from one long-lived place.
+
+psutil keeps its cpu_percent baseline per thread (a call from a fresh pool thread
+reads zeros) and indexes its list by online CPU, skipping offline ones; this class
+owns one baseline and maps values back to real core ids. /proc/stat counts 100
+ticks a second, so at 10 Hz a core reads in steps of about 10 points: a light
+exponential moving average keeps the bars steady while a busy core still reads 100.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import psutil
+
+_ONLINE = Path("/sys/devices/system/cpu/online")
+
+
+def online_cores() -> list[int]:
+    """Ids of the online cores, in the order psutil reports them."""
+    try:
+        ids: list[int] = []
+        for part in _ONLINE.read_text().strip().split(","):
+            low, _, high = part.partition("-")
+            ids.extend(range(int(low), int(high or low) + 1))
+        return ids
+    except (OSError, ValueError):
+        return list(range(psutil.cpu_count() or 1))
+
+
+class CpuSampler:
+    """Smoothed percent per core, and a bounded history sampled every ``history_every``
+    polls (2 Hz at 10 Hz polling: history bars are costly to redraw)."""
+
+    def __init__(
+        self,
+        cores: Iterable[int],
+        alpha: float = 0.6,
+        history: int = 60,
+        history_every: int = 5,
+        read: Callable[[], list[float]] | None = None,
+        online: list[int] | None = None,
+    ) -> None:
+        """``read`` and ``online`` replace psutil and /sys, for deterministic tests and
+        screenshots: ``read()`` returns one percent per id in ``online``."""
+        self.cores = list(cores)
+        self.alpha = alpha
+        self.history_every = history_every
+        self._read = read or (lambda: psutil.cpu_percent(interval=None, percpu=True))
+        self._ids = online_cores() if online is None else online
+        self.percent: dict[int, float] = dict.fromkeys(self.cores, 0.0)
+        self.history: dict[int, deque[float]] = {c: deque(maxlen=history) for c in self.cores}
+        self._polls = 0
+        self._read()  # the first reading only sets psutil's baseline
+
+    def sample(self) -> dict[int, float]:
+        by_id = dict(zip(self._ids, self._read(), strict=False))
+        for core in self.cores:
+            value = by_id.get(core, 0.0)
+            self.percent[core] += self.alpha * (value - self.percent[core])
+        self._polls += 1
+        if self._polls % self.history_every == 0:
+            for core in self.cores:
+                self.history[core].append(self.percent[core])
+        return self.percent

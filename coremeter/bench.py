@@ -122,13 +122,13 @@ def bench(machine: Machine, cores: list[int], args: argparse.Namespace) -> int:
     interrupted (no worker is left behind either way)."""
     modes = ["sequential", "parallel"] if args.mode == "compare" else [args.mode]
     session = Session(machine, cores, args.shape, args.scale)
-    prepare()
-    if not args.json:
-        print(machine_line(machine, cores))
-        for note in warnings(machine, cores):
-            print(f"note: {note}", file=sys.stderr)
     try:
         with _signals_cancel():
+            prepare()
+            if not args.json:
+                print(machine_line(machine, cores), flush=True)
+                for note in warnings(machine, cores):
+                    print(f"note: {note}", file=sys.stderr)
             for _ in range(args.repeat):
                 for mode in modes:
                     _watch(session.start(mode))

@@ -146,6 +146,7 @@ class Run:
                 name=f"coremeter-worker-{index}",
             )
             self._workers.append(_Worker(process, reader, writer, lanes))
+        self.pids: list[int] = []
         self.started_at = math.nan
         self.stopped_at = math.nan
         self.core_of = {tid: core for core, tasks in self.lanes for tid, _ in tasks}
@@ -158,11 +159,8 @@ class Run:
         for worker in self._workers:
             worker.process.start()
             worker.writer.close()
+            self.pids.append(worker.process.pid)
         return self
-
-    @property
-    def pids(self) -> list[int]:
-        return [w.process.pid for w in self._workers if w.process.pid is not None]
 
     @property
     def running(self) -> bool:

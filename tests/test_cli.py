@@ -1,0 +1,166 @@
+"""The command line as a script sees it: exit codes, one-line errors, JSON, no Textual."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from helpers import TINY, wait_gone
+
+CORES = sorted(os.sched_getaffinity(0))
+
+
+def coremeter(*args: str, env: dict | None = None, timeout: float = 120, **kw):
+    return subprocess.run(
+        [sys.executable, "-m", "coremeter", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        **kw,
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["bench", "--scale", "-1"],
+        ["bench", "--scale", "0"],
+        ["bench", "--scale", "nan"],
+        ["bench", "--scale", "inf"],
+        ["bench", "--scale", "1e400"],
+        ["bench", "--scale", "101"],
+        ["bench", "--scale", "abc"],
+        ["bench", "--cores", "99"],
+        ["bench", "--cores", "0-"],
+        ["bench", "--cores", "a,b"],
+        ["bench", "--cores", ""],
+        ["bench", "--mode", "fast"],
+        ["bench", "--shape", "square"],
+        ["bench", "--repeat", "0"],
+        ["bench", "--repeat", "x"],
+        ["bench", "--bogus"],
+        ["--scale", "-3"],
+        ["--cores", "1000"],
+        ["--mode", "compare"],
+        ["nosuchcommand"],
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args: list[str]) -> None:
+    result = coremeter(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("coremeter: error: "), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_help_lists_the_options() -> None:
+    result = coremeter("bench", "--help")
+    assert result.returncode == 0
+    for option in ("--mode", "--shape", "--scale", "--cores", "--repeat", "--json"):
+        assert option in result.stdout
+
+
+def test_bench_json_is_one_document_with_the_schema() -> None:
+    result = coremeter("bench", "--json", "--scale", str(TINY), "--shape", "balanced")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    machine = doc["machine"]
+    assert machine["usable_cores"] == CORES
+    for key in ("logical", "physical", "python", "gil", "start_method", "affinity", "quota"):
+        assert key in machine
+    sequential, parallel = doc["runs"]
+    assert (sequential["mode"], parallel["mode"]) == ("sequential", "parallel")
+    for run in doc["runs"]:
+        assert run["ok"] is True and run["result"] == run["expected"]
+        assert run["shape"] == "balanced" and run["scale"] == TINY
+        for task in run["tasks"]:
+            assert set(task) >= {"id", "size", "core", "start_s", "end_s"}
+    assert sequential["speedup"] == 1.0 and parallel["speedup"] > 0
+    assert parallel["bound"] == len(CORES)
+    assert sorted(t["core"] for t in parallel["tasks"]) == CORES
+
+
+def test_a_lone_parallel_run_has_no_speedup() -> None:
+    result = coremeter("bench", "--json", "--mode", "parallel", "--scale", str(TINY))
+    assert json.loads(result.stdout)["runs"][0]["speedup"] is None
+
+
+def test_bench_summary_and_repeat() -> None:
+    result = coremeter("bench", "--scale", str(TINY), "--repeat", "2")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "Python" in lines[0]
+    rows = [line for line in lines if line.startswith(("sequential", "parallel"))]
+    assert len(rows) == 4 and all(row.endswith("ok") for row in rows)
+
+
+@pytest.mark.skipif(len(CORES) < 2, reason="needs two usable cores")
+def test_bench_under_taskset_uses_only_the_allowed_core() -> None:
+    core = str(CORES[-1])
+    result = subprocess.run(
+        ["taskset", "-c", core, sys.executable, "-m", "coremeter", "bench", "--json"]
+        + ["--scale", str(TINY)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["machine"]["usable_cores"] == [int(core)]
+    for run in doc["runs"]:
+        assert run["ok"] and {t["core"] for t in run["tasks"]} == {int(core)}
+
+
+def test_bench_works_with_textual_unimportable(tmp_path: Path) -> None:
+    blocker = tmp_path / "textual"
+    blocker.mkdir()
+    (blocker / "__init__.py").write_text("raise ImportError('textual is blocked by this test')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    result = coremeter("bench", "--json", "--scale", str(TINY), env=env)
+    assert result.returncode == 0, result.stderr
+    assert all(run["ok"] for run in json.loads(result.stdout)["runs"])
+    # The blocker really blocks: the dashboard needs Textual and cannot start.
+    assert coremeter("--scale", str(TINY), env=env).returncode != 0
+
+
+def busy_grandchildren(pid: int, timeout: float = 20) -> list[int]:
+    """Workers: children of the fork server, itself a child of coremeter."""
+    parent = psutil.Process(pid)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        busy = []
+        for child in parent.children():
+            for worker in child.children():
+                try:
+                    if worker.cpu_percent(interval=0.1) > 50:
+                        busy.append(worker.pid)
+                except psutil.NoSuchProcess:
+                    pass  # the fork server's warm-up process, already gone
+        if busy:
+            return busy
+    raise AssertionError("no busy worker appeared")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_bench_cancels_cleanly_on_signals(sig: int) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coremeter", "bench", "--scale", "5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    pids = busy_grandchildren(proc.pid)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 128 + sig, err
+    assert "cancelled" in err and "Traceback" not in err
+    assert wait_gone(pids, timeout=1.0) == []

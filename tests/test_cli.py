@@ -158,9 +158,13 @@ def test_bench_cancels_cleanly_on_signals(sig: int) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    pids = busy_grandchildren(proc.pid)
-    proc.send_signal(sig)
-    _, err = proc.communicate(timeout=10)
+    try:
+        pids = busy_grandchildren(proc.pid)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=10)
+    finally:
+        proc.kill()  # a failed test must not leave a benchmark running
+        proc.wait()
     assert proc.returncode == 128 + sig, err
     assert "cancelled" in err and "Traceback" not in err
     assert wait_gone(pids, timeout=1.0) == []

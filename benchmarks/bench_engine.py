@@ -1,0 +1,159 @@
+"""Engine benchmarks: speedup against the bound, instrumentation cost, start and cancel latency.
+
+    python benchmarks/bench_engine.py            # the README's figures (about 3 minutes on 2 cores)
+    python benchmarks/bench_engine.py --quick    # a smoke run of every part
+    python benchmarks/bench_engine.py --json     # the same figures as JSON
+
+Medians and ratios come from one run of this script; run it on an otherwise idle machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+
+from coremeter.cores import Machine, pin
+from coremeter.runner import Run, RunSpec, context, prepare
+from coremeter.workload import DEFAULT_SCALE, make_tasks, seed_loop
+
+
+def speedups(cores: list[int], scale: float, repeat: int) -> list[dict]:
+    """Sequential then parallel, alternating, per shape: median walls and speedup."""
+    rows = []
+    for shape in ("seed", "balanced"):
+        walls: dict[str, list[float]] = {"sequential": [], "parallel": []}
+        for _ in range(repeat):
+            for mode in walls:
+                run = Run(RunSpec.build(mode, shape, scale, cores)).start()
+                run.wait()
+                record = run.record()
+                assert record.ok, record.reason
+                walls[mode].append(record.wall_s)
+        seq, par = (statistics.median(walls[m]) for m in ("sequential", "parallel"))
+        bound = RunSpec.build("parallel", shape, scale, cores).bound
+        rows.append(
+            {
+                "shape": shape,
+                "cores": len(cores),
+                "sequential_s": seq,
+                "parallel_s": par,
+                "speedup": seq / par,
+                "bound": bound,
+                "efficiency": seq / par / bound,
+            }
+        )
+    return rows
+
+
+def _bare_seed(core: int, sizes: list[int], out) -> None:
+    """The article's loop, uninstrumented, pinned like a worker; returns its time."""
+    pin(core)
+    start = time.perf_counter()
+    for size in sizes:
+        seed_loop(size)
+    out.value = time.perf_counter() - start
+
+
+def instrumentation(core: int, scale: float, repeat: int) -> dict:
+    """coremeter's sequential tasks against the bare loop, same core and sizes,
+    alternating so that drift hits both alike."""
+    ctx = context()
+    sizes = [t.size for t in make_tasks("seed", scale, 1)]
+    bare, counted = [], []
+    for _ in range(repeat):
+        out = ctx.RawValue("d", 0.0)
+        process = ctx.Process(target=_bare_seed, args=(core, sizes, out))
+        process.start()
+        process.join()
+        bare.append(out.value)
+        run = Run(RunSpec.build("sequential", "seed", scale, [core])).start()
+        run.wait()
+        tasks = run.record().tasks
+        counted.append(tasks[-1].end_s - tasks[0].start_s)
+    b, c = statistics.median(bare), statistics.median(counted)
+    return {"core": core, "bare_s": b, "instrumented_s": c, "overhead": c / b - 1}
+
+
+def start_latency(cores: list[int], repeat: int) -> dict:
+    """From start() until the last worker runs its code, parallel on every core."""
+    latencies = []
+    for _ in range(repeat):
+        run = Run(RunSpec.build("parallel", "balanced", 1e-4, cores)).start()
+        run.wait()
+        latencies.append(run.worker_start_latency())
+    return {
+        "workers": len(cores),
+        "median_ms": _ms(statistics.median(latencies)),
+        "max_ms": _ms(max(latencies)),
+    }
+
+
+def cancel_latency(cores: list[int], repeat: int) -> dict:
+    """From cancel() until every worker has exited, mid-run."""
+    latencies = []
+    for _ in range(repeat):
+        run = Run(RunSpec.build("parallel", "balanced", 5.0, cores)).start()
+        while not all(t.done for t in run.tasks()):
+            time.sleep(0.01)
+        start = time.perf_counter()
+        run.cancel()
+        latencies.append(time.perf_counter() - start)
+    return {
+        "workers": len(cores),
+        "median_ms": _ms(statistics.median(latencies)),
+        "max_ms": _ms(max(latencies)),
+    }
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, one repeat: a smoke run")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--scale", type=float, default=DEFAULT_SCALE)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    scale, repeat, latency_repeat = (0.002, 1, 3) if args.quick else (args.scale, args.repeat, 20)
+
+    prepare()
+    machine = Machine.detect()
+    cores = machine.usable_cores
+    figures = {
+        "machine": machine.to_json(),
+        "speedup": speedups(cores, scale, repeat),
+        "instrumentation": instrumentation(cores[0], scale / 2, max(repeat, 3)),
+        "start_latency": start_latency(cores, latency_repeat),
+        "cancel_latency": cancel_latency(cores, latency_repeat),
+    }
+    if args.json:
+        print(json.dumps(figures, indent=2))
+        return
+    print(
+        f"# {machine.cpu_model}, {len(cores)} usable cores, Python {machine.python}, scale {scale}"
+    )
+    print("| shape | cores | sequential s | parallel s | speedup | bound | efficiency |")
+    print("|---|---|---|---|---|---|---|")
+    for row in figures["speedup"]:
+        print(
+            f"| {row['shape']} | {row['cores']} | {row['sequential_s']:.2f} "
+            f"| {row['parallel_s']:.2f} | {row['speedup']:.2f}x | {row['bound']:.2f}x "
+            f"| {row['efficiency']:.0%} |"
+        )
+    inst = figures["instrumentation"]
+    print(
+        f"\ninstrumentation on cpu{inst['core']}: bare {inst['bare_s']:.3f} s, "
+        f"instrumented {inst['instrumented_s']:.3f} s, overhead {inst['overhead']:+.1%}"
+    )
+    for name in ("start_latency", "cancel_latency"):
+        f = figures[name]
+        label = name.replace("_", " ")
+        print(f"{label} ({f['workers']} workers): median {f['median_ms']} ms, max {f['max_ms']} ms")
+
+
+if __name__ == "__main__":
+    main()

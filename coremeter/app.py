@@ -1,0 +1,356 @@
+"""The live dashboard: per-core meters, a big timer, task bars and the session's results.
+
+Everything it shows comes from the engine (Session, Run, CpuSampler); the app only
+polls them from one 10 Hz timer and hands values to display-only widgets. That one
+timer is also the one long-lived place psutil's per-thread baseline needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import signal
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Container, Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Static
+
+from coremeter.bench import machine_line, warnings
+from coremeter.cores import Machine
+from coremeter.results import TaskRecord
+from coremeter.runner import Run, prepare
+from coremeter.sampler import CpuSampler
+from coremeter.session import Session
+from coremeter.widgets import CoreMeter, HelpScreen, ResultsTable, RunPanel, TaskBar
+from coremeter.workload import DEFAULT_SCALE
+
+TICK_S = 0.1
+# A meter stays readable down to this width; more cores than fit in one column of
+# this many rows spread over more columns, as htop does.
+METER_MIN_WIDTH = 44
+METER_ROWS = 8
+# Narrower than this, the buttons take two rows instead of running off the screen.
+BUTTON_ROW_WIDTH = 110
+# Below this width the footer's keys need the room its ctrl+p entry takes (ctrl+p still works).
+FOOTER_PALETTE_WIDTH = 90
+QUIT_SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
+
+Clock = Callable[[Run], float]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One action, offered as a key (with its footer label), a button and a palette entry."""
+
+    binding: Binding
+    title: str
+    help: str
+
+
+_RUN = Binding.Group("run")
+_SCALE = Binding.Group("scale", compact=True)
+
+
+def _run(key: str, mode: str, label: str, what: str) -> Command:
+    return Command(Binding(key, f"run('{mode}')", label, group=_RUN), f"Run {mode}", what)
+
+
+COMMANDS = (
+    _run("s", "sequential", "seq", "Every task in order on one core"),
+    _run("p", "parallel", "par", "One pinned worker process per core"),
+    _run("t", "threads", "threads", "Pinned threads in one process"),
+    Command(Binding("m", "toggle", "toggle"), "Toggle sequential/parallel", "Run the other one"),
+    Command(Binding("space", "rerun", "rerun", key_display="␣"), "Rerun", "The last mode again"),
+    Command(Binding("escape", "cancel", "cancel"), "Cancel the run", "Stop every worker now"),
+    Command(
+        Binding("plus", "scale(2)", "scale×2", group=_SCALE),
+        "Double the scale",
+        "Twice the work from the next run",
+    ),
+    Command(
+        Binding("minus", "scale(0.5)", "scale÷2", group=_SCALE),
+        "Halve the scale",
+        "Half the work from the next run",
+    ),
+    Command(Binding("b", "shape", "shape"), "Switch shape", "seed (tasks of 1:2:3) or balanced"),
+    Command(Binding("r", "clear", "clear"), "Clear results", "Empty the results table"),
+    Command(Binding("question_mark", "help", "help"), "Help", "What each mode does"),
+)
+_QUIT = Binding("q", "quit", "quit")
+
+HELP = """\
+# coremeter
+
+The article's CPU-bound loop, `(n*(n+1))/2` over a range, run on the selected cores.
+Each run is compared with the last sequential run of the same work.
+
+**sequential** (`s`): every task runs in order in one worker process pinned to the
+first selected core. It is the baseline: one core lights up, and its time is what the
+work costs without parallelism.
+
+**parallel** (`p`): one worker process per core, each pinned to its core, takes the
+tasks longest first. Every selected core lights up; *bound* is the best speedup the
+task sizes allow and *eff* how much of it the run achieved.
+
+**threads** (`t`): the same lanes as parallel, run as threads of one process, each
+pinned to its core. With the GIL on only one thread runs Python at a time, so the
+cores take turns and the speedup stays near 1x.
+
+`m` runs the other of sequential and parallel, `space` reruns, `escape` cancels,
+`+`/`-` double or halve the work, `b` switches between the seed's 1:2:3 tasks and one
+equal task per core, `r` clears the table, `q` quits. `ctrl+p` lists every action.
+"""
+
+
+class ActionButton(Button, can_focus=False):
+    """A button for the mouse; unfocusable, so space and escape keep their dashboard meaning."""
+
+
+class Dashboard(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "coremeter"
+    BINDINGS = [
+        *(c.binding for c in COMMANDS),
+        _QUIT,
+        Binding("ctrl+c", "quit", "quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        session: Session,
+        sampler: CpuSampler,
+        clock: Clock = Run.elapsed,
+        autostart: bool = False,
+    ) -> None:
+        """``sampler`` and ``clock`` are the two things that change by themselves: tests
+        and snapshots pass fixed ones."""
+        super().__init__()
+        self.session = session
+        self.sampler = sampler
+        self.clock = clock
+        self.autostart = autostart
+        self._run: Run | None = None
+        self._run_pids: list[int] = []
+        self._drawn_state = ""
+        self._meters = {core: CoreMeter(core) for core in session.cores}
+        self._bars: list[TaskBar] = []
+
+    def compose(self) -> ComposeResult:
+        machine, cores = self.session.machine, self.session.cores
+        yield Static(id="machine", markup=False)
+        notes = warnings(machine, cores)
+        notice = Static("\n".join(f"⚠ {note}" for note in notes), id="notes", markup=False)
+        notice.display = bool(notes)
+        yield notice
+        yield RunPanel(id="run")
+        yield Container(*self._meters.values(), id="meters")
+        yield Vertical(id="tasks")
+        yield ResultsTable(id="results")
+        with Horizontal(id="actions"):
+            for binding in (*(c.binding for c in COMMANDS), _QUIT):
+                action = f"app.{binding.action}"
+                yield ActionButton(binding.description, action=action, compact=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._panel = self.query_one(RunPanel)
+        self._results = self.query_one(ResultsTable)
+        self._tasks = self.query_one("#tasks", Vertical)
+        loop = asyncio.get_running_loop()
+        for signum in QUIT_SIGNALS:
+            loop.add_signal_handler(signum, partial(self.exit, return_code=128 + signum))
+        self.set_interval(TICK_S, self.tick)
+        if self.autostart:
+            self.action_rerun()
+        self.tick()
+
+    def on_unmount(self) -> None:
+        """However the app ends (key, signal, test), no worker outlives it."""
+        loop = asyncio.get_running_loop()
+        for signum in QUIT_SIGNALS:
+            loop.remove_signal_handler(signum)
+        self.session.close()
+
+    def on_resize(self) -> None:
+        """Fit the header, the meters and the buttons to the terminal's width."""
+        width = self.size.width
+        line = machine_line(self.session.machine, self.session.cores)
+        self.query_one("#machine", Static).update(_wrap_parts(line, width - 2))
+        meters = max(1, min(math.ceil(len(self._meters) / METER_ROWS), width // METER_MIN_WIDTH))
+        self.query_one("#meters").styles.grid_size_columns = meters
+        buttons = len(self.query(ActionButton))
+        wide = width >= BUTTON_ROW_WIDTH
+        self.query_one("#actions").styles.grid_size_columns = buttons if wide else -(-buttons // 2)
+        self.query_one(Footer).show_command_palette = width >= FOOTER_PALETTE_WIDTH
+
+    # -- the one timer -------------------------------------------------------
+
+    def tick(self) -> None:
+        """Poll the session and the sampler, and hand the widgets what changed."""
+        self.session.poll()
+        runs = self.session.log.runs
+        for record in runs[self._results.row_count :]:
+            self._results.add_record(record)
+        run = self.session.run
+        if run is not self._run:
+            self._follow(run)
+        pinned: dict[int, str] = {}
+        if run is not None and (run.running or run.state != self._drawn_state):
+            pinned = self._show_run(run)
+        percent = self.sampler.sample()
+        for core, meter in self._meters.items():
+            meter.show(percent[core], self.sampler.history[core], pinned.get(core, ""))
+        self._show_status(run)
+
+    def _follow(self, run: Run | None) -> None:
+        """A new run: one task bar per task, and its pids while they can be read."""
+        self._run = run
+        self._drawn_state = ""
+        self._run_pids = run.pids if run is not None and run.running else []
+        self._bars = [TaskBar() for _ in run.spec.tasks] if run is not None else []
+        self._tasks.remove_children()
+        self._tasks.mount_all(self._bars)
+
+    def _show_run(self, run: Run) -> dict[int, str]:
+        """Draw the task bars; returns who is pinned on which core."""
+        self._drawn_state = run.state
+        elapsed = self.clock(run)
+        tasks = run.tasks()
+        for bar, task in zip(self._bars, tasks, strict=False):
+            bar.show(task, _own_time(task, elapsed))
+        return self._pinned(run, tasks) if run.running else {}
+
+    def _pinned(self, run: Run, tasks: list[TaskRecord]) -> dict[int, str]:
+        """Core -> "pid P · task T" for each lane's worker, while its lane has work."""
+        running = {t.id for t in tasks if t.start_s is not None and t.end_s is None}
+        finished = {t.id for t in tasks if t.end_s is not None}
+        pids = self._run_pids
+        labels = {}
+        for index, (core, lane) in enumerate(run.lanes):
+            if core is None or not pids or all(tid in finished for tid, _ in lane):
+                continue
+            # One process per lane, except threads mode: one process for all lanes.
+            pid = pids[index] if len(pids) == len(run.lanes) else pids[0]
+            now = next((tid for tid, _ in lane if tid in running), None)
+            labels[core] = f"pid {pid}" + ("" if now is None else f" · task {now}")
+        return labels
+
+    def _show_status(self, run: Run | None) -> None:
+        """While a run runs it shows that run's settings; otherwise the next run's."""
+        session = self.session
+        if run is not None and run.running:
+            spec = run.spec
+            settings = (spec.mode, spec.shape, spec.scale, list(spec.cores))
+        else:
+            settings = (session.mode, session.shape, session.scale, session.cores)
+        if run is None:
+            self._panel.show(0.0, False, settings, "idle", None)
+        else:
+            self._panel.show(self.clock(run), run.running, settings, run.state, run.reason)
+
+    # -- actions ---------------------------------------------------------------
+
+    def _start(self, start: Callable[[], Run]) -> None:
+        try:
+            run = start()
+        except (OSError, ValueError) as exc:
+            self.notify(str(exc), title="could not start the run", severity="error")
+            return
+        if run is not self._run:
+            self._follow(run)
+        self.tick()
+
+    def action_run(self, mode: str) -> None:
+        self._start(partial(self.session.start, mode))
+
+    def action_toggle(self) -> None:
+        self._start(self.session.toggle)
+
+    def action_rerun(self) -> None:
+        self._start(self.session.rerun)
+
+    def action_cancel(self) -> None:
+        self.session.cancel("cancelled with escape")
+        self.tick()
+
+    def action_scale(self, factor: float) -> None:
+        scale = self.session.set_scale(self.session.scale * factor)
+        self.notify(f"scale {scale:g} from the next run", timeout=2)
+        self.tick()
+
+    def action_shape(self) -> None:
+        shape = self.session.next_shape()
+        self.notify(f"shape {shape} from the next run", timeout=2)
+        self.tick()
+
+    def action_clear(self) -> None:
+        self.session.log.clear()
+        self._results.clear()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(HELP))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for c in COMMANDS:
+            yield SystemCommand(c.title, c.help, partial(self.run_action, c.binding.action))
+
+
+def _wrap_parts(line: str, width: int, sep: str = " · ") -> str:
+    """Break the header only between its parts, so no figure is split from its label."""
+    lines: list[str] = []
+    for part in line.split(sep):
+        if lines and len(lines[-1]) + len(sep) + len(part) <= width:
+            lines[-1] += sep + part
+        else:
+            lines.append(part)
+    return "\n".join(lines)
+
+
+def _own_time(task: TaskRecord, elapsed: float) -> float | None:
+    if task.start_s is None:
+        return None
+    end = task.end_s if task.end_s is not None else elapsed
+    return max(0.0, end - task.start_s)
+
+
+def create_app(
+    machine: Machine,
+    cores: list[int],
+    *,
+    mode: str = "sequential",
+    shape: str = "seed",
+    scale: float = DEFAULT_SCALE,
+    autostart: bool = False,
+    sampler: CpuSampler | None = None,
+    clock: Clock = Run.elapsed,
+) -> Dashboard:
+    """The dashboard with its session; tests pass a fake sampler and clock."""
+    session = Session(machine, cores, shape, scale)
+    session.mode = mode
+    return Dashboard(session, sampler or CpuSampler(cores), clock, autostart)
+
+
+def run_dashboard(machine: Machine, cores: list[int], args: argparse.Namespace) -> int:
+    """Entry point from the CLI; the exit code is 0, or 128 + the signal that quit it."""
+    prepare()
+    app = create_app(
+        machine,
+        cores,
+        mode=args.mode,
+        shape=args.shape,
+        scale=args.scale,
+        autostart=args.autostart,
+    )
+    try:
+        app.run()
+    finally:
+        # on_unmount closes it too; this covers an app that failed before mounting.
+        app.session.close()
+    return app.return_code or 0

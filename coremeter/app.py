@@ -85,26 +85,25 @@ COMMANDS = (
 _QUIT = Binding("q", "quit", "quit")
 
 HELP = """\
-# coremeter
-
-The article's CPU-bound loop, `(n*(n+1))/2` over a range, run on the selected cores.
+The article's loop, [b](n*(n+1))/2[/b] over a range, run on the selected cores.
 Each run is compared with the last sequential run of the same work.
 
-**sequential** (`s`): every task runs in order in one worker process pinned to the
-first selected core. It is the baseline: one core lights up, and its time is what the
-work costs without parallelism.
+[b $accent]s[/] [b]sequential[/]: every task runs in order in one worker process pinned to \
+the first selected core. It is the baseline: one core lights up, and its time is what \
+the work costs without parallelism.
 
-**parallel** (`p`): one worker process per core, each pinned to its core, takes the
-tasks longest first. Every selected core lights up; *bound* is the best speedup the
-task sizes allow and *eff* how much of it the run achieved.
+[b $accent]p[/] [b]parallel[/]: one worker process per core, each pinned to its core, takes \
+the tasks longest first. Every selected core lights up; [i]bound[/] is the best speedup \
+the task sizes allow, and [i]eff[/] how much of it the run achieved.
 
-**threads** (`t`): the same lanes as parallel, run as threads of one process, each
-pinned to its core. With the GIL on only one thread runs Python at a time, so the
+[b $accent]t[/] [b]threads[/]: the same lanes as parallel, run as threads of one process, \
+each pinned to its core. With the GIL on, only one thread runs Python at a time, so the \
 cores take turns and the speedup stays near 1x.
 
-`m` runs the other of sequential and parallel, `space` reruns, `escape` cancels,
-`+`/`-` double or halve the work, `b` switches between the seed's 1:2:3 tasks and one
-equal task per core, `r` clears the table, `q` quits. `ctrl+p` lists every action.
+[b $accent]m[/] the other of sequential and parallel  [b $accent]space[/] rerun  \
+[b $accent]escape[/] cancel  [b $accent]+ -[/] double or halve the work  \
+[b $accent]b[/] the seed's 1:2:3 tasks or one equal task per core  [b $accent]r[/] clear \
+the table  [b $accent]q[/] quit  [b $accent]ctrl+p[/] every action by name
 """
 
 
@@ -136,7 +135,6 @@ class Dashboard(App[None]):
         self.clock = clock
         self.autostart = autostart
         self._run: Run | None = None
-        self._run_pids: list[int] = []
         self._drawn_state = ""
         self._meters = {core: CoreMeter(core) for core in session.cores}
         self._bars: list[TaskBar] = []
@@ -209,10 +207,9 @@ class Dashboard(App[None]):
         self._show_status(run)
 
     def _follow(self, run: Run | None) -> None:
-        """A new run: one task bar per task, and its pids while they can be read."""
+        """A new run: one task bar per task."""
         self._run = run
         self._drawn_state = ""
-        self._run_pids = run.pids if run is not None and run.running else []
         self._bars = [TaskBar() for _ in run.spec.tasks] if run is not None else []
         self._tasks.remove_children()
         self._tasks.mount_all(self._bars)
@@ -230,7 +227,7 @@ class Dashboard(App[None]):
         """Core -> "pid P · task T" for each lane's worker, while its lane has work."""
         running = {t.id for t in tasks if t.start_s is not None and t.end_s is None}
         finished = {t.id for t in tasks if t.end_s is not None}
-        pids = self._run_pids
+        pids = run.pids
         labels = {}
         for index, (core, lane) in enumerate(run.lanes):
             if core is None or not pids or all(tid in finished for tid, _ in lane):

@@ -14,12 +14,12 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import DataTable, Digits, Markdown, Static
+from textual.widgets import DataTable, Digits, Static
 
 from coremeter.cores import format_core_list
 from coremeter.results import RunRecord, TaskRecord
@@ -105,8 +105,8 @@ class CoreMeter(_LineWidget):
         & > .meter--label { text-style: bold; }
         & > .meter--fill { color: $success; }
         & > .meter--hot { color: $warning; }
-        & > .meter--empty { color: $success; background: $boost; }
-        & > .meter--history { color: $accent; }
+        & > .meter--empty { background: $surface-lighten-1; }
+        & > .meter--history { color: $foreground-darken-3; }
         & > .meter--pinned { color: $text-muted; }
     }
     """
@@ -170,7 +170,7 @@ class TaskBar(_LineWidget):
         & > .task--label { color: $text-muted; }
         & > .task--fill { color: $primary; }
         & > .task--done { color: $success; }
-        & > .task--empty { color: $primary; background: $boost; }
+        & > .task--empty { background: $surface-lighten-1; }
         & > .task--time { text-style: bold; }
     }
     """
@@ -315,12 +315,13 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen {
         align: center middle;
-        & > Markdown {
-            width: 76;
+        & > VerticalScroll {
+            width: 80;
             max-width: 100%;
             height: auto;
             max-height: 100%;
             border: round $accent;
+            border-title-align: center;
             background: $surface;
             padding: 0 1;
         }
@@ -332,4 +333,6 @@ class HelpScreen(ModalScreen[None]):
         self.text = text
 
     def compose(self) -> ComposeResult:
-        yield Markdown(self.text)
+        with VerticalScroll() as box:
+            box.border_title = "coremeter · escape closes"
+            yield Static(self.text)

@@ -1,0 +1,138 @@
+"""What the dashboard looks like at 80x24 and 120x35, frozen so it can be compared.
+
+The two things that change by themselves are injected: the sampler reads fixed
+percents (alpha 1, no history appended while the snapshot is taken) and the clock
+is a constant. A mid-run screen comes from a real Run whose shared counters are
+set by hand and whose workers are never started.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from textual.pilot import Pilot
+
+from coremeter.app import Dashboard, create_app
+from coremeter.cores import Machine
+from coremeter.results import ResultsLog, RunRecord
+from coremeter.runner import Run, RunSpec
+from coremeter.sampler import CpuSampler
+
+SMALL = (80, 24)
+LARGE = (120, 35)
+WAVE = [5, 10, 30, 70, 95, 100, 100, 100, 98, 60, 20, 5, 2, 0, 40, 100]
+
+
+def machine(cores: int = 2, quota: float | None = None) -> Machine:
+    return Machine(
+        usable_cores=list(range(cores)),
+        logical=cores,
+        physical=cores,
+        python="3.11.7",
+        gil=True,
+        start_method="forkserver",
+        affinity=True,
+        quota=quota,
+        cpu_model="Example CPU 3.0GHz",
+    )
+
+
+def fake_sampler(percents: list[float]) -> CpuSampler:
+    cores = list(range(len(percents)))
+    sampler = CpuSampler(cores, alpha=1.0, history_every=10**9, read=lambda: percents, online=cores)
+    for core in cores:
+        sampler.history[core].extend(v * (core + 1) / len(cores) for v in WAVE)
+    return sampler
+
+
+def dashboard(percents: list[float], seconds: float = 0.0, **machine_args) -> Dashboard:
+    box = machine(**machine_args)
+    sampler = fake_sampler(percents)
+    return create_app(box, box.usable_cores, scale=0.2, sampler=sampler, clock=lambda run: seconds)
+
+
+class FrozenRun(Run):
+    """A real Run, never started: its shared counters say how far each task got."""
+
+    def __init__(self, spec: RunSpec, progress: dict[int, tuple[float, float, float | None]]):
+        """``progress``: task id -> (fraction done, start offset, end offset or None)."""
+        super().__init__(spec)
+        self.started_at = 0.0
+        self.state = "running"
+        self.pids = [4101, 4102]
+        for task in spec.tasks:
+            fraction, start, end = progress.get(task.id, (0.0, math.nan, None))
+            self.counts[task.id] = round(fraction * task.size)
+            self.starts[task.id] = start
+            self.ends[task.id] = math.nan if end is None else end
+
+    def poll(self) -> bool:
+        return not self.running
+
+    def cancel(self, reason: str = "cancelled") -> None:
+        self.state, self.reason, self.stopped_at = "cancelled", reason, 0.0
+
+    def fail(self, reason: str, at: float) -> FrozenRun:
+        self.state, self.reason, self.stopped_at = "failed", reason, at
+        return self
+
+
+def mid_parallel_run(app: Dashboard) -> FrozenRun:
+    spec = app.session.spec("parallel")
+    return FrozenRun(spec, {1: (0.62, 0.02, None), 2: (0.41, 0.01, None)})
+
+
+async def show_mid_run(pilot: Pilot) -> None:
+    app = pilot.app
+    app.session.mode = "parallel"
+    app.session.run = mid_parallel_run(app)
+    await pilot.pause(0.3)
+
+
+def record(app: Dashboard, mode: str, wall_s: float) -> RunRecord:
+    spec = app.session.spec(mode)
+    run = FrozenRun(spec, {t.id: (1.0, 0.0, wall_s) for t in spec.tasks})
+    run.state, run.stopped_at = "done", wall_s
+    for task in spec.tasks:
+        run.results[task.id] = (task.size - 1) * task.size / 2
+    return run.record()
+
+
+async def show_results(pilot: Pilot) -> None:
+    """Three good runs, then a parallel run whose worker was killed."""
+    app = pilot.app
+    log: ResultsLog = app.session.log
+    for mode, wall_s in (("sequential", 7.43), ("parallel", 3.81), ("threads", 7.96)):
+        log.add(record(app, mode, wall_s))
+    app.session.mode = "parallel"
+    reason = "worker on cpu1 (pid 4102) was killed by SIGKILL"
+    app.session.run = mid_parallel_run(app).fail(reason, at=1.27)
+    await pilot.pause(0.3)
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x35"])
+def test_idle(snap_compare, size: tuple[int, int]) -> None:
+    assert snap_compare(dashboard([3.0, 12.0]), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x35"])
+def test_parallel_run_midway(snap_compare, size: tuple[int, int]) -> None:
+    app = dashboard([100.0, 100.0], seconds=2.5)
+    assert snap_compare(app, terminal_size=size, run_before=show_mid_run)
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x35"])
+def test_results_and_a_failed_run(snap_compare, size: tuple[int, int]) -> None:
+    app = dashboard([4.0, 9.0], seconds=1.27)
+    assert snap_compare(app, terminal_size=size, run_before=show_results)
+
+
+def test_help(snap_compare) -> None:
+    assert snap_compare(dashboard([0.0, 0.0]), terminal_size=SMALL, press=["question_mark"])
+
+
+def test_sixteen_cores_under_a_quota(snap_compare) -> None:
+    percents = [float((37 * core) % 101) for core in range(16)]
+    app = dashboard(percents, cores=16, quota=4.0)
+    assert snap_compare(app, terminal_size=LARGE)

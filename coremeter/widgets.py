@@ -275,7 +275,8 @@ class ResultsTable(DataTable):
     COLUMNS = ("#", "mode", "work", "cores", "wall s", "speedup", "bound", "eff", "check")
 
     def on_mount(self) -> None:
-        self.cursor_type = "row"
+        # No cursor: a permanently highlighted row would look like a selection to the room.
+        self.cursor_type = "none"
         self.zebra_stripes = True
         self.add_columns(*self.COLUMNS)
 
@@ -293,7 +294,7 @@ class ResultsTable(DataTable):
             efficiency,
             self._check(record),
         )
-        self.move_cursor(row=self.row_count - 1)
+        self.scroll_end(animate=False)
 
     def _check(self, record: RunRecord) -> Text:
         """Plain Text, not markup: a failure reason may contain brackets."""
@@ -302,10 +303,9 @@ class ResultsTable(DataTable):
             return Text("ok", style=colours["success"])
         if record.state == "done":
             return Text("WRONG result", style=f"bold {colours['error']}")
-        check = Text(record.state, style=colours["warning"])
-        if record.reason:
-            check.append(f": {record.reason}")
-        return check
+        colour = colours["error" if record.state == "failed" else "warning"]
+        reason = f": {record.reason}" if record.reason else ""
+        return Text.assemble((record.state, colour), reason)
 
 
 class HelpScreen(ModalScreen[None]):

@@ -2,18 +2,18 @@
 
 It never imports Textual. On a terminal it shows one progress bar per task (rich,
 which Textual brings along); with ``--json`` it prints one JSON document and
-nothing else.
+nothing else; ``--csv FILE`` also writes the runs as CSV (see coremeter.export).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from coremeter import export
 from coremeter.cores import Machine, format_core_list
 from coremeter.results import RunRecord
 from coremeter.runner import Run, prepare
@@ -142,8 +142,18 @@ def bench(machine: Machine, cores: list[int], args: argparse.Namespace) -> int:
         return 128 + signum
     records = session.log.runs
     if args.json:
-        document = {"machine": machine.to_json(), "runs": [r.to_json() for r in records]}
-        print(json.dumps(document, indent=2))
+        print(export.json_text(records, machine))
     else:
         print(summary(records))
+    if args.csv is not None:
+        try:
+            args.csv.parent.mkdir(parents=True, exist_ok=True)
+            export.write_csv(records, args.csv)
+        except OSError as exc:
+            print(
+                f"coremeter: cannot write {str(args.csv)!r}: {exc.strerror or exc}", file=sys.stderr
+            )
+            return 1
+        if not args.json:
+            print(f"wrote {args.csv}")
     return 0 if session.log.all_ok else 1

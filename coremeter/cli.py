@@ -1,16 +1,19 @@
 """Command line: ``coremeter`` opens the dashboard, ``coremeter bench`` runs headless.
 
 Textual is imported only when the dashboard opens, so ``bench`` and the worker
-processes never pay for it. Bad input is one line on stderr and exit code 2.
+processes never pay for it. Bad input is one line on stderr and exit code 2, found
+before any work starts.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from coremeter.cores import CoreError, Machine, parse_core_list
+from coremeter.export import DEFAULT_FOLDER, ExportError, check_csv_path, check_folder
 from coremeter.runner import MODES
 from coremeter.workload import DEFAULT_SCALE, MAX_SCALE, SHAPES, WorkloadError, check_scale
 
@@ -70,12 +73,8 @@ def _workload_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="coremeter",
-        description="A live terminal dashboard that makes parallelism visible: the same "
-        "CPU-bound Python work run sequentially and in parallel on pinned worker processes.",
-    )
+def _dashboard_options(parser: argparse.ArgumentParser) -> None:
+    """What the dashboard takes, whether in a terminal or served to a browser."""
     parser.add_argument(
         "--mode",
         choices=("sequential", "parallel", "threads"),
@@ -86,6 +85,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--autostart", action="store_true", help="start a run of --mode as soon as it opens"
     )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_FOLDER,
+        metavar="DIR",
+        help=f"folder the e key exports into, created when missing (default: {DEFAULT_FOLDER}/)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="coremeter",
+        description="A live terminal dashboard that makes parallelism visible: the same "
+        "CPU-bound Python work run sequentially and in parallel on pinned worker processes.",
+    )
+    _dashboard_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     bench = commands.add_parser(
         "bench",
@@ -106,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--json", action="store_true", help="print one JSON document on stdout and nothing else"
     )
+    bench.add_argument(
+        "--csv",
+        metavar="FILE",
+        help="also write the runs to FILE as CSV, one row per task per run (its folder is "
+        "created when missing)",
+    )
     return parser
 
 
@@ -123,6 +144,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     machine = Machine.detect()
     cores = resolve_cores(parser, args.cores, machine)
+    try:
+        if args.command == "bench":
+            if args.csv is not None:
+                args.csv = check_csv_path(args.csv)
+        else:
+            check_folder(args.out)
+    except ExportError as exc:
+        parser.error(str(exc))
     if args.command == "bench":
         from coremeter.bench import bench
 

@@ -51,6 +51,13 @@ def coremeter(*args: str, env: dict | None = None, timeout: float = 120, **kw):
         ["--cores", "1000"],
         ["--mode", "compare"],
         ["nosuchcommand"],
+        ["bench", "--csv", ""],
+        ["bench", "--csv", "/"],
+        ["bench", "--csv", "results/"],
+        ["bench", "--csv", "/dev/null/runs.csv"],
+        ["bench", "--csv", "/proc/runs.csv"],
+        ["--out", "/dev/null"],
+        ["--out", "/dev/null/results"],
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: list[str]) -> None:
@@ -65,7 +72,7 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str]) -> None:
 def test_help_lists_the_options() -> None:
     result = coremeter("bench", "--help")
     assert result.returncode == 0
-    for option in ("--mode", "--shape", "--scale", "--cores", "--repeat", "--json"):
+    for option in ("--mode", "--shape", "--scale", "--cores", "--repeat", "--json", "--csv"):
         assert option in result.stdout
 
 

@@ -1,0 +1,195 @@
+"""A session's runs as files: JSON for programs, CSV for spreadsheets, an SVG for slides.
+
+The JSON document is the one ``coremeter bench --json`` prints, so a saved export
+and a scripted benchmark can be read by the same code. The CSV has one row per
+task per run: a task is the unit that lands on a core, and with that layout a
+spreadsheet can filter by run, pivot by mode, or chart a timeline from the start
+and end columns without splitting any cell. Run-level figures repeat on each of
+the run's rows; ``task`` 0 is in every run, so filtering on it gives one row per run.
+
+Never imports Textual: the dashboard passes its screenshot in as a callable.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from coremeter.cores import Machine
+from coremeter.results import RunRecord
+
+DEFAULT_FOLDER = Path("coremeter-results")
+
+# The CSV columns in order, each with what it holds (the README's table is this one).
+CSV_COLUMNS = (
+    "run",  # 1 for the session's first run, 2 for the next, ...
+    "mode",  # sequential, parallel or threads
+    "shape",  # seed (1:2:3 units) or balanced (one equal task per core)
+    "scale",  # work relative to the article's ranges
+    "cores",  # the run's cores, space-separated ("0 1"), which no spreadsheet reads as a date
+    "state",  # done, failed or cancelled
+    "ok",  # true when the run finished and every task's result was right
+    "wall_s",  # the run's wall time in seconds
+    "speedup",  # against the last sequential run of the same workload (blank: none)
+    "bound",  # the best speedup this schedule allows
+    "efficiency",  # speedup / bound (blank without a speedup)
+    "task",  # the task's id within its run
+    "size",  # the task's loop iterations
+    "core",  # the core the task ran on (blank: unpinned)
+    "done",  # iterations it completed
+    "start_s",  # seconds from the run's start until the task started (blank: never)
+    "end_s",  # seconds from the run's start until it ended (blank: never)
+    "task_s",  # end_s - start_s (blank unless both are known)
+    "reason",  # why the run failed or was cancelled (blank when done)
+)
+
+
+class ExportError(Exception):
+    """A path that cannot be written; its message is one line for the user."""
+
+
+def document(records: list[RunRecord], machine: Machine) -> dict:
+    """The JSON document of ``bench --json`` and of the dashboard's export."""
+    return {"machine": machine.to_json(), "runs": [r.to_json() for r in records]}
+
+
+def json_text(records: list[RunRecord], machine: Machine) -> str:
+    return json.dumps(document(records, machine), indent=2)
+
+
+def _cell(value: object) -> object:
+    """Blank for unknown, lowercase booleans, and times and ratios to the microsecond
+    rather than float noise: what spreadsheets and pandas read."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+def csv_rows(records: list[RunRecord]) -> list[dict[str, object]]:
+    rows = []
+    for number, run in enumerate(records, start=1):
+        for task in run.tasks:
+            known = task.start_s is not None and task.end_s is not None
+            row = {
+                "run": number,
+                "mode": run.mode,
+                "shape": run.shape,
+                "scale": str(run.scale),  # as given: a scale can be below a millionth
+                "cores": " ".join(map(str, run.cores)),
+                "state": run.state,
+                "ok": run.ok,
+                "wall_s": run.wall_s,
+                "speedup": run.speedup,
+                "bound": run.bound,
+                "efficiency": run.efficiency,
+                "task": task.id,
+                "size": task.size,
+                "core": task.core,
+                "done": task.done,
+                "start_s": task.start_s,
+                "end_s": task.end_s,
+                "task_s": task.end_s - task.start_s if known else None,
+                "reason": run.reason,
+            }
+            rows.append({k: _cell(v) for k, v in row.items()})
+    return rows
+
+
+def write_csv(records: list[RunRecord], path: Path) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(csv_rows(records))
+    return path
+
+
+def _one_line(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def check_folder(folder: Path) -> Path:
+    """Fail now, with one line, if the folder could not be created or written later.
+
+    Run before any work starts, so a typo costs a second, not the results; creates
+    nothing, so a dashboard that never exports leaves no empty folder behind.
+    """
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ExportError(
+            f"cannot write into {str(folder)!r}: {str(existing)!r} is not a directory"
+        )
+    try:
+        # A real file, at once deleted: os.access says yes to root even on /proc.
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        raise ExportError(
+            f"cannot write into {str(folder)!r}: no file can be made in {str(existing)!r} "
+            f"({_one_line(exc)})"
+        ) from None
+    return folder
+
+
+def check_csv_path(text: str) -> Path:
+    """A CSV file that can be written once the runs are done (its folder is created then)."""
+    path = Path(text)
+    if not text:
+        raise ExportError("cannot write CSV to '': give a file name")
+    if path.is_dir() or text.endswith(("/", os.sep)):
+        raise ExportError(f"cannot write CSV to {text!r}: it is a directory")
+    check_folder(path.parent)
+    return path
+
+
+def _free_stem(folder: Path, suffixes: list[str]) -> str:
+    """A timestamped name that no earlier export in this folder holds.
+
+    Two exports within one second get -2, -3, ...: an export never overwrites.
+    """
+    base = "coremeter-" + time.strftime("%Y%m%d-%H%M%S")
+    stem, n = base, 1
+    while any((folder / f"{stem}{suffix}").exists() for suffix in suffixes):
+        n += 1
+        stem = f"{base}-{n}"
+    return stem
+
+
+def export_session(
+    records: list[RunRecord],
+    machine: Machine,
+    folder: Path = DEFAULT_FOLDER,
+    screenshot: Callable[[Path], object] | None = None,
+) -> list[Path]:
+    """Write the runs as JSON and CSV, and the screen as SVG when given a way to.
+
+    ``screenshot`` receives the SVG's full path, so the engine never needs Textual;
+    the dashboard's ``e`` key passes one that saves the screen there. Returns the
+    paths written, JSON first. Raises ExportError when the folder cannot be written.
+    """
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"cannot create {str(folder)!r}: {_one_line(exc)}") from None
+    suffixes = [".json", ".csv"] + ([".svg"] if screenshot else [])
+    stem = _free_stem(folder, suffixes)
+    paths = [folder / f"{stem}{suffix}" for suffix in suffixes]
+    try:
+        paths[0].write_text(json_text(records, machine) + "\n", encoding="utf-8")
+        write_csv(records, paths[1])
+        if screenshot is not None:
+            screenshot(paths[2])
+    except OSError as exc:
+        raise ExportError(f"cannot write into {str(folder)!r}: {_one_line(exc)}") from None
+    return paths

@@ -1,8 +1,9 @@
-"""Command line: ``coremeter`` opens the dashboard, ``coremeter bench`` runs headless.
+"""Command line: ``coremeter`` opens the dashboard, ``coremeter bench`` runs headless,
+``coremeter serve`` shows the dashboard in a browser.
 
-Textual is imported only when the dashboard opens, so ``bench`` and the worker
-processes never pay for it. Bad input is one line on stderr and exit code 2, found
-before any work starts.
+Textual is imported only when the dashboard opens or is served, so ``bench`` and
+the worker processes never pay for it. Bad input is one line on stderr and exit
+code 2, found before any work starts.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from coremeter.runner import MODES
 from coremeter.workload import DEFAULT_SCALE, MAX_SCALE, SHAPES, WorkloadError, check_scale
 
 MAX_REPEAT = 1000
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,6 +48,16 @@ def _repeat(text: str) -> int:
         raise argparse.ArgumentTypeError(f"invalid repeat {text!r}: not a whole number") from None
     if not 1 <= value <= MAX_REPEAT:
         raise argparse.ArgumentTypeError(f"invalid repeat {value}: must be 1 to {MAX_REPEAT}")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: not a whole number") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"invalid port {value}: must be 1 to 65535")
     return value
 
 
@@ -127,6 +140,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write the runs to FILE as CSV, one row per task per run (its folder is "
         "created when missing)",
     )
+    serve = commands.add_parser(
+        "serve",
+        help="serve the dashboard to a web browser",
+        description="Serve the dashboard over HTTP through textual-serve: each browser tab "
+        "gets its own dashboard, running on this machine. Works without internet.",
+    )
+    serve.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"IP address to listen on, or localhost; anything but loopback lets other "
+        f"machines start CPU-heavy runs here (default: {DEFAULT_HOST})",
+    )
+    serve.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT, help=f"TCP port (default: {DEFAULT_PORT})"
+    )
+    _dashboard_options(serve)
     return parser
 
 
@@ -156,6 +185,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from coremeter.bench import bench
 
         return bench(machine, cores, args)
+    if args.command == "serve":
+        from coremeter.serve import ServeError, check_address, serve
+
+        try:
+            args.host = check_address(args.host, args.port)
+        except ServeError as exc:
+            parser.error(str(exc))
+        return serve(args)
     from coremeter.app import run_dashboard
 
     return run_dashboard(machine, cores, args)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -58,6 +59,14 @@ def coremeter(*args: str, env: dict | None = None, timeout: float = 120, **kw):
         ["bench", "--csv", "/proc/runs.csv"],
         ["--out", "/dev/null"],
         ["--out", "/dev/null/results"],
+        ["serve", "--out", "/dev/null/results"],
+        ["serve", "--port", "0"],
+        ["serve", "--port", "65536"],
+        ["serve", "--port", "http"],
+        ["serve", "--host", ""],
+        ["serve", "--host", "999.1.1.1"],
+        ["serve", "--host", "example.invalid"],
+        ["serve", "--scale", "0"],
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: list[str]) -> None:
@@ -74,6 +83,23 @@ def test_help_lists_the_options() -> None:
     assert result.returncode == 0
     for option in ("--mode", "--shape", "--scale", "--cores", "--repeat", "--json", "--csv"):
         assert option in result.stdout
+    result = coremeter("serve", "--help")
+    assert result.returncode == 0
+    for option in ("--host", "--port", "--shape", "--scale", "--cores", "--out"):
+        assert option in result.stdout
+
+
+def test_serve_on_a_taken_port_is_one_line_and_exit_2() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = coremeter("serve", "--host", "127.0.0.1", "--port", port, timeout=30)
+    assert result.returncode == 2
+    assert (
+        result.stderr == f"coremeter: error: cannot listen on http://127.0.0.1:{port}: "
+        "Address already in use\n"
+    )
 
 
 def test_bench_json_is_one_document_with_the_schema() -> None:

@@ -1,0 +1,246 @@
+"""The browser view: ``coremeter serve`` opened in headless Chromium, as a person would.
+
+xterm.js draws the dashboard on a canvas, so the DOM holds no text: the tests
+check what the page fetched, that the app's output arrived, and what the keys did
+to real processes; the screenshot is for eyes. Only loopback is ever contacted.
+Set COREMETER_SAVE_SCREENSHOTS=1 to refresh screenshots/browser.png.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psutil
+import pytest
+from helpers import alive, wait_gone
+
+from coremeter.cli import build_parser
+from coremeter.serve import TEMPLATES, dashboard_command
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+LOOPBACK = "127.0.0.1"
+# Headless, offline and quiet: no sandbox (root in CI), no GPU, no update or sync
+# traffic, no proxy, and every host name but loopback resolves to nothing.
+CHROMIUM_ARGS = [
+    "--no-proxy-server",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {LOOPBACK}",
+]
+
+
+def in_the_browser(test: Callable) -> Callable:
+    """An end-to-end test in headless Chromium."""
+    needs = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
+    return pytest.mark.e2e(needs(test))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        return probe.getsockname()[1]
+
+
+def wait_http(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"coremeter serve exited with {proc.returncode}")
+        # http.client, not urllib: no proxy from the environment is ever asked.
+        connection = http.client.HTTPConnection(LOOPBACK, port, timeout=1)
+        try:
+            connection.request("GET", "/")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+        finally:
+            connection.close()
+    raise AssertionError(f"port {port} did not answer within {timeout} s")
+
+
+def stop_group(proc: subprocess.Popen, grace: float) -> None:
+    """SIGTERM the server's process group, then SIGKILL whatever is left of it."""
+    for sig, wait_s in ((signal.SIGTERM, grace), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(wait_s)
+        except subprocess.TimeoutExpired:
+            continue
+        if not alive_in_group(proc.pid):
+            return
+
+
+def alive_in_group(pgid: int) -> list[int]:
+    pids = []
+    for process in psutil.process_iter(["pid"]):
+        try:
+            if os.getpgid(process.pid) == pgid:
+                pids.append(process.pid)
+        except ProcessLookupError:
+            pass
+    return alive(pids)
+
+
+@dataclass
+class Served:
+    """A running ``coremeter serve``, a browser page on it, and what the page fetched."""
+
+    proc: subprocess.Popen
+    page: sync_api.Page
+    requests: list[str] = field(default_factory=list)
+
+    def descendants(self) -> list[psutil.Process]:
+        try:
+            return psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            return []
+
+    def busy_workers(self, count: int, timeout: float = 20) -> list[int]:
+        """Pids of at least ``count`` workers near 100% CPU: children of a fork server
+        (serve -> dashboard -> fork server -> worker)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            workers = [p for p in self.descendants() if _forked_by_the_fork_server(p)]
+            for worker in workers:
+                _cpu_percent(worker)  # the baseline for the next reading
+            time.sleep(0.5)
+            busy = [w.pid for w in workers if _cpu_percent(w) > 50]
+            if len(busy) >= count:
+                return busy
+        raise AssertionError(f"fewer than {count} busy workers under coremeter serve")
+
+    def press(self, key: str) -> None:
+        # xterm.js takes keys through its hidden textarea.
+        self.page.focus(".xterm-helper-textarea")
+        self.page.keyboard.press(key)
+
+
+def _forked_by_the_fork_server(process: psutil.Process) -> bool:
+    try:
+        parent = process.parent()
+        return parent is not None and "forkserver" in " ".join(parent.cmdline())
+    except psutil.Error:
+        return False
+
+
+def _cpu_percent(process: psutil.Process) -> float:
+    try:
+        return process.cpu_percent(None)
+    except psutil.Error:
+        return 0.0
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One server and one browser tab for the module; every process ends with it."""
+    port = free_port()
+    url = f"http://{LOOPBACK}:{port}/"
+    out = tmp_path_factory.mktemp("serve")
+    log = (out / "serve.log").open("w")
+    # --scale 5 runs for minutes: a run the tests start is still going when they look.
+    command = [sys.executable, "-m", "coremeter", "serve", "--host", LOOPBACK]
+    command += ["--port", str(port), "--scale", "5", "--out", str(out)]
+    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_http(port, proc)
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+            try:
+                # A 720p projector: about 130x34 cells in the served terminal.
+                page = browser.new_page(viewport={"width": 1280, "height": 720})
+                served = Served(proc, page)
+                page.on("request", lambda request: served.requests.append(request.url))
+                page.on("websocket", lambda socket: served.requests.append(socket.url))
+                page.goto(url)
+                # The first bytes of the app's output reveal the terminal.
+                page.wait_for_selector("body.-first-byte .xterm-screen canvas", timeout=30_000)
+                yield served
+            finally:
+                browser.close()
+    finally:
+        stop_group(proc, grace=10)
+        log.close()
+        assert alive_in_group(proc.pid) == []
+
+
+@in_the_browser
+def test_the_page_loads_everything_from_loopback(served: Served) -> None:
+    page = served.page
+    assert page.title() == "coremeter"
+    assert any(urlsplit(url).path == "/ws" for url in served.requests), served.requests
+    hosts = {urlsplit(url).hostname for url in served.requests}
+    assert hosts == {LOOPBACK}, served.requests
+    # The terminal's font is the copy textual-serve serves, not the CDN's.
+    assert page.evaluate("document.fonts.check('16px \"Roboto Mono\"')")
+    assert any("/static/fonts/RobotoMono" in url for url in served.requests)
+
+
+@in_the_browser
+def test_a_key_in_the_page_starts_a_run_on_a_worker(served: Served) -> None:
+    served.press("s")
+    assert len(served.busy_workers(1)) == 1
+
+
+@in_the_browser
+def test_stopping_the_server_ends_every_dashboard_and_worker(
+    served: Served, tmp_path: Path
+) -> None:
+    served.press("p")
+    workers = served.busy_workers(min(2, len(os.sched_getaffinity(0))))
+    # Let the meters catch up with the run before the picture.
+    served.page.wait_for_timeout(1500)
+    shot = tmp_path / "browser.png"
+    served.page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("COREMETER_SAVE_SCREENSHOTS"):
+        shutil.copy(shot, SCREENSHOTS / "browser.png")
+    everything = [p.pid for p in served.descendants()]
+    served.proc.send_signal(signal.SIGTERM)
+    assert served.proc.wait(10) == 0
+    assert wait_gone(everything, timeout=5) == [], f"left behind: {everything}, workers {workers}"
+
+
+def test_the_page_template_fetches_only_from_its_own_server() -> None:
+    page = (TEMPLATES / "app_index.html").read_text()
+    links = re.findall(r"""(?:src|href)=["']([^"']+)""", page) + re.findall(
+        r"url\(\"([^\"]+)", page
+    )
+    assert links and all(link.startswith("static/") for link in links), links
+    assert "//" not in "".join(links)
+
+
+def test_each_tab_runs_the_dashboard_with_the_options_given_to_serve() -> None:
+    given = ["--shape", "balanced", "--scale", "0.0123", "--cores", "0", "--mode", "parallel"]
+    args = build_parser().parse_args(["serve", *given, "--autostart", "--out", "talk results"])
+    command = shlex.split(dashboard_command(args))
+    assert command[:4] == ["exec", sys.executable, "-m", "coremeter"]
+    tab = build_parser().parse_args(command[4:])
+    assert tab.command is None  # the dashboard itself
+    for option in ("shape", "scale", "cores", "mode", "autostart", "out"):
+        assert getattr(tab, option) == getattr(args, option), option

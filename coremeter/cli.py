@@ -61,18 +61,24 @@ def _port(text: str) -> int:
     return value
 
 
-def _workload_options(parser: argparse.ArgumentParser) -> None:
+def _workload_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
+    """The workload's options. A subcommand inherits what was given before its name
+    (``coremeter --scale 0.1 bench``) rather than silently resetting it."""
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if inherit else value
+
     parser.add_argument(
         "--shape",
         choices=SHAPES,
-        default="seed",
+        default=default("seed"),
         help="seed: three tasks of 1:2:3 units, as in the article; "
         "balanced: the same work in one equal task per core (default: seed)",
     )
     parser.add_argument(
         "--scale",
         type=_scale,
-        default=DEFAULT_SCALE,
+        default=default(DEFAULT_SCALE),
         metavar="X",
         help=f"work relative to the article's ranges; 1.0 reproduces them exactly, "
         f"{DEFAULT_SCALE:g} takes 5-15 s sequential on a laptop (default: {DEFAULT_SCALE:g}, "
@@ -81,27 +87,31 @@ def _workload_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--cores",
         metavar="LIST",
+        default=default(None),
         help="cores to use, like 0,2-3, chosen from those this process may run on "
         "(default: all usable cores)",
     )
 
 
-def _dashboard_options(parser: argparse.ArgumentParser) -> None:
+def _dashboard_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
     """What the dashboard takes, whether in a terminal or served to a browser."""
     parser.add_argument(
         "--mode",
-        choices=("sequential", "parallel", "threads"),
-        default="sequential",
+        choices=MODES,
+        default=argparse.SUPPRESS if inherit else None,
         help="mode preselected in the dashboard (default: sequential)",
     )
-    _workload_options(parser)
+    _workload_options(parser, inherit)
     parser.add_argument(
-        "--autostart", action="store_true", help="start a run of --mode as soon as it opens"
+        "--autostart",
+        action="store_true",
+        default=argparse.SUPPRESS if inherit else False,
+        help="start a run of --mode as soon as it opens",
     )
     parser.add_argument(
         "--out",
         type=Path,
-        default=DEFAULT_FOLDER,
+        default=argparse.SUPPRESS if inherit else DEFAULT_FOLDER,
         metavar="DIR",
         help=f"folder the e key exports into, created when missing (default: {DEFAULT_FOLDER}/)",
     )
@@ -113,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A live terminal dashboard that makes parallelism visible: the same "
         "CPU-bound Python work run sequentially and in parallel on pinned worker processes.",
     )
-    _dashboard_options(parser)
+    _dashboard_options(parser, inherit=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     bench = commands.add_parser(
         "bench",
@@ -124,10 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--mode",
         choices=(*MODES, "compare"),
-        default="compare",
+        default=argparse.SUPPRESS,
         help="compare runs sequential then parallel and prints the speedup (default: compare)",
     )
-    _workload_options(bench)
+    _workload_options(bench, inherit=True)
     bench.add_argument(
         "--repeat", type=_repeat, default=1, metavar="N", help="run each mode N times"
     )
@@ -155,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--port", type=_port, default=DEFAULT_PORT, help=f"TCP port (default: {DEFAULT_PORT})"
     )
-    _dashboard_options(serve)
+    _dashboard_options(serve, inherit=True)
     return parser
 
 
@@ -171,6 +181,8 @@ def resolve_cores(parser: argparse.ArgumentParser, spec: str | None, machine: Ma
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.mode is None:
+        args.mode = "compare" if args.command == "bench" else "sequential"
     machine = Machine.detect()
     cores = resolve_cores(parser, args.cores, machine)
     try:

@@ -201,3 +201,13 @@ def test_bench_cancels_cleanly_on_signals(sig: int) -> None:
     assert proc.returncode == 128 + sig, err
     assert "cancelled" in err and "Traceback" not in err
     assert wait_gone(pids, timeout=1.0) == []
+
+
+def test_options_before_the_subcommand_are_kept() -> None:
+    result = coremeter("--scale", str(TINY), "--shape", "balanced", "bench", "--json")
+    assert result.returncode == 0, result.stderr
+    runs = json.loads(result.stdout)["runs"]
+    assert [(r["mode"], r["shape"], r["scale"]) for r in runs] == [
+        ("sequential", "balanced", TINY),
+        ("parallel", "balanced", TINY),
+    ]

@@ -8,7 +8,8 @@ only when that key changes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 
 from rich.segment import Segment
 from rich.style import Style
@@ -16,6 +17,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.geometry import Region, Size
+from textual.renderables.digits import Digits as DigitsFont
 from textual.screen import ModalScreen
 from textual.strip import Strip
 from textual.widget import Widget
@@ -58,38 +61,75 @@ def compact_count(n: int) -> str:
     return str(n)
 
 
-class _LineWidget(Widget):
-    """A one-line widget drawn by the Line API; subclasses build the line's segments."""
+class _LinesWidget(Widget):
+    """Rows drawn by the Line API; subclasses say what each row shows and its key.
+
+    One widget holds all its rows: each widget a screen update visits costs CPU even
+    when it has not changed, and a refresh names only the rows whose key changed.
+    Textual also drops a widget's computed styles on every refresh; recomputing them
+    cost more than drawing the rows, so they are kept until the styles really change.
+    """
 
     DEFAULT_CSS = """
-    _LineWidget { height: 1; }
+    _LinesWidget { height: auto; }
     """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._key: tuple = ()
+        self._keys: list[tuple] = []
+        self._styles: dict[str, Style] = {}
 
-    def _redraw_if_changed(self, key: tuple) -> None:
-        if key != self._key:
-            self._key = key
-            self.refresh()
-
-    def segments(self, width: int) -> list[Segment]:
+    def rows(self, width: int) -> int:
         raise NotImplementedError
 
+    def row_key(self, y: int, width: int) -> tuple:
+        raise NotImplementedError
+
+    def row_segments(self, y: int, width: int) -> list[Segment]:
+        raise NotImplementedError
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self.rows(width)
+
+    def redraw_changed_rows(self) -> None:
+        width = self.size.width
+        keys = [self.row_key(y, width) for y in range(self.rows(width))]
+        if len(keys) != len(self._keys):
+            self.refresh(layout=True)
+        else:
+            for y, (old, new) in enumerate(zip(self._keys, keys, strict=True)):
+                if old != new:
+                    self.refresh(Region(0, y, width, 1))
+        self._keys = keys
+
+    def notify_style_update(self) -> None:
+        self._styles.clear()
+        super().notify_style_update()
+
     def render_line(self, y: int) -> Strip:
-        base = self.rich_style
-        if y != 0:
-            return Strip.blank(self.size.width, base)
-        strip = Strip(self.segments(self.size.width))
-        return strip.apply_style(base).adjust_cell_length(self.size.width, base)
+        width, base = self.size.width, self.style("")
+        if y >= self.rows(width):
+            return Strip.blank(width, base)
+        strip = Strip(self.row_segments(y, width))
+        return strip.apply_style(base).adjust_cell_length(width, base)
 
     def style(self, component: str) -> Style:
-        return self.get_component_rich_style(component, partial=True)
+        """A component's partial style, or the widget's own for ``""``."""
+        style = self._styles.get(component)
+        if style is None:
+            style = (
+                self.get_component_rich_style(component, partial=True)
+                if component
+                else self.rich_style
+            )
+            self._styles[component] = style
+        return style
 
 
-class CoreMeter(_LineWidget):
-    """One core: label, load bar, percent, a short history, and who is pinned there now."""
+class CoreMeters(_LinesWidget):
+    """One meter per core: label, load bar, percent, a short history, and who is pinned
+    there now. More cores than MAX_ROWS spread over columns, as htop does; narrow
+    meters drop the history and the pinned label, never a core."""
 
     COMPONENT_CLASSES = {
         "meter--label",
@@ -100,8 +140,7 @@ class CoreMeter(_LineWidget):
         "meter--pinned",
     }
     DEFAULT_CSS = """
-    CoreMeter {
-        height: 1;
+    CoreMeters {
         & > .meter--label { text-style: bold; }
         & > .meter--fill { color: $success; }
         & > .meter--hot { color: $warning; }
@@ -111,62 +150,108 @@ class CoreMeter(_LineWidget):
     }
     """
     HOT = 80.0
+    DEADBAND = 3.0
+    MAX_ROWS = 8
+    MIN_CELL = 16
+    GUTTER = 2
 
-    def __init__(self, core: int, **kwargs) -> None:
+    def __init__(self, cores: Sequence[int], **kwargs) -> None:
         super().__init__(**kwargs)
-        self.core = core
-        self.percent = 0.0
-        self.history: tuple[float, ...] = ()
-        self.pinned = ""
+        self.cores = list(cores)
+        self.percent = dict.fromkeys(self.cores, 0.0)
+        self.history: dict[int, tuple[float, ...]] = {core: () for core in self.cores}
+        self.pinned = dict.fromkeys(self.cores, "")
 
-    def show(self, percent: float, history: Sequence[float], pinned: str) -> None:
-        """Take new values; the line is redrawn only when what it shows changes."""
-        width = self._history_width(self.size.width)
-        self.percent = percent
-        self.history = tuple(history)[-width:] if width else ()
-        self.pinned = pinned
-        bar = round(percent * self._bar_width(self.size.width) * 8 / 100)
-        self._redraw_if_changed((round(percent), bar, sparkline(self.history), pinned))
+    def show(
+        self,
+        percent: Mapping[int, float],
+        history: Mapping[int, Iterable[float]],
+        pinned: Mapping[int, str],
+    ) -> None:
+        """Take new values; a row is redrawn only when what it shows changes.
+
+        A 100 ms reading moves in steps of about 10 points (/proc/stat counts 100
+        ticks a second), so a change under DEADBAND points is noise, not news: it
+        would cost a screen update for nothing. 0 and 100 are always shown exactly.
+        """
+        for core in self.cores:
+            new, old = percent[core], self.percent[core]
+            if abs(new - old) >= self.DEADBAND or (
+                round(new) in (0, 100) and round(new) != round(old)
+            ):
+                self.percent[core] = new
+            self.history[core] = tuple(history[core])
+            self.pinned[core] = pinned.get(core, "")
+        self.redraw_changed_rows()
+
+    def _columns(self, width: int) -> int:
+        fit = (width + self.GUTTER) // (self.MIN_CELL + self.GUTTER)
+        return max(1, min(math.ceil(len(self.cores) / self.MAX_ROWS), fit))
+
+    def rows(self, width: int) -> int:
+        return math.ceil(len(self.cores) / self._columns(width))
+
+    def _row(self, y: int, width: int) -> tuple[list[int], int]:
+        """The cores on row ``y`` (cpu0-7 down the first column, like htop) and the
+        width of each meter."""
+        columns = self._columns(width)
+        cell = (width - self.GUTTER * (columns - 1)) // columns
+        return self.cores[y :: self.rows(width)], cell
 
     @staticmethod
-    def _history_width(width: int) -> int:
-        return 16 if width >= 70 else 8 if width >= 50 else 0
-
-    @staticmethod
-    def _pinned_width(width: int) -> int:
-        return 20 if width >= 60 else 0
-
-    def _bar_width(self, width: int) -> int:
-        """Whatever the label, percent, history and pinned columns leave."""
-        history = self._history_width(width)
-        pinned = self._pinned_width(width)
+    def _layout(cell: int) -> tuple[int, int, int]:
+        """Bar, history and pinned widths for a meter ``cell`` wide."""
+        history = 16 if cell >= 70 else 8 if cell >= 50 else 0
+        pinned = 20 if cell >= 60 else 0
         extras = (history + 1 if history else 0) + (pinned + 1 if pinned else 0)
-        return max(4, width - 6 - 5 - extras)
+        return max(4, cell - 6 - 5 - extras), history, pinned
 
-    def segments(self, width: int) -> list[Segment]:
-        fill = self.style("meter--hot" if self.percent >= self.HOT else "meter--fill")
-        empty = self.style("meter--empty")
-        pinned_width = self._pinned_width(width)
+    def row_key(self, y: int, width: int) -> tuple:
+        cores, cell = self._row(y, width)
+        bar, history, _ = self._layout(cell)
+        return tuple(
+            (
+                round(self.percent[core]),
+                round(self.percent[core] * bar * 8 / 100),
+                sparkline(self.history[core][-history:]) if history else "",
+                self.pinned[core],
+            )
+            for core in cores
+        )
+
+    def row_segments(self, y: int, width: int) -> list[Segment]:
+        cores, cell = self._row(y, width)
+        segments: list[Segment] = []
+        for index, core in enumerate(cores):
+            if index:
+                segments.append(Segment(" " * self.GUTTER))
+            segments.extend(self._meter(core, cell))
+        return segments
+
+    def _meter(self, core: int, cell: int) -> list[Segment]:
+        bar, history, pinned = self._layout(cell)
+        percent = self.percent[core]
+        fill = self.style("meter--hot" if percent >= self.HOT else "meter--fill")
         segments = [
-            Segment(f"cpu{self.core:<3}"[:5].ljust(6), self.style("meter--label")),
-            *bar_segments(self.percent / 100, self._bar_width(width), fill, empty),
-            Segment(f"{self.percent:4.0f}%"),
+            Segment(f"cpu{core}"[:5].ljust(6), self.style("meter--label")),
+            *bar_segments(percent / 100, bar, fill, self.style("meter--empty")),
+            Segment(f"{percent:4.0f}%"),
         ]
-        if self._history_width(width):
-            history = sparkline(self.history).rjust(self._history_width(width), _SPARKS[0])
-            segments.append(Segment(" " + history, self.style("meter--history")))
-        if pinned_width:
-            segments.append(Segment(" " + self.pinned[:pinned_width], self.style("meter--pinned")))
+        if history:
+            spark = sparkline(self.history[core][-history:]).rjust(history, _SPARKS[0])
+            segments.append(Segment(" " + spark, self.style("meter--history")))
+        if pinned:
+            label = self.pinned[core][:pinned].ljust(pinned)
+            segments.append(Segment(" " + label, self.style("meter--pinned")))
         return segments
 
 
-class TaskBar(_LineWidget):
-    """One task of the current run: id, size, core, progress, and its own time."""
+class TaskBars(_LinesWidget):
+    """One bar per task of the current run: id, size, core, progress, and its own time."""
 
     COMPONENT_CLASSES = {"task--label", "task--fill", "task--done", "task--empty", "task--time"}
     DEFAULT_CSS = """
-    TaskBar {
-        height: 1;
+    TaskBars {
         & > .task--label { color: $text-muted; }
         & > .task--fill { color: $primary; }
         & > .task--done { color: $success; }
@@ -177,36 +262,72 @@ class TaskBar(_LineWidget):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.record: TaskRecord | None = None
-        self.seconds: float | None = None
+        self.tasks: list[TaskRecord] = []
+        self.seconds: list[float | None] = []
 
-    def show(self, task: TaskRecord, seconds: float | None) -> None:
-        """``seconds`` is the task's own time so far, None before it starts."""
-        self.record = task
-        self.seconds = seconds
-        width = self._bar_width(self.size.width)
-        seconds_shown = None if seconds is None else round(seconds, 2)
-        self._redraw_if_changed((task, round(task.fraction * width * 8), seconds_shown))
+    def show(self, tasks: Sequence[TaskRecord], seconds: Sequence[float | None]) -> None:
+        """``seconds``: each task's own time so far, None before it starts."""
+        self.tasks, self.seconds = list(tasks), list(seconds)
+        self.redraw_changed_rows()
+
+    def rows(self, width: int) -> int:
+        return len(self.tasks)
 
     @staticmethod
     def _bar_width(width: int) -> int:
         return max(4, width - 26 - 5 - 9)
 
-    def segments(self, width: int) -> list[Segment]:
-        task = self.record
-        if task is None:
-            return []
+    def row_key(self, y: int, width: int) -> tuple:
+        task, seconds = self.tasks[y], self.seconds[y]
+        return (
+            task.id,
+            task.size,
+            task.core,
+            task.end_s is not None,
+            round(task.fraction * self._bar_width(width) * 8),
+            None if seconds is None else round(seconds, 2),
+        )
+
+    def row_segments(self, y: int, width: int) -> list[Segment]:
+        task, seconds = self.tasks[y], self.seconds[y]
         where = "any" if task.core is None else f"cpu{task.core}"
         label = f"task {task.id:<2} {compact_count(task.size):>6} it  {where:<6} "
-        done = task.end_s is not None
-        fill = self.style("task--done" if done else "task--fill")
-        clock = "waiting" if self.seconds is None else f"{self.seconds:7.2f}s"
+        fill = self.style("task--done" if task.end_s is not None else "task--fill")
+        clock = "waiting" if seconds is None else f"{seconds:7.2f}s"
         return [
             Segment(label, self.style("task--label")),
             *bar_segments(task.fraction, self._bar_width(width), fill, self.style("task--empty")),
             Segment(f"{task.fraction:5.0%}"),
             Segment(f" {clock:>8}", self.style("task--time")),
         ]
+
+
+class BigTimer(Digits):
+    """Textual's Digits, drawn through the Line API.
+
+    Digits renders through Rich's console pipeline on every change: at 10 Hz that was
+    about a fifth of each screen update. The font is Digits' own; its three strips are
+    built once per value. Left-aligned, which is how the panel uses it.
+    """
+
+    def __init__(self, value: str = "", **kwargs) -> None:
+        super().__init__(value, **kwargs)
+        self._drawn: tuple = ()
+        self._strips: list[Strip] = []
+
+    def notify_style_update(self) -> None:
+        self._drawn = ()
+        super().notify_style_update()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if self._drawn != (self.value, width):
+            self._drawn = (self.value, width)
+            style = self.rich_style
+            segments = DigitsFont(self.value, style).render(style)
+            lines = Segment.split_lines(segments)
+            self._strips = [Strip(line).adjust_cell_length(width, style) for line in lines]
+        return self._strips[y] if y < len(self._strips) else Strip.blank(width)
 
 
 class RunPanel(Horizontal):
@@ -221,11 +342,11 @@ class RunPanel(Horizontal):
     """
 
     def compose(self) -> ComposeResult:
-        yield Digits("0.00", id="timer")
+        yield BigTimer("0.00", id="timer")
         yield Static(id="status", markup=True)
 
     def on_mount(self) -> None:
-        self._digits = self.query_one("#timer", Digits)
+        self._digits = self.query_one(BigTimer)
         self._status = self.query_one("#status", Static)
         self._key: tuple = ()
 

@@ -22,7 +22,7 @@ from textual.pilot import Pilot
 
 from coremeter.app import COMMANDS, ActionButton, Dashboard, create_app
 from coremeter.cores import Machine
-from coremeter.widgets import CoreMeter, HelpScreen, ResultsTable, RunPanel
+from coremeter.widgets import CoreMeters, HelpScreen, ResultsTable, RunPanel
 
 # Long enough to look at the workers while they run (a second or two), cancelled after.
 WATCHABLE = 0.05
@@ -115,12 +115,14 @@ def test_a_meters_worker_is_really_pinned_to_that_core(machine: Machine) -> None
     async def script(pilot: Pilot) -> None:
         await pilot.press("p")
         await running_pids(pilot, app)
-        meters = list(app.query(CoreMeter))
-        await until(pilot, lambda: any(m.pinned for m in meters))
-        for meter in (m for m in meters if m.pinned):
-            worker = psutil.Process(int(meter.pinned.split()[1]))
+        meters = app.query_one(CoreMeters)
+        await until(pilot, lambda: any(meters.pinned.values()))
+        for core, label in meters.pinned.items():
+            if not label:
+                continue
+            worker = psutil.Process(int(label.split()[1]))
             # The worker pins itself as it starts; the meter may show it a moment before.
-            await until(pilot, lambda w=worker, m=meter: w.cpu_affinity() == [m.core], timeout=2)
+            await until(pilot, lambda w=worker, c=core: w.cpu_affinity() == [c], timeout=2)
         await pilot.press("escape")
 
     drive(app, script)

@@ -108,6 +108,12 @@ class ActionButton(Button, can_focus=False):
 
 
 class Dashboard(App[None]):
+    """One screen for the room: which cores are busy, for how long, and what it gained.
+
+    No reactive attributes: all state lives in the Session, and a reactive on the App
+    would repaint the whole screen.
+    """
+
     CSS_PATH = "app.tcss"
     TITLE = "coremeter"
     BINDINGS = [
@@ -144,9 +150,9 @@ class Dashboard(App[None]):
         yield RunPanel(id="run")
         yield CoreMeters(self.session.cores, id="meters")
         yield TaskBars(id="tasks")
-        # The table and the buttons in a group of their own: a screen update then visits
-        # the group but not its children (measured, every widget a screen update visits
-        # costs CPU even when it has not changed, and the live part updates at 10 Hz).
+        # The table and the buttons in a group of their own: a screen update of the live
+        # part above then visits the group but not its children (each widget visited
+        # costs CPU, changed or not).
         with Vertical(id="lower"):
             yield ResultsTable(id="results")
             with Container(id="actions"):

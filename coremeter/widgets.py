@@ -1,9 +1,9 @@
 """Small display-only widgets for the dashboard: the data stays in the engine.
 
-Meters and task bars redraw up to ten times a second, so they use the Line API
-(``render_line`` returning a Strip): measured at about a quarter of the CPU of
-ProgressBars at 10 Hz. Each one keeps the key of what it last drew and refreshes
-only when that key changes.
+Meters, task bars and the timer redraw several times a second, so they use the Line
+API (``render_line`` returning Strips): measured at about a quarter of the CPU of
+ProgressBars. Each keeps the key of what it last drew and refreshes only the rows
+whose key changed.
 """
 
 from __future__ import annotations
@@ -343,7 +343,7 @@ class RunPanel(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield BigTimer("0.00", id="timer")
-        yield Static(id="status", markup=True)
+        yield Static(id="status")
 
     def on_mount(self) -> None:
         self._digits = self.query_one(BigTimer)

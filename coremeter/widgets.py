@@ -425,8 +425,11 @@ class ResultsTable(DataTable):
         if record.state == "done":
             return Text("WRONG result", style=f"bold {colours['error']}")
         colour = colours["error" if record.state == "failed" else "warning"]
-        reason = f": {record.reason}" if record.reason else ""
-        return Text.assemble((record.state, colour), reason)
+        # The engine's reasons often start with the state ("cancelled: ..."): say it once.
+        rest = (record.reason or "").removeprefix(record.state)
+        if rest and not rest.startswith((":", " ")):
+            rest = f": {rest}"
+        return Text.assemble((record.state, colour), rest)
 
 
 class HelpScreen(ModalScreen[None]):

@@ -242,8 +242,7 @@ def _header(record: RunRecord, mode_width: int) -> Header:
     elif record.state == "done":
         status = f"{record.wall_s:.2f} s" + ("" if record.ok else " · WRONG result")
     else:
-        reason = f": {record.reason}" if record.reason else ""
-        status = f"{record.state} at {record.wall_s:.2f} s{reason}"
+        status = f"{record.state} at {record.wall_s:.2f} s{record.detail}"
     state = "failed" if record.state == "done" and not record.ok else record.state
     return Header(record.mode.ljust(mode_width), status, state, f"{record.shape}×{record.scale:g}")
 

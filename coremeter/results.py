@@ -54,6 +54,13 @@ class RunRecord:
             return None
         return self.speedup / self.bound
 
+    @property
+    def detail(self) -> str:
+        """Why the run stopped, to follow its state: the engine's reasons often start with
+        the state ("cancelled: sequential was started"), which is then said once."""
+        rest = (self.reason or "").removeprefix(self.state)
+        return rest if not rest or rest.startswith((":", " ")) else f": {rest}"
+
     def to_json(self) -> dict:
         data = asdict(self)
         data["efficiency"] = self.efficiency

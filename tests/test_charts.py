@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import pytest
 from textual.app import App, ComposeResult
@@ -261,7 +262,15 @@ def test_a_cancelled_run_that_spans_the_scale_is_marked_in_its_last_cell() -> No
     )
     (lane,) = lanes_of(timeline_rows([cancelled], 40))
     assert lane.cut == len(lane.cells) - 1
-    assert timeline_rows([cancelled], 40)[0].status == "cancelled at 2.00 s: cancelled with escape"
+    # The state said once, whether the reason starts with it or not.
+    assert timeline_rows([cancelled], 40)[0].status == "cancelled at 2.00 s with escape"
+    switched = replace(cancelled, reason="cancelled: parallel was started")
+    assert timeline_rows([switched], 40)[0].status == "cancelled at 2.00 s: parallel was started"
+    killed = replace(cancelled, state="failed", reason="worker on cpu0 exited with code 1")
+    assert (
+        timeline_rows([killed], 40)[0].status
+        == "failed at 2.00 s: worker on cpu0 exited with code 1"
+    )
 
 
 def test_a_live_run_runs_to_now() -> None:

@@ -425,11 +425,7 @@ class ResultsTable(DataTable):
         if record.state == "done":
             return Text("WRONG result", style=f"bold {colours['error']}")
         colour = colours["error" if record.state == "failed" else "warning"]
-        # The engine's reasons often start with the state ("cancelled: ..."): say it once.
-        rest = (record.reason or "").removeprefix(record.state)
-        if rest and not rest.startswith((":", " ")):
-            rest = f": {rest}"
-        return Text.assemble((record.state, colour), rest)
+        return Text.assemble((record.state, colour), record.detail)
 
 
 class HelpScreen(ModalScreen[None]):

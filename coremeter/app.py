@@ -8,8 +8,6 @@ timer is also the one long-lived place psutil's per-thread baseline needs.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import signal
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -26,6 +24,7 @@ from coremeter.results import TaskRecord
 from coremeter.runner import Run, prepare
 from coremeter.sampler import CpuSampler
 from coremeter.session import Session
+from coremeter.shutdown import EXIT_DEADLINE_S, QuitSignals, watch_terminal
 from coremeter.widgets import CoreMeters, HelpScreen, ResultsTable, RunPanel, TaskBars
 from coremeter.workload import DEFAULT_SCALE
 
@@ -35,7 +34,6 @@ DRAW_EVERY = 2  # ticks between draws during a run: 5 Hz
 BUTTON_ROW_WIDTH = 110
 # Below this width the footer's keys need the room its ctrl+p entry takes (ctrl+p still works).
 FOOTER_PALETTE_WIDTH = 90
-QUIT_SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
 
 Clock = Callable[[Run], float]
 
@@ -116,6 +114,8 @@ class Dashboard(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "coremeter"
+    # Set by the real program only: in tests, ending the process would end pytest too.
+    exit_deadline_s: float | None = None
     BINDINGS = [
         *(c.binding for c in COMMANDS),
         _QUIT,
@@ -166,9 +166,10 @@ class Dashboard(App[None]):
         self._results = self.query_one(ResultsTable)
         self._meters = self.query_one(CoreMeters)
         self._tasks = self.query_one(TaskBars)
-        loop = asyncio.get_running_loop()
-        for signum in QUIT_SIGNALS:
-            loop.add_signal_handler(signum, partial(self.exit, return_code=128 + signum))
+        self._quit_signals = QuitSignals(
+            lambda code: self.exit(return_code=code), self.exit_deadline_s, self.session.kill_now
+        )
+        self._quit_signals.install()
         self.set_interval(TICK_S, self.tick)
         if self.autostart:
             self.action_rerun()
@@ -176,9 +177,7 @@ class Dashboard(App[None]):
 
     def on_unmount(self) -> None:
         """However the app ends (key, signal, test), no worker outlives it."""
-        loop = asyncio.get_running_loop()
-        for signum in QUIT_SIGNALS:
-            loop.remove_signal_handler(signum)
+        self._quit_signals.uninstall()
         self.session.close()
 
     def on_resize(self) -> None:
@@ -348,6 +347,8 @@ def run_dashboard(machine: Machine, cores: list[int], args: argparse.Namespace) 
         scale=args.scale,
         autostart=args.autostart,
     )
+    app.exit_deadline_s = EXIT_DEADLINE_S
+    watch_terminal()
     try:
         app.run()
     finally:

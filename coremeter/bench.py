@@ -8,6 +8,7 @@ nothing else; ``--csv FILE`` also writes the runs as CSV (see coremeter.export).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from coremeter.cores import Machine, format_core_list
 from coremeter.results import RunRecord
 from coremeter.runner import Run, prepare
 from coremeter.session import Session
+from coremeter.shutdown import watch_terminal
 
 
 class Interrupted(Exception):
@@ -82,7 +84,9 @@ def _watch(run: Run) -> None:
         TaskProgressColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, transient=True, console=_stderr_console()) as progress:
+    progress = Progress(*columns, transient=True, console=_stderr_console())
+    progress.start()
+    try:
         bars = {}
         for task in run.tasks():
             where = "unpinned" if task.core is None else f"cpu{task.core}"
@@ -93,6 +97,11 @@ def _watch(run: Run) -> None:
                 if task.start_s is not None:
                     progress.start_task(bars[task.id])
                 progress.update(bars[task.id], completed=task.done)
+    finally:
+        # After a hangup, clearing the bars fails (EIO): that must not hide the SIGHUP
+        # that is why they stop.
+        with contextlib.suppress(OSError):
+            progress.stop()
 
 
 def _stderr_console():
@@ -122,6 +131,7 @@ def bench(machine: Machine, cores: list[int], args: argparse.Namespace) -> int:
     interrupted (no worker is left behind either way)."""
     modes = ["sequential", "parallel"] if args.mode == "compare" else [args.mode]
     session = Session(machine, cores, args.shape, args.scale)
+    watch_terminal()
     try:
         with _signals_cancel():
             prepare()
@@ -136,10 +146,16 @@ def bench(machine: Machine, cores: list[int], args: argparse.Namespace) -> int:
     except (KeyboardInterrupt, Interrupted) as exc:
         session.close()
         signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
-        print(
-            f"coremeter: cancelled ({signal.Signals(signum).name}); no worker left", file=sys.stderr
-        )
+        with contextlib.suppress(OSError):  # after a hangup there is no terminal to tell
+            print(
+                f"coremeter: cancelled ({signal.Signals(signum).name}); no worker left",
+                file=sys.stderr,
+            )
         return 128 + signum
+    finally:
+        # Whatever else ends the runs, no worker outlives bench: at exit, multiprocessing
+        # would wait for each one to finish its work.
+        session.close()
     records = session.log.runs
     if args.json:
         print(export.json_text(records, machine))

@@ -8,8 +8,10 @@ writer per slot, so there is no queue to drain and no lock on the hot path.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import multiprocessing
+import os
 import signal
 import time
 from dataclasses import dataclass
@@ -199,6 +201,15 @@ class Run:
     def cancel(self, reason: str = "cancelled") -> None:
         if self.state == "running":
             self._stop("cancelled", reason)
+
+    def kill_now(self) -> None:
+        """SIGKILL every worker and change nothing else: safe in a signal handler, which
+        may have interrupted this run's own code. Ending the run (cancel, poll) still
+        follows, and finds them gone."""
+        if self.state == "running":
+            for pid in self.pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
 
     def _stop(self, state: str, reason: str | None) -> None:
         """End every worker: SIGTERM, a short join, then SIGKILL for stragglers."""

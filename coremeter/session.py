@@ -51,6 +51,11 @@ class Session:
         self.run.cancel(reason)
         return self.poll()
 
+    def kill_now(self) -> None:
+        """Stop the run's workers at once, from a signal handler (see Run.kill_now)."""
+        if self.run is not None:
+            self.run.kill_now()
+
     def poll(self) -> RunRecord | None:
         """Advance the current run; returns its record the moment it ends."""
         run = self.run

@@ -1,10 +1,19 @@
-"""What several test modules need to look at real processes."""
+"""What several test modules need to look at real processes and real terminals."""
 
 from __future__ import annotations
 
+import itertools
+import os
+import shlex
+import subprocess
+import sys
 import time
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import psutil
+
+T = TypeVar("T")
 
 TINY = 0.002  # 1.2e6 iterations in all: a run takes about a tenth of a second
 
@@ -34,3 +43,132 @@ def last_cpu(pid: int) -> int:
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     return int(fields[36])
+
+
+def wait_for(condition: Callable[[], T], timeout: float, what: str, tick: float = 0.05) -> T:
+    """Poll until ``condition()`` is truthy and return it: tests wait for a state, never
+    for a fixed time, so a slow CI box only makes them slower, not red."""
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(tick)
+    return result
+
+
+def fork_server(app: psutil.Process) -> psutil.Process | None:
+    """The app's fork server: every worker is its child, not the app's."""
+    for child in app.children():
+        try:
+            if "forkserver" in " ".join(child.cmdline()):
+                return child
+        except psutil.NoSuchProcess:
+            pass
+    return None
+
+
+def workers(app: psutil.Process) -> list[int]:
+    """The pids of the app's living workers (zombies hold no core, so they do not count)."""
+    server = fork_server(app)
+    try:
+        return alive([worker.pid for worker in server.children()]) if server else []
+    except psutil.NoSuchProcess:
+        return []
+
+
+def wait_workers(app: psutil.Process, count: int, timeout: float = 30) -> list[int]:
+    """The pids of the app's workers, once ``count`` of them are alive."""
+
+    def check() -> list[int]:
+        pids = workers(app)
+        return pids if len(pids) == count else []
+
+    return wait_for(check, timeout, f"{count} workers")
+
+
+class Terminal:
+    """A real terminal for the real program: a tmux window W x H, typed into with
+    send-keys and read with capture-pane.
+
+    Each terminal runs on a tmux server of its own (``-L``), so a test never touches the
+    user's tmux or another test's, and a stuck one dies with its server. A pane stays
+    after its program exits (remain-on-exit), so its exit status and last screen can
+    still be read.
+    """
+
+    _numbers = itertools.count()
+
+    def __init__(self, width: int = 120, height: int = 35) -> None:
+        self.socket = f"coremeter-test-{os.getpid()}-{next(self._numbers)}"
+        self.size = (width, height)
+
+    def __enter__(self) -> Terminal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.tmux("kill-server", check=False)
+
+    def tmux(self, *args: str, check: bool = True) -> str:
+        command = ["tmux", "-L", self.socket, "-f", "/dev/null", *args]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=10)
+        if check and result.returncode != 0:
+            raise AssertionError(f"{shlex.join(command)}: {result.stderr.strip()}")
+        return result.stdout
+
+    def start(self, *args: str, shell: bool = False, prefix: Sequence[str] = ()) -> None:
+        """Run ``coremeter ARGS`` as the pane's own process or, with ``shell``, as the child
+        of a shell, the way a user typing it at a prompt runs it."""
+        command = shlex.join([*prefix, sys.executable, "-m", "coremeter", *args])
+        width, height = self.size
+        self.tmux(
+            *("start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";"),
+            *("new-session", "-d", "-x", str(width), "-y", str(height)),
+            f"{command}; exit $?" if shell else f"exec {command}",
+        )
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p")
+
+    def wait_screen(self, text: str, timeout: float = 20) -> str:
+        """The screen, once ``text`` is on it."""
+        return self.wait_until(lambda screen: text in screen, timeout, repr(text))
+
+    def wait_until(self, test: Callable[[str], object], timeout: float, what: str) -> str:
+        """The screen, once ``test(screen)`` holds."""
+
+        def check() -> str:
+            screen = self.screen()
+            return screen if test(screen) else ""
+
+        return wait_for(check, timeout, what)
+
+    def keys(self, *keys: str) -> None:
+        """Press keys in tmux's names (``s``, ``Escape``), all in one send-keys: as fast as
+        a terminal can deliver them."""
+        self.tmux("send-keys", *keys)
+
+    def resize(self, width: int, height: int) -> None:
+        self.tmux("resize-window", "-x", str(width), "-y", str(height))
+        self.size = (width, height)
+
+    def exit_status(self) -> int | None:
+        """The program's exit status once the pane's process has exited, else None."""
+        shown = self.tmux("display-message", "-p", "#{pane_dead} #{pane_dead_status}")
+        dead, _, status = shown.strip().partition(" ")
+        return int(status) if dead == "1" and status else None
+
+    def app(self, timeout: float = 20) -> psutil.Process:
+        """The coremeter process: the pane's own, or a descendant when started through a
+        shell or a prefix."""
+
+        def find() -> psutil.Process | None:
+            try:
+                pane = psutil.Process(int(self.tmux("display-message", "-p", "#{pane_pid}")))
+                for process in (pane, *pane.children(recursive=True)):
+                    if process.cmdline()[1:3] == ["-m", "coremeter"]:
+                        return process
+            except psutil.NoSuchProcess:
+                pass
+            return None
+
+        return wait_for(find, timeout, "the coremeter process")

@@ -141,14 +141,10 @@ class Dashboard(App[None]):
         self._ticks = 0
 
     def compose(self) -> ComposeResult:
-        machine, cores = self.session.machine, self.session.cores
         yield Static(id="machine", markup=False)
-        notes = warnings(machine, cores)
-        notice = Static("\n".join(f"⚠ {n}" for n in notes), id="notes", markup=False)
-        notice.display = bool(notes)
-        yield notice
+        yield Static(id="notes", markup=False)
         yield RunPanel(id="run")
-        yield CoreMeters(self.session.cores, id="meters")
+        yield CoreMeters(self.session.cores, self.session.machine.siblings, id="meters")
         yield TaskBars(id="tasks")
         # The table and the buttons in a group of their own: a screen update of the live
         # part above then visits the group but not its children (each widget visited
@@ -170,10 +166,21 @@ class Dashboard(App[None]):
             lambda code: self.exit(return_code=code), self.exit_deadline_s, self.session.kill_now
         )
         self._quit_signals.install()
+        self._show_notes()
         self.set_interval(TICK_S, self.tick)
         if self.autostart:
             self.action_rerun()
         self.tick()
+
+    def _show_notes(self) -> None:
+        """The machine's caveats, for the parallel run the settings would start: which of
+        its workers share a physical core depends on the shape."""
+        session = self.session
+        workers = session.spec("parallel").worker_cores
+        notes = warnings(session.machine, session.cores, workers)
+        notice = self.query_one("#notes", Static)
+        notice.update("\n".join(f"⚠ {n}" for n in notes))
+        notice.display = bool(notes)
 
     def on_unmount(self) -> None:
         """However the app ends (key, signal, test), no worker outlives it."""
@@ -286,6 +293,7 @@ class Dashboard(App[None]):
     def action_shape(self) -> None:
         shape = self.session.next_shape()
         self.notify(f"shape {shape} from the next run", timeout=2)
+        self._show_notes()
         self.draw()
 
     def action_clear(self) -> None:

@@ -55,8 +55,13 @@ def machine_line(machine: Machine, cores: list[int]) -> str:
     )
 
 
-def warnings(machine: Machine, cores: list[int]) -> list[str]:
-    """What a user should know before trusting the figures of this machine."""
+def warnings(machine: Machine, cores: list[int], workers: list[int]) -> list[str]:
+    """What a user should know before trusting the figures of this machine.
+
+    ``workers``: the cores a parallel run puts its workers on (RunSpec.worker_cores),
+    which depend on the shape: the seed's three tasks use only the first three cores, so
+    hyperthreads elsewhere in the selection slow nothing down.
+    """
     notes = []
     if not machine.affinity:
         notes.append("this platform has no CPU affinity API: workers run unpinned")
@@ -66,9 +71,22 @@ def warnings(machine: Machine, cores: list[int]) -> list[str]:
         )
     if len(cores) == 1:
         notes.append("one core selected: parallel runs on it alone and cannot be faster")
-    for a, b in machine.sibling_pairs(cores):
-        notes.append(f"cpu{a} and cpu{b} are hyperthreads of one physical core")
+    pairs = machine.sibling_pairs(workers)
+    if pairs:
+        notes.append(_siblings_note(pairs))
     return notes
+
+
+def _siblings_note(pairs: list[tuple[int, int]]) -> str:
+    """One line at 80 columns however many pairs: the first ones named, the rest counted."""
+    named = [f"cpu{a}+cpu{b}" for a, b in pairs]
+    if len(pairs) == 1:
+        where = f"cpu{pairs[0][0]} and cpu{pairs[0][1]}: hyperthreads sharing one physical core"
+    elif len(pairs) == 2:
+        where = f"{named[0]} and {named[1]}: hyperthreads sharing a physical core"
+    else:
+        where = f"{len(pairs)} hyperthread pairs: {named[0]}, {named[1]}, …"
+    return f"parallel workers on {where}"
 
 
 def _watch(run: Run) -> None:
@@ -137,7 +155,7 @@ def bench(machine: Machine, cores: list[int], args: argparse.Namespace) -> int:
             prepare()
             if not args.json:
                 print(machine_line(machine, cores), flush=True)
-                for note in warnings(machine, cores):
+                for note in warnings(machine, cores, session.spec("parallel").worker_cores):
                     print(f"note: {note}", file=sys.stderr)
             for _ in range(args.repeat):
                 for mode in modes:

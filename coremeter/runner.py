@@ -92,6 +92,11 @@ class RunSpec:
         ]
 
     @property
+    def worker_cores(self) -> list[int]:
+        """The cores that get a pinned worker: two on one physical core share it."""
+        return [core for core, _ in self.lanes() if core is not None]
+
+    @property
     def bound(self) -> float:
         return schedule.bound(self.assignment())
 

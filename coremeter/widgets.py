@@ -9,7 +9,10 @@ whose key changed.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import groupby
 
 from rich.segment import Segment
 from rich.style import Style
@@ -78,6 +81,9 @@ class _LinesWidget(Widget):
         super().__init__(**kwargs)
         self._keys: list[tuple] = []
         self._styles: dict[str, Style] = {}
+        # The rows its max-height allows (unbounded without one): a subclass lays out its
+        # items to fit, rather than have Textual cut off the rows past it.
+        self.max_rows = sys.maxsize
 
     def rows(self, width: int) -> int:
         raise NotImplementedError
@@ -89,6 +95,9 @@ class _LinesWidget(Widget):
         raise NotImplementedError
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        limit = self.styles.max_height
+        if limit is not None:
+            self.max_rows = max(1, int(limit.resolve(container, viewport)))
         return self.rows(width)
 
     def redraw_changed_rows(self) -> None:
@@ -126,10 +135,145 @@ class _LinesWidget(Widget):
         return style
 
 
+# -- many cores: forms, grids and summaries ----------------------------------------
+
+# htop's rule: eight rows of meters before a second column.
+METER_ROWS = 8
+
+
+@dataclass(frozen=True)
+class Form:
+    """One way to draw an item: its narrowest cell, the blank between columns, and whether
+    items run along the rows (a strip) or down the columns (meters, as htop has them)."""
+
+    name: str
+    width: int
+    gutter: int = 2
+    across: bool = False
+
+    def cell(self, width: int, columns: int) -> int:
+        return (width - self.gutter * (columns - 1)) // columns
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Where a widget's items go: ``rows`` rows of ``columns`` cells ``cell`` wide. Only the
+    first ``shown`` items are drawn; with ``summary``, one more row sums up the others (or,
+    when all are shown, all of them), so no item is ever dropped without a word. Along a
+    strip, items come in runs of ``group`` (a physical core's threads): each band of
+    ``group`` rows holds the same runs, one thread a row."""
+
+    form: Form
+    columns: int
+    rows: int
+    cell: int
+    shown: int
+    summary: bool = False
+    group: int = 1
+
+    @property
+    def height(self) -> int:
+        return self.rows + self.summary
+
+    def items(self, y: int) -> range:
+        """The indices of the items on row ``y``."""
+        if self.form.across:
+            band, thread = divmod(y, self.group)
+            start = band * self.columns * self.group
+            return range(
+                start + thread, min(self.shown, start + self.columns * self.group), self.group
+            )
+        return range(y, self.shown, self.rows)
+
+
+def grid(
+    count: int,
+    width: int,
+    max_rows: int,
+    forms: Sequence[Form],
+    *,
+    prefer_rows: int = METER_ROWS,
+    group: int = 1,
+) -> Grid | None:
+    """The first of ``forms`` (richest first) whose cells fit all ``count`` items in
+    ``max_rows`` rows, or None. Columns are as many as ``prefer_rows`` rows need, fewer (so
+    wider) where those cells would be too narrow. Items in a ``group`` (the hyperthreads of
+    one core) stay in one column when rows can be rounded to a multiple of it."""
+    max_rows = max(1, max_rows)
+    if count == 0:
+        return Grid(forms[0], 1, 0, width, 0)
+    for form in forms:
+        most = math.ceil(count / min(prefer_rows, max_rows))
+        for columns in range(most, math.ceil(count / max_rows) - 1, -1):
+            if form.cell(width, columns) < form.width:
+                continue
+            rows = math.ceil(count / columns)
+            if math.ceil(rows / group) * group <= max_rows:
+                rows = math.ceil(rows / group) * group
+            columns = math.ceil(count / rows)
+            return Grid(form, columns, rows, form.cell(width, columns), count)
+    return None
+
+
+def summary_grid(count: int, width: int, max_rows: int, form: Form) -> Grid:
+    """As many cells of ``form`` as fit in ``max_rows`` - 1 rows, and a summary row of the
+    rest; never more rows than the items need (a widget not laid out yet has no limit)."""
+    columns = max(1, (width + form.gutter) // (form.width + form.gutter))
+    rows = min(max(0, max_rows - 1), math.ceil(count / columns))
+    shown = min(count, rows * columns)
+    return Grid(form, columns, rows, form.cell(width, columns), shown, shown < count)
+
+
+STRIP = Form("strip", 1, gutter=1, across=True)
+# Gauges per group in a strip; groups stand a blank apart, so a core can be counted out.
+STRIP_GROUP = 8
+
+
+def strip_grid(count: int, width: int, max_rows: int, label: int, group: int = 1) -> Grid:
+    """One small gauge per core after a ``label`` wide row label, in runs of eight along
+    the rows, each gauge as wide as the rows allow (three cells, two, one), with a summary
+    row: the average load and how many cores are busy, and any cores that did not fit.
+    The threads of a physical core (``group`` of them) stand one above the other."""
+    bands_left = max(0, max_rows - 1) // group
+    for gauge in (3, 2, 1):
+        per_row = max(1, (width - label + 1) // (STRIP_GROUP * gauge + 1)) * STRIP_GROUP
+        bands = math.ceil(count / (per_row * group))
+        if bands <= bands_left or gauge == 1:
+            bands = min(bands, bands_left)
+            # As many cores in each band: 64 cores as 32 and 32, not 48 and 16.
+            even = math.ceil(count / group / max(1, bands) / STRIP_GROUP) * STRIP_GROUP
+            per_row = min(per_row, even)
+            shown = min(count, bands * per_row * group)
+            return Grid(STRIP, per_row, bands * group, gauge, shown, True, group)
+    raise AssertionError("unreachable: a one-cell gauge always returns")
+
+
+def physical_groups(cores: Sequence[int], siblings: Mapping[int, Sequence[int]]) -> list[list[int]]:
+    """The cores by physical core: hyperthreads of one core side by side, in core order.
+
+    Only siblings among ``cores`` count: a core whose sibling is not selected runs alone."""
+    chosen = set(cores)
+
+    def physical(core: int) -> int:
+        return min(chosen.intersection(siblings.get(core, ())) | {core})
+
+    ordered = sorted(cores, key=lambda core: (physical(core), core))
+    return [list(group) for _, group in groupby(ordered, key=physical)]
+
+
+def _thread_mark(index: int, size: int) -> str:
+    """A bracket joining the labels of one physical core's threads, one above the other."""
+    if size == 1:
+        return " "
+    return "┌" if index == 0 else "└" if index == size - 1 else "├"
+
+
 class CoreMeters(_LinesWidget):
-    """One meter per core: label, load bar, percent, a short history, and who is pinned
-    there now. More cores than MAX_ROWS spread over columns, as htop does; narrow
-    meters drop the history and the pinned label, never a core."""
+    """One meter per core: label, load bar, percent, then a short history and who is
+    pinned there where they fit. More cores than rows spread over columns, as htop does;
+    with more, meters shrink to a number and a bar, then to one gauge per core in a strip
+    with a summary row; never is a core left out without a word. The hyperthreads of one
+    physical core stand together, their labels joined by a bracket (┌ └)."""
 
     COMPONENT_CLASSES = {
         "meter--label",
@@ -138,6 +282,7 @@ class CoreMeters(_LinesWidget):
         "meter--empty",
         "meter--history",
         "meter--pinned",
+        "meter--summary",
     }
     DEFAULT_CSS = """
     CoreMeters {
@@ -147,20 +292,47 @@ class CoreMeters(_LinesWidget):
         & > .meter--empty { background: $surface-lighten-1; }
         & > .meter--history { color: $foreground-darken-3; }
         & > .meter--pinned { color: $text-muted; }
+        & > .meter--summary { color: $text-muted; }
     }
     """
     HOT = 80.0
     DEADBAND = 3.0
-    MAX_ROWS = 8
-    MIN_CELL = 16
-    GUTTER = 2
 
-    def __init__(self, cores: Sequence[int], **kwargs) -> None:
+    def __init__(
+        self,
+        cores: Sequence[int],
+        siblings: Mapping[int, Sequence[int]] | None = None,
+        **kwargs,
+    ) -> None:
+        """``siblings``: Machine.siblings, each core's hyperthreads (itself included)."""
         super().__init__(**kwargs)
         self.cores = list(cores)
         self.percent = dict.fromkeys(self.cores, 0.0)
         self.history: dict[int, tuple[float, ...]] = {core: () for core in self.cores}
         self.pinned = dict.fromkeys(self.cores, "")
+        groups = physical_groups(self.cores, siblings or {})
+        self.order = [core for group in groups for core in group]
+        self.threads = any(len(group) > 1 for group in groups)
+        self.marks = {
+            core: _thread_mark(index, len(group)) if self.threads else ""
+            for group in groups
+            for index, core in enumerate(group)
+        }
+        sizes = {len(group) for group in groups}
+        self._group = sizes.pop() if len(sizes) == 1 else 1
+        self._physical = len(groups)
+        top = max(self.cores)
+        # "cpu0  " as it always was; wider for cpu100 and up, never cut to an ambiguous "cpu10".
+        self._label = max(6, len(f"cpu{top} "))
+        self._digits = len(str(top))
+        mark = 1 if self.threads else 0
+        # What a meter holds besides its bar: the label and the percent (" 100%"); a mini
+        # meter's number has its bar straight after it (the track tells them apart).
+        self._meter_text = mark + self._label + 5
+        self._mini_text = mark + self._digits + 4
+        self._meter = Form("meter", self._meter_text + 4)
+        self._mini = Form("mini", self._mini_text + 2)
+        self._laid_out: tuple[tuple[int, int], Grid] | None = None
 
     def show(
         self,
@@ -184,57 +356,77 @@ class CoreMeters(_LinesWidget):
             self.pinned[core] = pinned.get(core, "")
         self.redraw_changed_rows()
 
-    def _columns(self, width: int) -> int:
-        fit = (width + self.GUTTER) // (self.MIN_CELL + self.GUTTER)
-        return max(1, min(math.ceil(len(self.cores) / self.MAX_ROWS), fit))
+    def grid(self, width: int) -> Grid:
+        """Meters if they fit, else mini meters, else the strip; laid out once per size."""
+        key = (width, self.max_rows)
+        if self._laid_out is None or self._laid_out[0] != key:
+            count = len(self.order)
+            forms = (self._meter, self._mini)
+            laid_out = grid(count, width, self.max_rows, forms, group=self._group)
+            if laid_out is None:
+                label = len(self._number(self.order[0])) + 1
+                laid_out = strip_grid(count, width, self.max_rows, label, self._group)
+            self._laid_out = (key, laid_out)
+        return self._laid_out[1]
 
     def rows(self, width: int) -> int:
-        return math.ceil(len(self.cores) / self._columns(width))
+        return self.grid(width).height
 
-    def _row(self, y: int, width: int) -> tuple[list[int], int]:
-        """The cores on row ``y`` (cpu0-7 down the first column, like htop) and the
-        width of each meter."""
-        columns = self._columns(width)
-        cell = (width - self.GUTTER * (columns - 1)) // columns
-        return self.cores[y :: self.rows(width)], cell
-
-    @staticmethod
-    def _layout(cell: int) -> tuple[int, int, int]:
+    def _meter_widths(self, cell: int) -> tuple[int, int, int]:
         """Bar, history and pinned widths for a meter ``cell`` wide."""
         history = 16 if cell >= 70 else 8 if cell >= 50 else 0
         pinned = 20 if cell >= 60 else 0
         extras = (history + 1 if history else 0) + (pinned + 1 if pinned else 0)
-        return max(4, cell - 6 - 5 - extras), history, pinned
+        return max(4, cell - self._meter_text - extras), history, pinned
+
+    def _mini_bar(self, cell: int) -> int:
+        return max(2, cell - self._mini_text)
 
     def row_key(self, y: int, width: int) -> tuple:
-        cores, cell = self._row(y, width)
-        bar, history, _ = self._layout(cell)
+        layout = self.grid(width)
+        if y == layout.rows:
+            return (self._summary(layout),)
+        cores = [self.order[i] for i in layout.items(y)]
+        if layout.form is STRIP:
+            return tuple(self._gauge(core) for core in cores)
+        if layout.form is self._mini:
+            bar, history, pinned = self._mini_bar(layout.cell), 0, 0
+        else:
+            bar, history, pinned = self._meter_widths(layout.cell)
         return tuple(
             (
                 round(self.percent[core]),
                 round(self.percent[core] * bar * 8 / 100),
                 sparkline(self.history[core][-history:]) if history else "",
-                self.pinned[core],
+                self.pinned[core] if pinned else "",
             )
             for core in cores
         )
 
     def row_segments(self, y: int, width: int) -> list[Segment]:
-        cores, cell = self._row(y, width)
+        layout = self.grid(width)
+        if y == layout.rows:
+            return [Segment(self._summary(layout), self.style("meter--summary"))]
+        cores = [self.order[i] for i in layout.items(y)]
+        if layout.form is STRIP:
+            return self._strip(cores, layout.cell)
+        draw = self._draw_mini if layout.form is self._mini else self._draw_meter
         segments: list[Segment] = []
         for index, core in enumerate(cores):
             if index:
-                segments.append(Segment(" " * self.GUTTER))
-            segments.extend(self._meter(core, cell))
+                segments.append(Segment(" " * layout.form.gutter))
+            segments.extend(draw(core, layout.cell))
         return segments
 
-    def _meter(self, core: int, cell: int) -> list[Segment]:
-        bar, history, pinned = self._layout(cell)
+    def _fill(self, core: int) -> Style:
+        return self.style("meter--hot" if self.percent[core] >= self.HOT else "meter--fill")
+
+    def _draw_meter(self, core: int, cell: int) -> list[Segment]:
+        bar, history, pinned = self._meter_widths(cell)
         percent = self.percent[core]
-        fill = self.style("meter--hot" if percent >= self.HOT else "meter--fill")
         segments = [
-            Segment(f"cpu{core}"[:5].ljust(6), self.style("meter--label")),
-            *bar_segments(percent / 100, bar, fill, self.style("meter--empty")),
+            self._core_label(core),
+            *bar_segments(percent / 100, bar, self._fill(core), self.style("meter--empty")),
             Segment(f"{percent:4.0f}%"),
         ]
         if history:
@@ -245,11 +437,68 @@ class CoreMeters(_LinesWidget):
             segments.append(Segment(" " + label, self.style("meter--pinned")))
         return segments
 
+    def _core_label(self, core: int) -> Segment:
+        return Segment(
+            self.marks[core] + f"cpu{core}".ljust(self._label), self.style("meter--label")
+        )
+
+    def _draw_mini(self, core: int, cell: int) -> list[Segment]:
+        percent = self.percent[core]
+        bar = bar_segments(
+            percent / 100, self._mini_bar(cell), self._fill(core), self.style("meter--empty")
+        )
+        label = Segment(self._number(core), self.style("meter--label"))
+        return [label, *bar, Segment(f"{percent:4.0f}")]
+
+    def _number(self, core: int) -> str:
+        """A short label: the core's number, right-aligned, after its thread mark."""
+        return f"{self.marks[core]}{core:>{self._digits}}"
+
+    def _gauge(self, core: int) -> tuple[str, bool]:
+        """One core in a strip: a block as high as its load, and whether it is hot."""
+        return sparkline([self.percent[core]]), self.percent[core] >= self.HOT
+
+    def _strip(self, cores: list[int], gauge: int) -> list[Segment]:
+        """The row's first core as its label, then the gauges, a blank between runs."""
+        track = Style(bgcolor=self.style("meter--empty").bgcolor)
+        segments = [Segment(self._number(cores[0]) + " ", self.style("meter--label"))]
+        for index, core in enumerate(cores):
+            if index and index % STRIP_GROUP == 0:
+                segments.append(Segment(" "))
+            block, _ = self._gauge(core)
+            segments.append(Segment(block * max(1, gauge - 1), self._fill(core) + track))
+            if gauge > 1:
+                segments.append(Segment(" "))
+        return segments
+
+    def _summary(self, layout: Grid) -> str:
+        """The average load and the busy count of the cores not drawn, or of all of them
+        under a strip, whose gauges show no figures."""
+        rest = self.order[layout.shown :]
+        percents = [self.percent[core] for core in rest or self.order]
+        load = f"avg {sum(percents) / len(percents):.0f}%, "
+        load += f"{sum(p >= self.HOT for p in percents)} busy"
+        if rest:
+            return f"+ {len(rest)} more cores: {load}"
+        threads = f", {self._physical} physical (┌ └: one core's threads)" if self.threads else ""
+        return f"{len(self.order)} cores{threads}: {load}"
+
 
 class TaskBars(_LinesWidget):
-    """One bar per task of the current run: id, size, core, progress, and its own time."""
+    """One bar per task of the current run: id, size, core, progress, and its own time.
 
-    COMPONENT_CLASSES = {"task--label", "task--fill", "task--done", "task--empty", "task--time"}
+    More tasks than rows (a balanced run has one per core) spread over columns of short
+    bars; past what those hold, a summary row counts the rest, done, running and waiting.
+    """
+
+    COMPONENT_CLASSES = {
+        "task--label",
+        "task--fill",
+        "task--done",
+        "task--empty",
+        "task--time",
+        "task--summary",
+    }
     DEFAULT_CSS = """
     TaskBars {
         & > .task--label { color: $text-muted; }
@@ -257,49 +506,110 @@ class TaskBars(_LinesWidget):
         & > .task--done { color: $success; }
         & > .task--empty { background: $surface-lighten-1; }
         & > .task--time { text-style: bold; }
+        & > .task--summary { color: $text-muted; }
     }
     """
+    # The percent and the time after a full bar; a short bar has the percent only.
+    PERCENT, CLOCK = 5, 9
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.tasks: list[TaskRecord] = []
         self.seconds: list[float | None] = []
+        self._laid_out: tuple[tuple[int, int, int], Grid] | None = None
 
     def show(self, tasks: Sequence[TaskRecord], seconds: Sequence[float | None]) -> None:
         """``seconds``: each task's own time so far, None before it starts."""
         self.tasks, self.seconds = list(tasks), list(seconds)
         self.redraw_changed_rows()
 
-    def rows(self, width: int) -> int:
-        return len(self.tasks)
+    def _digits(self) -> int:
+        """Task ids are 0 to n-1; two digits at least, as the seed's rows always had."""
+        return max(2, len(str(len(self.tasks) - 1)))
 
-    @staticmethod
-    def _bar_width(width: int) -> int:
-        return max(4, width - 26 - 5 - 9)
+    def _text_width(self, full: bool) -> int:
+        """What a bar shares its cell with: the label, the percent and, when full, the time."""
+        if full:
+            label = f"task {0:<{self._digits()}} {0:>6} it  {'cpu0':<6} "
+            return len(label) + self.PERCENT + self.CLOCK
+        return len(f"t{0:<{self._digits()}} ") + self.PERCENT
+
+    def grid(self, width: int) -> Grid:
+        """Full rows while the tasks fit one a row, else columns of short bars, else as
+        many of those as fit and a summary; laid out once per task count and size."""
+        key = (len(self.tasks), width, self.max_rows)
+        if self._laid_out is None or self._laid_out[0] != key:
+            full = Form("full", self._text_width(full=True) + 10)
+            short = Form("short", self._text_width(full=False) + 3)
+            forms = (full, short)
+            laid_out = grid(len(self.tasks), width, self.max_rows, forms, prefer_rows=self.max_rows)
+            if laid_out is None:
+                laid_out = summary_grid(len(self.tasks), width, self.max_rows, short)
+            self._laid_out = (key, laid_out)
+        return self._laid_out[1]
+
+    def rows(self, width: int) -> int:
+        return self.grid(width).height
+
+    def _bar_width(self, layout: Grid) -> int:
+        return layout.cell - self._text_width(full=layout.form.name == "full")
 
     def row_key(self, y: int, width: int) -> tuple:
-        task, seconds = self.tasks[y], self.seconds[y]
-        return (
-            task.id,
-            task.size,
-            task.core,
-            task.end_s is not None,
-            round(task.fraction * self._bar_width(width) * 8),
-            None if seconds is None else round(seconds, 2),
-        )
+        layout = self.grid(width)
+        if y == layout.rows:
+            return (self._summary(layout),)
+        bar = self._bar_width(layout)
+        keys = []
+        for index in layout.items(y):
+            task, seconds = self.tasks[index], self.seconds[index]
+            keys.append(
+                (
+                    task.id,
+                    task.size,
+                    task.core,
+                    task.end_s is not None,
+                    round(task.fraction * bar * 8),
+                    round(task.fraction * 100),
+                    None if seconds is None else round(seconds, 2),
+                )
+            )
+        return tuple(keys)
 
     def row_segments(self, y: int, width: int) -> list[Segment]:
-        task, seconds = self.tasks[y], self.seconds[y]
-        where = "any" if task.core is None else f"cpu{task.core}"
-        label = f"task {task.id:<2} {compact_count(task.size):>6} it  {where:<6} "
+        layout = self.grid(width)
+        if y == layout.rows:
+            return [Segment(self._summary(layout), self.style("task--summary"))]
+        segments: list[Segment] = []
+        for index in layout.items(y):
+            if segments:
+                segments.append(Segment(" " * layout.form.gutter))
+            segments.extend(self._draw_task(index, layout))
+        return segments
+
+    def _draw_task(self, index: int, layout: Grid) -> list[Segment]:
+        task, seconds = self.tasks[index], self.seconds[index]
+        digits = self._digits()
         fill = self.style("task--done" if task.end_s is not None else "task--fill")
+        bar = bar_segments(task.fraction, self._bar_width(layout), fill, self.style("task--empty"))
+        if layout.form.name != "full":
+            label = Segment(f"t{task.id:<{digits}} ", self.style("task--label"))
+            return [label, *bar, Segment(f"{task.fraction:5.0%}")]
+        where = "any" if task.core is None else f"cpu{task.core}"
+        label = f"task {task.id:<{digits}} {compact_count(task.size):>6} it  {where:<6} "
         clock = "waiting" if seconds is None else f"{seconds:7.2f}s"
         return [
             Segment(label, self.style("task--label")),
-            *bar_segments(task.fraction, self._bar_width(width), fill, self.style("task--empty")),
+            *bar,
             Segment(f"{task.fraction:5.0%}"),
             Segment(f" {clock:>8}", self.style("task--time")),
         ]
+
+    def _summary(self, layout: Grid) -> str:
+        rest = self.tasks[layout.shown :]
+        done = sum(task.end_s is not None for task in rest)
+        waiting = sum(task.start_s is None for task in rest)
+        counts = ((done, "done"), (len(rest) - done - waiting, "running"), (waiting, "waiting"))
+        return f"+ {len(rest)} more tasks: " + ", ".join(f"{n} {what}" for n, what in counts if n)
 
 
 class BigTimer(Digits):

@@ -1,4 +1,4 @@
-"""The live dashboard: per-core meters, a big timer, task bars and the session's results.
+"""The live dashboard: per-core meters, a big timer, task bars or charts, and the results.
 
 Everything it shows comes from the engine (Session, Run, CpuSampler); the app only
 polls them from one 10 Hz timer and hands values to display-only widgets. That one
@@ -8,34 +8,58 @@ timer is also the one long-lived place psutil's per-thread baseline needs.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from functools import partial
+from pathlib import Path
 
+from textual import events
+from textual.actions import ActionParseResult, parse
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Container, Vertical
+from textual.containers import Container, Vertical, VerticalScroll
+from textual.dom import DOMNode
+from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, ContentSwitcher, Footer, Static
+from textual.worker import Worker
 
 from coremeter.bench import machine_line, warnings
+from coremeter.charts import SpeedupChart, Timeline
 from coremeter.cores import Machine
+from coremeter.export import DEFAULT_FOLDER, ExportError, export_session
 from coremeter.results import TaskRecord
 from coremeter.runner import Run, prepare
 from coremeter.sampler import CpuSampler
 from coremeter.session import Session
 from coremeter.shutdown import EXIT_DEADLINE_S, QuitSignals, watch_terminal
+from coremeter.themes import THEMES
 from coremeter.widgets import CoreMeters, HelpScreen, ResultsTable, RunPanel, TaskBars
 from coremeter.workload import DEFAULT_SCALE
 
 TICK_S = 0.1
 DRAW_EVERY = 2  # ticks between draws during a run: 5 Hz
-# Narrower than this, the buttons take two rows instead of running off the screen.
-BUTTON_ROW_WIDTH = 110
+CHART_EVERY = 4  # ticks between chart updates during a run, when they are shown: 2.5 Hz
 # Below this width the footer's keys need the room its ctrl+p entry takes (ctrl+p still works).
 FOOTER_PALETTE_WIDTH = 90
+# Below this width the footer leaves out SPARE_KEYS: all the others fit at 80 columns.
+FOOTER_ALL_KEYS_WIDTH = 110
+# The results table's least useful height, its margin included: a header and three rows.
+# In the charts view it gives way to the charts rather than shrink below this.
+RESULTS_ROOM = 5
 
 Clock = Callable[[Run], float]
+
+
+@dataclass(frozen=True)
+class DemoPauses:
+    """How long the autopilot holds each picture, in seconds; tests pass short ones."""
+
+    # After each run: long enough to read its time and speedup aloud.
+    after_run: float = 3.0
+    # The comparison, before it starts over: the picture the talk is about.
+    comparison: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -74,9 +98,23 @@ COMMANDS = (
     ),
     Command(Binding("b", "shape", "shape"), "Switch shape", "seed (tasks of 1:2:3) or balanced"),
     Command(Binding("r", "clear", "clear"), "Clear results", "Empty the results table"),
+    Command(
+        Binding("v", "view", "charts"),
+        "Switch view",
+        "Task bars, or the timeline and speedup chart",
+    ),
+    Command(
+        Binding("d", "demo", "demo"),
+        "Demo autopilot",
+        "Sequential, parallel, the comparison, in a loop; any key stops it",
+    ),
+    Command(Binding("e", "export", "export"), "Export", "JSON, CSV and an SVG of the screen"),
     Command(Binding("question_mark", "help", "help"), "Help", "What each mode does"),
 )
 _QUIT = Binding("q", "quit", "quit")
+# Actions a narrow footer can leave out: their buttons, the help and the palette stay.
+SPARE_KEYS = frozenset({"toggle", "shape", "clear"})
+DEMO_KEY = next(c.binding.key for c in COMMANDS if c.binding.action == "demo")
 
 HELP = """\
 The article's loop, [b](n*(n+1))/2[/b] over a range, run on the selected cores.
@@ -97,12 +135,28 @@ cores take turns and the speedup stays near 1x.
 [b $accent]m[/] the other of sequential and parallel  [b $accent]space[/] rerun  \
 [b $accent]escape[/] cancel  [b $accent]+ -[/] double or halve the work  \
 [b $accent]b[/] the seed's 1:2:3 tasks or one equal task per core  [b $accent]r[/] clear \
-the table  [b $accent]q[/] quit  [b $accent]ctrl+p[/] every action by name
+the table  [b $accent]v[/] task bars, or the [b]timeline[/] and [b]speedup chart[/]  \
+[b $accent]d[/] [b]demo[/]: sequential, parallel, the comparison, until any key  \
+[b $accent]e[/] export JSON, CSV and SVG into --out  [b $accent]q[/] quit  \
+[b $accent]ctrl+p[/] every action by name, and Theme (coremeter-projector for a projector)
 """
 
 
 class ActionButton(Button, can_focus=False):
     """A button for the mouse; unfocusable, so space and escape keep their dashboard meaning."""
+
+
+class KeysFooter(Footer):
+    """Textual's footer, less the SPARE_KEYS when ``narrow``: the rest then fit at 80
+    columns instead of the last keys (quit and help among them) running off the edge."""
+
+    narrow: reactive[bool] = reactive(False, recompose=True)
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            # Only the footer's keys have an action; none of the spare ones is in a group.
+            if not (self.narrow and getattr(widget, "action", None) in SPARE_KEYS):
+                yield widget
 
 
 class Dashboard(App[None]):
@@ -128,24 +182,42 @@ class Dashboard(App[None]):
         sampler: CpuSampler,
         clock: Clock = Run.elapsed,
         autostart: bool = False,
+        *,
+        demo: bool = False,
+        demo_pauses: DemoPauses = DemoPauses(),
+        out: Path = DEFAULT_FOLDER,
+        theme: str | None = None,
     ) -> None:
         """``sampler`` and ``clock`` are the two things that change by themselves: tests
-        and snapshots pass fixed ones."""
+        and snapshots pass fixed ones. ``theme`` None keeps Textual's default."""
         super().__init__()
         self.session = session
         self.sampler = sampler
         self.clock = clock
         self.autostart = autostart
+        self.demo = demo
+        self.demo_pauses = demo_pauses
+        self.out = out
+        for registered in THEMES.values():
+            self.register_theme(registered)
+        if theme is not None:
+            self.theme = theme
         self._run: Run | None = None
         self._drawn_state = ""
         self._ticks = 0
+        self._autopilot: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="machine", markup=False)
         yield Static(id="notes", markup=False)
         yield RunPanel(id="run")
         yield CoreMeters(self.session.cores, self.session.machine.siblings, id="meters")
-        yield TaskBars(id="tasks")
+        with ContentSwitcher(initial="tasks", id="views"):
+            yield TaskBars(id="tasks")
+            # Scrolls only where even the results table's room is too short for it.
+            with VerticalScroll(id="charts", can_focus=False):
+                yield Timeline(id="timeline")
+                yield SpeedupChart(id="speedup")
         # The table and the buttons in a group of their own: a screen update of the live
         # part above then visits the group but not its children (each widget visited
         # costs CPU, changed or not).
@@ -155,20 +227,30 @@ class Dashboard(App[None]):
                 for binding in (*(c.binding for c in COMMANDS), _QUIT):
                     action = f"app.{binding.action}"
                     yield ActionButton(binding.description, action=action, compact=True)
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self._panel = self.query_one(RunPanel)
         self._results = self.query_one(ResultsTable)
         self._meters = self.query_one(CoreMeters)
         self._tasks = self.query_one(TaskBars)
+        self._views = self.query_one(ContentSwitcher)
+        self._timeline = self.query_one(Timeline)
+        self._speedup = self.query_one(SpeedupChart)
+        self._actions = self.query_one("#actions")
+        self._footer = self.query_one(KeysFooter)
+        # The charts' room is known once a layout places everything at the new size, the
+        # new view, or the charts' new row count.
+        self.screen.screen_layout_refresh_signal.subscribe(self, lambda _: self._fit_charts())
         self._quit_signals = QuitSignals(
             lambda code: self.exit(return_code=code), self.exit_deadline_s, self.session.kill_now
         )
         self._quit_signals.install()
         self._show_notes()
         self.set_interval(TICK_S, self.tick)
-        if self.autostart:
+        if self.demo:
+            self.action_demo()
+        elif self.autostart:
             self.action_rerun()
         self.tick()
 
@@ -187,15 +269,20 @@ class Dashboard(App[None]):
         self._quit_signals.uninstall()
         self.session.close()
 
-    def on_resize(self) -> None:
-        """Fit the header and the buttons to the terminal's width."""
-        width = self.size.width
+    def on_resize(self, event: events.Resize) -> None:
+        """Fit the header and the buttons to the terminal's width: the event's, since
+        App.size only takes it after this handler (App's own runs last)."""
+        width = event.size.width
         line = machine_line(self.session.machine, self.session.cores)
         self.query_one("#machine", Static).update(_wrap_parts(line, width - 2))
-        buttons = len(self.query(ActionButton))
-        wide = width >= BUTTON_ROW_WIDTH
+        labels = [len(str(button.label)) for button in self.query(ActionButton)]
+        buttons = len(labels)
+        # One row where every label fits with a cell of air either side; else two rows.
+        wide = width >= buttons * (max(labels) + 3) + 1
         self.query_one("#actions").styles.grid_size_columns = buttons if wide else -(-buttons // 2)
-        self.query_one(Footer).show_command_palette = width >= FOOTER_PALETTE_WIDTH
+        footer = self.query_one(KeysFooter)
+        footer.show_command_palette = width >= FOOTER_PALETTE_WIDTH
+        footer.narrow = width < FOOTER_ALL_KEYS_WIDTH
 
     # -- the one timer -------------------------------------------------------
 
@@ -215,6 +302,8 @@ class Dashboard(App[None]):
         news = run is not self._run or (run is not None and run.state != self._drawn_state)
         if news or self._ticks % every == 0:
             self.draw()
+        if news or (running and self._ticks % CHART_EVERY == 0):
+            self._show_charts()
         self._ticks += 1
 
     def draw(self) -> None:
@@ -249,6 +338,33 @@ class Dashboard(App[None]):
             labels[core] = f"pid {pid}" + ("" if now is None else f" · task {now}")
         return labels
 
+    def _show_charts(self) -> None:
+        """Hand the charts the log and the run so far, while they are on screen: hidden,
+        they would lay out rows nobody sees."""
+        if self._views.current != "charts":
+            return
+        run, runs = self.session.run, self.session.log.runs
+        live = None
+        if run is not None and run.running:
+            live = replace(run.record(), wall_s=self.clock(run))
+        self._timeline.show(runs, live)
+        self._speedup.show(runs)
+
+    def _fit_charts(self) -> None:
+        """In the charts view the results table keeps its place below the charts where
+        they leave it RESULTS_ROOM rows (120x35 with a few cores); elsewhere the charts
+        take the table's room too. Either way the buttons stay on screen. A change of
+        class lays the screen out again, which calls this again, to no change."""
+        charts_only = False
+        if self._views.current == "charts":
+            need = self._timeline.rows(self._timeline.size.width) + self._speedup.rows(
+                self._speedup.size.width
+            )
+            need += self._speedup.styles.margin.top
+            room = self._footer.region.y - self._views.region.y - self._actions.outer_size.height
+            charts_only = room - need < RESULTS_ROOM
+        self.screen.set_class(charts_only, "-charts-only")
+
     def _show_status(self, run: Run | None) -> None:
         """While a run runs it shows that run's settings; otherwise the next run's."""
         session = self.session
@@ -264,13 +380,14 @@ class Dashboard(App[None]):
 
     # -- actions ---------------------------------------------------------------
 
-    def _start(self, start: Callable[[], Run]) -> None:
+    def _start(self, start: Callable[[], Run]) -> Run | None:
         try:
-            start()
+            run = start()
         except (OSError, ValueError) as exc:
             self.notify(str(exc), title="could not start the run", severity="error")
-            return
+            return None
         self.draw()
+        return run
 
     def action_run(self, mode: str) -> None:
         self._start(partial(self.session.start, mode))
@@ -299,6 +416,83 @@ class Dashboard(App[None]):
     def action_clear(self) -> None:
         self.session.log.clear()
         self._results.clear()
+        self._show_charts()
+
+    def action_view(self, view: str | None = None) -> None:
+        """Show ``view`` ("tasks" or "charts"); with none, the other one."""
+        if view is None:
+            view = "charts" if self._views.current == "tasks" else "tasks"
+        self._views.current = view
+        self._show_charts()
+
+    def action_export(self) -> None:
+        """Write into --out; the app stays usable whatever happens, and a toast says where."""
+        runs = self.session.log.runs
+        try:
+            paths = export_session(
+                runs,
+                self.session.machine,
+                self.out,
+                screenshot=lambda path: self.save_screenshot(path.name, str(path.parent)),
+            )
+        except ExportError as exc:
+            self.notify(str(exc), title="export failed", severity="error", markup=False)
+            return
+        title = f"exported {len(runs)} run{'' if len(runs) == 1 else 's'}"
+        self.notify("\n".join(map(str, paths)), title=title, timeout=8, markup=False)
+
+    # -- the demo autopilot ------------------------------------------------------
+
+    def action_demo(self) -> None:
+        """Start the autopilot, or stop it: its button toggles it."""
+        if not self._stop_demo():
+            self._autopilot = self.run_worker(self._demo_loop(), group="demo", exclusive=True)
+            self.notify("demo autopilot: any key stops it", timeout=4)
+
+    async def _demo_loop(self) -> None:
+        """The talk's story, told through the Session like the keys tell it: sequential,
+        a pause, parallel, a pause, then the comparison, and again."""
+        pauses = self.demo_pauses
+        while True:
+            self.action_view("tasks")
+            for mode in ("sequential", "parallel"):
+                run = self._start(partial(self.session.start, mode))
+                if run is None:
+                    return  # the toast says why; looping would only repeat it
+                while run.running:
+                    await asyncio.sleep(TICK_S)
+                await asyncio.sleep(pauses.after_run)
+            self.action_view("charts")
+            await asyncio.sleep(pauses.comparison)
+
+    def _stop_demo(self) -> bool:
+        """Stop the autopilot, leaving its run to finish; True if it was running."""
+        autopilot, self._autopilot = self._autopilot, None
+        if autopilot is None or autopilot.is_finished:
+            return False
+        autopilot.cancel()
+        return True
+
+    async def on_event(self, event: events.Event) -> None:
+        """Any key stops the autopilot, then does what it always does; the autopilot's
+        own key only stops it (else it would start it again at once). Textual sends
+        every key here first, whichever screen or widget it is for."""
+        if isinstance(event, events.Key) and self._stop_demo() and event.key == DEMO_KEY:
+            return
+        await super().on_event(event)
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """A button or palette entry stops the autopilot too, except its own, which toggles
+        it: the room should never see the autopilot and the presenter fight over a run."""
+        _, name, _ = action if isinstance(action, tuple) else parse(action)
+        if name != "demo":
+            self._stop_demo()
+        return await super().run_action(action, default_namespace, namespaces)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(HELP))
@@ -337,11 +531,24 @@ def create_app(
     autostart: bool = False,
     sampler: CpuSampler | None = None,
     clock: Clock = Run.elapsed,
+    demo: bool = False,
+    demo_pauses: DemoPauses = DemoPauses(),
+    out: Path = DEFAULT_FOLDER,
+    theme: str | None = None,
 ) -> Dashboard:
     """The dashboard with its session; tests pass a fake sampler and clock."""
     session = Session(machine, cores, shape, scale)
     session.mode = mode
-    return Dashboard(session, sampler or CpuSampler(cores), clock, autostart)
+    return Dashboard(
+        session,
+        sampler or CpuSampler(cores),
+        clock,
+        autostart,
+        demo=demo,
+        demo_pauses=demo_pauses,
+        out=out,
+        theme=theme,
+    )
 
 
 def run_dashboard(machine: Machine, cores: list[int], args: argparse.Namespace) -> int:
@@ -354,6 +561,9 @@ def run_dashboard(machine: Machine, cores: list[int], args: argparse.Namespace) 
         shape=args.shape,
         scale=args.scale,
         autostart=args.autostart,
+        demo=args.demo,
+        out=args.out,
+        theme=args.theme,
     )
     app.exit_deadline_s = EXIT_DEADLINE_S
     watch_terminal()

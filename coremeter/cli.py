@@ -9,7 +9,8 @@ code 2, found before any work starts.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -23,8 +24,20 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's, but a line never breaks inside a hyphenated name: a theme such as
+    coremeter-projector must be copyable from --help."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but an error is one line and exit 2, with no usage block."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"coremeter: error: {message}\n")
@@ -59,6 +72,29 @@ def _port(text: str) -> int:
     if not 1 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"invalid port {value}: must be 1 to 65535")
     return value
+
+
+class _ThemeNames(Sequence[str]):
+    """The names ``--theme`` accepts, looked up only when argparse checks one or prints
+    them: they come from Textual, which ``bench`` never imports."""
+
+    @staticmethod
+    def _names() -> list[str]:
+        from coremeter.themes import theme_names
+
+        return theme_names()
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self._names()[index]
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
 
 
 def _workload_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
@@ -107,6 +143,22 @@ def _dashboard_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
         action="store_true",
         default=argparse.SUPPRESS if inherit else False,
         help="start a run of --mode as soon as it opens",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS if inherit else False,
+        help="autopilot for a talk: sequential, parallel, then the two compared on the "
+        "charts, over and over until any key is pressed (d in the dashboard starts it too)",
+    )
+    parser.add_argument(
+        "--theme",
+        choices=_ThemeNames(),
+        default=argparse.SUPPRESS if inherit else None,
+        metavar="NAME",
+        help="colours: coremeter-projector is high-contrast and bold for a projector; "
+        "any of %(choices)s (default: textual-dark; in the dashboard, ctrl+p then Theme "
+        "switches live)",
     )
     parser.add_argument(
         "--out",

@@ -65,8 +65,11 @@ def dashboard_command(args: argparse.Namespace) -> str:
     argv += ["--scale", repr(args.scale), "--out", str(args.out)]
     if args.cores is not None:
         argv += ["--cores", args.cores]
-    if args.autostart:
-        argv.append("--autostart")
+    if args.theme is not None:
+        argv += ["--theme", args.theme]
+    for flag in ("autostart", "demo"):
+        if getattr(args, flag):
+            argv.append(f"--{flag}")
     return "exec " + shlex.join(argv)
 
 

@@ -7,6 +7,8 @@ names, a worker shown on a core is pinned there, and nothing outlives the app.
 from __future__ import annotations
 
 import asyncio
+import csv
+import json
 import os
 import shutil
 import signal
@@ -14,25 +16,36 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
+from xml.etree import ElementTree
 
 import psutil
 import pytest
 from helpers import TINY, alive, wait_gone
 from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import ContentSwitcher
 
-from coremeter.app import COMMANDS, ActionButton, Dashboard, create_app
+from coremeter.app import COMMANDS, ActionButton, Dashboard, DemoPauses, create_app
+from coremeter.charts import SpeedupChart, Timeline
 from coremeter.cores import Machine
-from coremeter.widgets import CoreMeters, HelpScreen, ResultsTable, RunPanel
+from coremeter.themes import PROJECTOR
+from coremeter.widgets import CoreMeters, HelpScreen, ResultsTable, RunPanel, TaskBars
 
 # Long enough to look at the workers while they run (a second or two), cancelled after.
 WATCHABLE = 0.05
 
 
 def drive(
-    app: Dashboard, script: Callable[[Pilot], Awaitable[None]], size: tuple[int, int] = (120, 35)
+    app: Dashboard,
+    script: Callable[[Pilot], Awaitable[None]],
+    size: tuple[int, int] = (120, 35),
+    notifications: bool = False,
 ) -> None:
+    """Run ``script`` against the app; ``notifications`` shows toasts, which run_test hides."""
+
     async def main() -> None:
-        async with app.run_test(size=size) as pilot:
+        async with app.run_test(size=size, notifications=notifications) as pilot:
             await script(pilot)
 
     asyncio.run(main())
@@ -297,5 +310,170 @@ def test_autostart_runs_the_preselected_mode(machine: Machine) -> None:
     async def script(pilot: Pilot) -> None:
         await until(pilot, lambda: len(app.session.log.runs) == 1)
         assert app.session.log.runs[0].mode == "parallel"
+
+    drive(app, script)
+
+
+def chart_text(widget: Widget) -> str:
+    """What a chart shows, as plain text, row by row."""
+    return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 35)])
+def test_v_swaps_the_task_bars_for_the_timeline_and_speedup(
+    machine: Machine, size: tuple[int, int]
+) -> None:
+    app = create_app(machine, machine.usable_cores, scale=TINY)
+
+    async def script(pilot: Pilot) -> None:
+        views = app.query_one(ContentSwitcher)
+        await pilot.press("s")
+        await until(pilot, lambda: len(app.session.log.runs) == 1)
+        await pilot.press("v")
+        assert views.current == "charts"
+        assert not app.query_one(TaskBars).display
+        timeline, speedup = app.query_one(Timeline), app.query_one(SpeedupChart)
+        await pilot.pause(0.1)
+        assert "sequential" in chart_text(timeline)
+        assert "parallel" not in chart_text(timeline)
+        # Fed from the tick: the parallel run shows up without another key.
+        await pilot.press("p")
+        await until(pilot, lambda: len(app.session.log.runs) == 2)
+        await until(pilot, lambda: "parallel" in chart_text(timeline))
+        cores = app.session.log.runs[-1].cores
+        assert all(f"cpu{core}" in chart_text(timeline) for core in cores)
+        speedup_text = chart_text(speedup)
+        assert f"{len(cores)} cores" in speedup_text and "bound" in speedup_text
+        # The buttons and the footer stay on screen, once the charts' new rows are laid out.
+        actions = app.query_one("#actions")
+        await until(pilot, lambda: actions.region.bottom <= size[1] - 1, timeout=2)
+        assert actions.region.height >= 1
+        await pilot.press("v")
+        assert views.current == "tasks"
+        assert app.query_one(TaskBars).display
+
+    drive(app, script, size=size)
+
+
+def fast_demo(machine: Machine) -> Dashboard:
+    pauses = DemoPauses(after_run=0.05, comparison=0.3)
+    return create_app(machine, machine.usable_cores, scale=TINY, demo=True, demo_pauses=pauses)
+
+
+def test_the_demo_runs_sequential_then_parallel_and_loops_until_a_key(machine: Machine) -> None:
+    app = fast_demo(machine)
+
+    async def script(pilot: Pilot) -> None:
+        views = app.query_one(ContentSwitcher)
+        await until(pilot, lambda: views.current == "charts")
+        assert [r.mode for r in app.session.log.runs] == ["sequential", "parallel"]
+        # It loops: back to the task bars for the next sequential run.
+        await until(pilot, lambda: len(app.session.log.runs) >= 4)
+        runs = app.session.log.runs
+        assert [r.mode for r in runs[:4]] == ["sequential", "parallel"] * 2
+        assert all(r.ok for r in runs) and runs[1].speedup is not None
+        await pilot.press("x")  # not bound to anything: it still stops the demo
+        await until(pilot, lambda: not app.session.run.running)
+        stopped_at = len(app.session.log.runs)
+        await pilot.pause(1.0)
+        assert len(app.session.log.runs) == stopped_at
+        assert app.session.run is None or not app.session.run.running
+
+    drive(app, script)
+
+
+def test_d_toggles_the_demo_and_another_key_also_does_its_own_job(machine: Machine) -> None:
+    # Pauses longer than the checks below, so a stopped demo would have had time to go on.
+    pauses = DemoPauses(after_run=1.0, comparison=1.0)
+    app = create_app(machine, machine.usable_cores, scale=TINY, demo_pauses=pauses)
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("d")
+        await until(pilot, lambda: app.session.run is not None)
+        assert app.session.run.spec.mode == "sequential"
+        await pilot.press("d")  # stops it, and does not start it again
+        await until(pilot, lambda: len(app.session.log.runs) == 1)
+        await pilot.pause(1.5)
+        assert app.session.run.state == "done" and len(app.session.log.runs) == 1
+        await pilot.press("d")
+        await until(pilot, lambda: len(app.session.log.runs) == 2)
+        await pilot.press("b")  # during the pause: stops the demo and switches the shape
+        assert app.session.shape == "balanced"
+        await pilot.pause(1.5)
+        assert [r.mode for r in app.session.log.runs] == ["sequential", "sequential"]
+        assert not app.session.run.running
+
+    drive(app, script)
+
+
+def toasts(app: Dashboard) -> str:
+    """The text of the notifications on screen (Textual's Toast widgets)."""
+    return "\n".join(str(toast.render()) for toast in app.screen.query("Toast"))
+
+
+def test_e_exports_the_runs_and_the_screen_into_out(machine: Machine, tmp_path: Path) -> None:
+    out = tmp_path / "talk" / "results"
+    app = create_app(machine, machine.usable_cores, scale=TINY, out=out)
+
+    async def script(pilot: Pilot) -> None:
+        for key, runs in (("s", 1), ("p", 2)):
+            await pilot.press(key)
+            await until(pilot, lambda runs=runs: len(app.session.log.runs) == runs)
+        await pilot.press("e")
+        await pilot.pause(0.1)
+        written = sorted(out.iterdir())
+        assert [p.suffix for p in written] == [".csv", ".json", ".svg"]
+        await until(pilot, lambda: all(str(p) in toasts(app) for p in written), timeout=5)
+        csv_path, json_path, svg_path = written
+        doc = json.loads(json_path.read_text())
+        assert [r["mode"] for r in doc["runs"]] == ["sequential", "parallel"]
+        assert doc["runs"][1]["speedup"] == app.session.log.runs[1].speedup
+        rows = list(csv.DictReader(csv_path.open()))
+        assert {row["run"] for row in rows} == {"1", "2"}
+        assert len(rows) == sum(len(r.tasks) for r in app.session.log.runs)
+        svg = ElementTree.parse(svg_path).getroot()
+        assert svg.tag.endswith("svg") and "parallel" in svg_path.read_text()
+        # A second export in the same second gets its own names, and the app goes on.
+        await pilot.press("e")
+        assert len(list(out.iterdir())) == 6
+        await pilot.press("s")
+        await until(pilot, lambda: len(app.session.log.runs) == 3)
+
+    drive(app, script, notifications=True)
+
+
+def test_an_export_that_cannot_be_written_is_a_toast(machine: Machine, tmp_path: Path) -> None:
+    blocker = tmp_path / "a file"
+    blocker.write_text("")
+    app = create_app(machine, machine.usable_cores, scale=TINY, out=blocker / "results")
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("e")
+        await until(pilot, lambda: "cannot create" in toasts(app), timeout=5)
+        await pilot.press("s")
+        await until(pilot, lambda: len(app.session.log.runs) == 1)
+
+    drive(app, script, notifications=True)
+
+
+def test_the_projector_theme_is_bold_and_in_the_theme_switcher(machine: Machine) -> None:
+    app = create_app(machine, machine.usable_cores, scale=TINY, theme=PROJECTOR.name)
+
+    async def script(pilot: Pilot) -> None:
+        assert app.theme == PROJECTOR.name
+        results = app.query_one(ResultsTable)
+        assert results.rich_style.bold
+        assert app.get_css_variables()["success"].upper() == PROJECTOR.success
+        # Any theme from Textual's switcher, and back to the projector's.
+        for query, name in (("nord", "nord"), ("projector", PROJECTOR.name)):
+            await pilot.press("ctrl+p")
+            await pilot.press(*"Theme")
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await pilot.press(*query)
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await until(pilot, lambda name=name: app.theme == name)
+            assert bool(results.rich_style.bold) == (name == PROJECTOR.name)
 
     drive(app, script)

@@ -11,7 +11,7 @@ import coremeter
 
 PACKAGE = Path(coremeter.__file__).parent
 # The dashboard: the only modules allowed to import Textual.
-DASHBOARD = {"app", "widgets", "charts", "serve"}
+DASHBOARD = {"app", "widgets", "charts", "serve", "themes"}
 ENGINE = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem not in DASHBOARD)
 
 

@@ -67,6 +67,12 @@ def coremeter(*args: str, env: dict | None = None, timeout: float = 120, **kw):
         ["serve", "--host", "999.1.1.1"],
         ["serve", "--host", "example.invalid"],
         ["serve", "--scale", "0"],
+        ["--theme", "no-such-theme"],
+        ["--theme"],
+        ["serve", "--theme", "no-such-theme"],
+        ["bench", "--theme", "nord"],
+        ["--demo=yes"],
+        ["bench", "--demo"],
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: list[str]) -> None:
@@ -85,8 +91,19 @@ def test_help_lists_the_options() -> None:
         assert option in result.stdout
     result = coremeter("serve", "--help")
     assert result.returncode == 0
-    for option in ("--host", "--port", "--shape", "--scale", "--cores", "--out"):
+    for option in ("--host", "--port", "--shape", "--scale", "--cores", "--out", "--demo"):
         assert option in result.stdout
+
+
+def test_help_lists_the_themes() -> None:
+    result = coremeter("--help")
+    assert result.returncode == 0
+    # argparse wraps the help: compare it with its line breaks taken out.
+    text = " ".join(result.stdout.split())
+    for name in ("coremeter-projector", "textual-dark", "textual-light", "nord"):
+        assert name in text
+    for option in ("--demo", "--theme NAME"):
+        assert option in text
 
 
 def test_serve_on_a_taken_port_is_one_line_and_exit_2() -> None:

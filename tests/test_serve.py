@@ -237,10 +237,11 @@ def test_the_page_template_fetches_only_from_its_own_server() -> None:
 
 def test_each_tab_runs_the_dashboard_with_the_options_given_to_serve() -> None:
     given = ["--shape", "balanced", "--scale", "0.0123", "--cores", "0", "--mode", "parallel"]
-    args = build_parser().parse_args(["serve", *given, "--autostart", "--out", "talk results"])
+    given += ["--autostart", "--demo", "--theme", "coremeter-projector", "--out", "talk results"]
+    args = build_parser().parse_args(["serve", *given])
     command = shlex.split(dashboard_command(args))
     assert command[:4] == ["exec", sys.executable, "-m", "coremeter"]
     tab = build_parser().parse_args(command[4:])
     assert tab.command is None  # the dashboard itself
-    for option in ("shape", "scale", "cores", "mode", "autostart", "out"):
+    for option in ("shape", "scale", "cores", "mode", "autostart", "demo", "theme", "out"):
         assert getattr(tab, option) == getattr(args, option), option

@@ -18,6 +18,7 @@ from coremeter.cores import Machine
 from coremeter.results import ResultsLog, RunRecord
 from coremeter.runner import Run, RunSpec
 from coremeter.sampler import CpuSampler
+from coremeter.themes import PROJECTOR
 
 SMALL = (80, 24)
 LARGE = (120, 35)
@@ -46,10 +47,14 @@ def fake_sampler(percents: list[float]) -> CpuSampler:
     return sampler
 
 
-def dashboard(percents: list[float], seconds: float = 0.0, **machine_args) -> Dashboard:
+def dashboard(
+    percents: list[float], seconds: float = 0.0, theme: str | None = None, **machine_args
+) -> Dashboard:
     box = machine(**machine_args)
     sampler = fake_sampler(percents)
-    return create_app(box, box.usable_cores, scale=0.2, sampler=sampler, clock=lambda run: seconds)
+    return create_app(
+        box, box.usable_cores, scale=0.2, sampler=sampler, clock=lambda run: seconds, theme=theme
+    )
 
 
 class FrozenRun(Run):
@@ -136,3 +141,44 @@ def test_sixteen_cores_under_a_quota(snap_compare) -> None:
     percents = [float((37 * core) % 101) for core in range(16)]
     app = dashboard(percents, cores=16, quota=4.0)
     assert snap_compare(app, terminal_size=LARGE)
+
+
+def timed_record(app: Dashboard, mode: str, unit_s: float) -> RunRecord:
+    """A finished run whose lanes each work through their tasks one after another, a
+    unit of work (the smallest task) taking ``unit_s``: the timeline's real shape."""
+    spec = app.session.spec(mode)
+    unit = min(task.size for task in spec.tasks)
+    progress, wall_s = {}, 0.0
+    for _, lane in spec.lanes():
+        clock = 0.01
+        for tid, size in lane:
+            progress[tid] = (1.0, clock, clock + size / unit * unit_s)
+            clock = progress[tid][2]
+        wall_s = max(wall_s, clock + 0.02)
+    run = FrozenRun(spec, progress)
+    run.state, run.stopped_at = "done", wall_s
+    for task in spec.tasks:
+        run.results[task.id] = (task.size - 1) * task.size / 2
+    return run.record()
+
+
+async def show_comparison(pilot: Pilot) -> None:
+    """What the demo ends on: a sequential and a parallel run of the seed's 1:2:3 work."""
+    log: ResultsLog = pilot.app.session.log
+    for mode in ("sequential", "parallel"):
+        log.add(timed_record(pilot.app, mode, unit_s=1.24))
+    # The fake sampler never asks for an idle draw: the table takes the rows now.
+    pilot.app.draw()
+    await pilot.pause(0.3)
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x35"])
+def test_charts_view(snap_compare, size: tuple[int, int]) -> None:
+    app = dashboard([4.0, 9.0])
+    assert snap_compare(app, terminal_size=size, run_before=show_comparison, press=["v"])
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x35"])
+def test_projector_theme(snap_compare, size: tuple[int, int]) -> None:
+    app = dashboard([100.0, 60.0], seconds=1.27, theme=PROJECTOR.name)
+    assert snap_compare(app, terminal_size=size, run_before=show_results)

@@ -242,6 +242,7 @@ class Dashboard(App[None]):
         # The charts' room is known once a layout places everything at the new size, the
         # new view, or the charts' new row count.
         self.screen.screen_layout_refresh_signal.subscribe(self, lambda _: self._fit_charts())
+        self.theme_changed_signal.subscribe(self, lambda _: self._refill_results())
         self._quit_signals = QuitSignals(
             lambda code: self.exit(return_code=code), self.exit_deadline_s, self.session.kill_now
         )
@@ -417,6 +418,11 @@ class Dashboard(App[None]):
         self.session.log.clear()
         self._results.clear()
         self._show_charts()
+
+    def _refill_results(self) -> None:
+        """The table's check column holds colours, not CSS: a new theme redraws its rows."""
+        self._results.clear()
+        self.draw()
 
     def action_view(self, view: str | None = None) -> None:
         """Show ``view`` ("tasks" or "charts"); with none, the other one."""

@@ -22,6 +22,7 @@ from xml.etree import ElementTree
 import psutil
 import pytest
 from helpers import TINY, alive, wait_gone
+from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher
@@ -464,6 +465,12 @@ def test_the_projector_theme_is_bold_and_in_the_theme_switcher(machine: Machine)
         results = app.query_one(ResultsTable)
         assert results.rich_style.bold
         assert app.get_css_variables()["success"].upper() == PROJECTOR.success
+        await pilot.press("s")
+        await until(pilot, lambda: results.row_count == 1)
+
+        def check_colour() -> str:
+            return str(results.get_cell_at(Coordinate(0, len(results.columns) - 1)).style)
+
         # Any theme from Textual's switcher, and back to the projector's.
         for query, name in (("nord", "nord"), ("projector", PROJECTOR.name)):
             await pilot.press("ctrl+p")
@@ -475,5 +482,8 @@ def test_the_projector_theme_is_bold_and_in_the_theme_switcher(machine: Machine)
             await pilot.press("enter")
             await until(pilot, lambda name=name: app.theme == name)
             assert bool(results.rich_style.bold) == (name == PROJECTOR.name)
+            # The results' colours follow too, though the table holds them as plain colours.
+            success = app.get_css_variables()["success"]
+            await until(pilot, lambda success=success: check_colour().lower() == success.lower())
 
     drive(app, script)

@@ -25,11 +25,11 @@ def started(mode: str, scale: float, shape: str = "seed", cores: list[int] = COR
 
 
 def wait_until_working(run: Run) -> None:
+    """Every lane's first task has done a chunk: each worker has pinned itself."""
+    firsts = [tasks[0][0] for _, tasks in run.lanes]
     deadline = time.monotonic() + 10
-    while not all(t.done > 0 for t in run.tasks() if t.start_s is not None) or not any(
-        t.done for t in run.tasks()
-    ):
-        assert time.monotonic() < deadline, "no worker made progress"
+    while not all(run.counts[task_id] > 0 for task_id in firsts):
+        assert time.monotonic() < deadline, "a worker made no progress"
         time.sleep(0.01)
 
 

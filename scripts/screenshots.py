@@ -1,7 +1,8 @@
 """Drive the real dashboard (real runs, real sampler, real clock) and save its screens.
 
-Writes screenshots/idle.svg, sequential-midway.svg, parallel-midway.svg and
-results.svg at 120x35, the size the dashboard is shown on a projector:
+Writes screenshots/idle.svg, sequential-midway.svg, parallel-midway.svg, results.svg,
+timeline.svg (the charts view after both runs) and projector.svg (the results in the
+projector theme) at 120x35, the size the dashboard is shown on a projector:
 
     python scripts/screenshots.py [--scale 0.05] [--out screenshots]
 """
@@ -19,6 +20,7 @@ from textual.pilot import Pilot
 from coremeter.app import Dashboard, create_app
 from coremeter.cores import Machine
 from coremeter.runner import prepare
+from coremeter.themes import PROJECTOR
 
 SIZE = (120, 35)
 
@@ -54,6 +56,13 @@ async def shoot(app: Dashboard, out: Path) -> None:
         # One more tick so the table shows the last row.
         await pilot.pause(0.3)
         app.save_screenshot("results.svg", str(out))
+        await pilot.press("v")
+        await pilot.pause(0.3)
+        app.save_screenshot("timeline.svg", str(out))
+        await pilot.press("v")
+        app.theme = PROJECTOR.name
+        await pilot.pause(0.3)
+        app.save_screenshot("projector.svg", str(out))
         await pilot.press("q")
 
 

@@ -121,7 +121,9 @@ def ticks(
         return ()
 
     def label(value: float) -> str:
-        return f"{round(value, 6):g}{unit}"
+        # Two decimals: the finest step is 0.01, and an end value such as a measured
+        # speedup of 2.04218 reads as 2.04.
+        return f"{round(value, 2):g}{unit}"
 
     def count(step: float) -> int:
         return int(scale / step + 1e-9) + 1

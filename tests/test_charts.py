@@ -434,3 +434,8 @@ def test_three_modes_and_a_live_run(snap_compare) -> None:
 
 def test_no_runs_yet(snap_compare) -> None:
     assert snap_compare(Charts([]), terminal_size=(80, 8))
+
+
+def test_an_end_label_past_the_round_ticks_has_two_decimals() -> None:
+    # A measured speedup above the core count ends the speedup axis.
+    assert ticks(2.04218, 40, "x", min_step=1, end=True)[-1][1] == "2.04x"

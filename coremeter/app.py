@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from textual import events
+from textual import events, on
 from textual.actions import ActionParseResult, parse
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -35,10 +35,19 @@ from coremeter.sampler import CpuSampler
 from coremeter.session import Session
 from coremeter.shutdown import EXIT_DEADLINE_S, QuitSignals, watch_terminal
 from coremeter.themes import THEMES
-from coremeter.widgets import CoreMeters, HelpScreen, ResultsTable, RunPanel, TaskBars
+from coremeter.widgets import (
+    CoreMeters,
+    HelpScreen,
+    ResultsTable,
+    RunPanel,
+    TaskBars,
+    TooSmallScreen,
+)
 from coremeter.workload import DEFAULT_SCALE
 
 TICK_S = 0.1
+# Below this the header, the timer and the meters no longer fit: a notice says so instead.
+MIN_SIZE = (40, 12)
 DRAW_EVERY = 2  # ticks between draws during a run: 5 Hz
 CHART_EVERY = 4  # ticks between chart updates during a run, when they are shown: 2.5 Hz
 # Below this width the footer's keys need the room its ctrl+p entry takes (ctrl+p still works).
@@ -112,6 +121,13 @@ COMMANDS = (
     Command(Binding("question_mark", "help", "help"), "Help", "What each mode does"),
 )
 _QUIT = Binding("q", "quit", "quit")
+# Escape and a key in one read of the terminal (tmux send-keys, keys typed over a laggy
+# ssh) reach Textual as one alt+key: it stands for both, in order, so neither is lost.
+_AFTER_ESCAPE = [
+    Binding(f"alt+{b.key}", f"after_escape({b.action!r})", show=False)
+    for b in (*(c.binding for c in COMMANDS), _QUIT)
+    if b.key != "escape"
+]
 # Actions a narrow footer can leave out: their buttons, the help and the palette stay.
 SPARE_KEYS = frozenset({"toggle", "shape", "clear"})
 DEMO_KEY = next(c.binding.key for c in COMMANDS if c.binding.action == "demo")
@@ -172,6 +188,7 @@ class Dashboard(App[None]):
     exit_deadline_s: float | None = None
     BINDINGS = [
         *(c.binding for c in COMMANDS),
+        *_AFTER_ESCAPE,
         _QUIT,
         Binding("ctrl+c", "quit", "quit", show=False, priority=True),
     ]
@@ -269,6 +286,28 @@ class Dashboard(App[None]):
         """However the app ends (key, signal, test), no worker outlives it."""
         self._quit_signals.uninstall()
         self.session.close()
+
+    @on(events.Resize)
+    def _resized(self, event: events.Resize) -> None:
+        """Below MIN_SIZE, hide the dashboard at once (app.tcss), so nothing is laid out
+        where it cannot be read, and cover it with a notice after the next refresh: the
+        first Resize comes before on_mount, whose queries must find the dashboard."""
+        width, height = MIN_SIZE
+        self.set_class(event.size.width < width or event.size.height < height, "-too-small")
+        self.call_after_refresh(self._check_minimum)
+
+    def _check_minimum(self) -> None:
+        small = self.has_class("-too-small")
+        notice = self.screen if isinstance(self.screen, TooSmallScreen) else None
+        if small:
+            if notice is None:
+                notice = TooSmallScreen(MIN_SIZE)
+                self.push_screen(notice)
+            notice.show(self.size)
+        elif notice is not None:
+            self.pop_screen()
+            # Textual restyles only the screen on top: the dashboard's missed the change.
+            self.call_after_refresh(self.refresh_css, False)
 
     def on_resize(self, event: events.Resize) -> None:
         """Fit the header and the buttons to the terminal's width: the event's, since
@@ -402,6 +441,10 @@ class Dashboard(App[None]):
     def action_cancel(self) -> None:
         self.session.cancel("cancelled with escape")
         self.draw()
+
+    async def action_after_escape(self, action: str) -> None:
+        self.action_cancel()
+        await self.run_action(action)
 
     def action_scale(self, factor: float) -> None:
         scale = self.session.set_scale(self.session.scale * factor)

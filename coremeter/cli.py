@@ -64,6 +64,13 @@ def _repeat(text: str) -> int:
     return value
 
 
+def _folder(text: str) -> Path:
+    """A folder to export into; an empty name would silently mean this one."""
+    if not text:
+        raise argparse.ArgumentTypeError("invalid folder '': give a folder name")
+    return Path(text)
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -162,7 +169,7 @@ def _dashboard_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
     )
     parser.add_argument(
         "--out",
-        type=Path,
+        type=_folder,
         default=argparse.SUPPRESS if inherit else DEFAULT_FOLDER,
         metavar="DIR",
         help=f"folder the e key exports into, created when missing (default: {DEFAULT_FOLDER}/)",

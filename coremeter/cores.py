@@ -59,7 +59,8 @@ def parse_core_list(spec: str, usable: list[int]) -> list[int]:
     cores: set[int] = set()
     for part in spec.split(","):
         part = part.strip()
-        match = re.fullmatch(r"(\d+)(?:-(\d+))?", part)
+        # ASCII digits only: int() would also take "١" (Arabic-Indic one) for core 1.
+        match = re.fullmatch(r"(\d+)(?:-(\d+))?", part, re.ASCII)
         if not match:
             raise CoreError(f"invalid core list {spec!r}: expected numbers and ranges like 0,2-3")
         low = int(match.group(1))

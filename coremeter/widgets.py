@@ -766,3 +766,32 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll() as box:
             box.border_title = "coremeter · escape closes"
             yield Static(self.text)
+
+
+class TooSmallScreen(ModalScreen[None]):
+    """Instead of a dashboard squeezed past reading, what the terminal measures and what it
+    needs. The dashboard runs on underneath and comes back once the terminal is large
+    enough."""
+
+    BINDINGS = [("q", "app.quit", "quit")]
+    DEFAULT_CSS = """
+    TooSmallScreen {
+        align: center middle;
+        background: $background;
+        & > Static { width: auto; max-width: 100%; text-align: center; }
+    }
+    """
+
+    def __init__(self, minimum: tuple[int, int]) -> None:
+        super().__init__()
+        self.minimum = minimum
+        self._notice = Static(markup=False)
+
+    def compose(self) -> ComposeResult:
+        yield self._notice
+
+    def show(self, size: Size) -> None:
+        width, height = self.minimum
+        self._notice.update(
+            f"terminal too small\n{size.width}x{size.height}, needs {width}x{height}\nq quits"
+        )

@@ -13,6 +13,8 @@ from typing import TypeVar
 
 import psutil
 
+from coremeter.runner import RunSpec
+
 T = TypeVar("T")
 
 TINY = 0.002  # 1.2e6 iterations in all: a run takes about a tenth of a second
@@ -76,6 +78,11 @@ def workers(app: psutil.Process) -> list[int]:
         return []
 
 
+def parallel_lanes(app: psutil.Process, scale: float, shape: str = "seed") -> int:
+    """How many workers the app's parallel run has: one per lane, on the cores it may use."""
+    return len(RunSpec.build("parallel", shape, scale, sorted(app.cpu_affinity())).lanes())
+
+
 def wait_workers(app: psutil.Process, count: int, timeout: float = 30) -> list[int]:
     """The pids of the app's workers, once ``count`` of them are alive."""
 
@@ -110,7 +117,11 @@ class Terminal:
 
     def tmux(self, *args: str, check: bool = True) -> str:
         command = ["tmux", "-L", self.socket, "-f", "/dev/null", *args]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=10)
+        # An explicit environment: under pytest the process's C environment holds
+        # COLUMNS=80 and LINES=24 (os.environ does not show them), and a program that
+        # inherits them draws at 80x24 whatever the terminal's size.
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        result = subprocess.run(command, capture_output=True, text=True, timeout=10, env=env)
         if check and result.returncode != 0:
             raise AssertionError(f"{shlex.join(command)}: {result.stderr.strip()}")
         return result.stdout
@@ -136,11 +147,17 @@ class Terminal:
     def wait_until(self, test: Callable[[str], object], timeout: float, what: str) -> str:
         """The screen, once ``test(screen)`` holds."""
 
-        def check() -> str:
-            screen = self.screen()
-            return screen if test(screen) else ""
+        last = ""
 
-        return wait_for(check, timeout, what)
+        def check() -> str:
+            nonlocal last
+            last = self.screen()
+            return last if test(last) else ""
+
+        try:
+            return wait_for(check, timeout, what)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; the screen:\n{last}") from None
 
     def keys(self, *keys: str) -> None:
         """Press keys in tmux's names (``s``, ``Escape``), all in one send-keys: as fast as
@@ -150,6 +167,11 @@ class Terminal:
     def resize(self, width: int, height: int) -> None:
         self.tmux("resize-window", "-x", str(width), "-y", str(height))
         self.size = (width, height)
+
+    def wait_exit(self, timeout: float = 20) -> int:
+        """The program's exit status, once it has exited."""
+        wait_for(lambda: self.exit_status() is not None, timeout, "the program to exit")
+        return self.exit_status()
 
     def exit_status(self) -> int | None:
         """The program's exit status once the pane's process has exited, else None."""

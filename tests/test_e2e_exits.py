@@ -17,9 +17,7 @@ import time
 
 import psutil
 import pytest
-from helpers import Terminal, wait_gone, wait_workers
-
-from coremeter.runner import RunSpec
+from helpers import Terminal, parallel_lanes, wait_gone, wait_workers
 
 pytestmark = [
     pytest.mark.e2e,
@@ -53,9 +51,11 @@ def start_mid_run(
     pids and its other children's (fork server, resource tracker)."""
     term.start(*args, **launch)
     app = term.app()
-    cores = sorted(app.cpu_affinity())
-    expected = len(RunSpec.build("parallel", "seed", LONG, cores).lanes())
-    return app, wait_workers(app, expected), [child.pid for child in app.children()]
+    return (
+        app,
+        wait_workers(app, parallel_lanes(app, LONG)),
+        [child.pid for child in app.children()],
+    )
 
 
 @pytest.mark.parametrize(("launch", "how"), ENDINGS.values(), ids=ENDINGS.keys())

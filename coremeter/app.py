@@ -22,6 +22,7 @@ from textual.containers import Container, Vertical, VerticalScroll
 from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, ContentSwitcher, Footer, Static
 from textual.worker import Worker
 
@@ -164,15 +165,27 @@ class ActionButton(Button, can_focus=False):
 
 class KeysFooter(Footer):
     """Textual's footer, less the SPARE_KEYS when ``narrow``: the rest then fit at 80
-    columns instead of the last keys (quit and help among them) running off the edge."""
+    columns instead of the last keys (quit and help among them) running off the edge.
 
-    narrow: reactive[bool] = reactive(False, recompose=True)
+    Hidden rather than left out: recomposing the footer from the first Resize stalled
+    Textual's resize timer, and a dashboard resized while starting stayed blank for
+    good (tests/test_e2e_terminal.py)."""
+
+    narrow: reactive[bool] = reactive(False)
 
     def compose(self) -> ComposeResult:
         for widget in super().compose():
-            # Only the footer's keys have an action; none of the spare ones is in a group.
-            if not (self.narrow and getattr(widget, "action", None) in SPARE_KEYS):
-                yield widget
+            self._fit(widget)
+            yield widget
+
+    def watch_narrow(self) -> None:
+        for widget in self.children:
+            self._fit(widget)
+
+    def _fit(self, widget: Widget) -> None:
+        # Only the footer's keys have an action; none of the spare ones is in a group.
+        if getattr(widget, "action", None) in SPARE_KEYS:
+            widget.display = not self.narrow
 
 
 class Dashboard(App[None]):

@@ -170,14 +170,22 @@ class Terminal:
 
     def wait_exit(self, timeout: float = 20) -> int:
         """The program's exit status, once it has exited."""
-        wait_for(lambda: self.exit_status() is not None, timeout, "the program to exit")
+        try:
+            wait_for(lambda: self.exit_status() is not None, timeout, "the program to exit")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; the screen:\n{self.screen()}") from None
         return self.exit_status()
 
     def exit_status(self) -> int | None:
-        """The program's exit status once the pane's process has exited, else None."""
-        shown = self.tmux("display-message", "-p", "#{pane_dead} #{pane_dead_status}")
-        dead, _, status = shown.strip().partition(" ")
-        return int(status) if dead == "1" and status else None
+        """The program's exit status once the pane's process has exited, else None; killed
+        by a signal, 128 + the signal, as a shell reports it."""
+        shown = self.tmux(
+            "display-message", "-p", "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}"
+        )
+        dead, status, signal = shown.strip().split(":")
+        if dead != "1" or not (status or signal):  # tmux reports the status a moment later
+            return None
+        return int(status) if status else 128 + int(signal)
 
     def app(self, timeout: float = 20) -> psutil.Process:
         """The coremeter process: the pane's own, or a descendant when started through a

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TypeVar
 
 import psutil
@@ -114,6 +115,9 @@ class Terminal:
 
     def __exit__(self, *exc: object) -> None:
         self.tmux("kill-server", check=False)
+        # tmux leaves its socket file behind: hundreds after a few runs of the suite.
+        folder = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
+        (folder / self.socket).unlink(missing_ok=True)
 
     def tmux(self, *args: str, check: bool = True) -> str:
         command = ["tmux", "-L", self.socket, "-f", "/dev/null", *args]

@@ -58,6 +58,8 @@ FOOTER_ALL_KEYS_WIDTH = 110
 # The results table's least useful height, its margin included: a header and three rows.
 # In the charts view it gives way to the charts rather than shrink below this.
 RESULTS_ROOM = 5
+# Runs the session keeps, and the table shows: about three hours of the demo autopilot.
+RESULTS_KEEP = 1000
 
 Clock = Callable[[Run], float]
 
@@ -361,8 +363,7 @@ class Dashboard(App[None]):
 
     def draw(self) -> None:
         """Hand every widget the engine's current state; each skips what has not changed."""
-        for record in self.session.log.runs[self._results.row_count :]:
-            self._results.add_record(record)
+        self._results.sync(self.session.log)
         run = self._run = self.session.run
         pinned = self._show_run(run) if run is not None else {}
         self._meters.show(self.sampler.percent, self.sampler.history, pinned)
@@ -599,7 +600,7 @@ def create_app(
     theme: str | None = None,
 ) -> Dashboard:
     """The dashboard with its session; tests pass a fake sampler and clock."""
-    session = Session(machine, cores, shape, scale)
+    session = Session(machine, cores, shape, scale, keep=RESULTS_KEEP)
     session.mode = mode
     return Dashboard(
         session,

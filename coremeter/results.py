@@ -69,34 +69,48 @@ class RunRecord:
 
 
 class ResultsLog:
-    """Every run of a session, in order, each compared with the last sequential run
-    of the same workload."""
+    """The runs of a session, in order, each compared with the last sequential run of
+    the same workload.
 
-    def __init__(self) -> None:
+    ``keep`` bounds what it holds: a dashboard left on the demo autopilot all day
+    would otherwise grow, and redraw, without end. Runs are numbered from 1 in the
+    order they ended, and keep their numbers when older ones are dropped; a dropped
+    sequential run still serves as its workload's baseline.
+    """
+
+    def __init__(self, keep: int | None = None) -> None:
+        self.keep = keep
         self.runs: list[RunRecord] = []
+        self.dropped = 0
+        self._baselines: dict[tuple, RunRecord] = {}
 
     def add(self, record: RunRecord) -> RunRecord:
         if record.ok and record.mode == "sequential":
             record.speedup = 1.0
+            self._baselines[record.workload] = record
         elif record.ok:
             baseline = self.baseline(record)
             if baseline is not None and record.wall_s > 0:
                 record.speedup = baseline.wall_s / record.wall_s
         self.runs.append(record)
+        if self.keep is not None and len(self.runs) > self.keep:
+            excess = len(self.runs) - self.keep
+            del self.runs[:excess]
+            self.dropped += excess
         return record
 
     def baseline(self, record: RunRecord) -> RunRecord | None:
-        for previous in reversed(self.runs):
-            if (
-                previous.ok
-                and previous.mode == "sequential"
-                and previous.workload == record.workload
-            ):
-                return previous
-        return None
+        return self._baselines.get(record.workload)
+
+    def numbered(self, after: int = 0) -> list[tuple[int, RunRecord]]:
+        """The runs numbered above ``after`` that are still held, with their numbers."""
+        skip = max(after - self.dropped, 0)
+        return list(enumerate(self.runs[skip:], start=self.dropped + skip + 1))
 
     def clear(self) -> None:
         self.runs.clear()
+        self.dropped = 0
+        self._baselines.clear()
 
     @property
     def all_ok(self) -> bool:

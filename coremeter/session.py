@@ -14,14 +14,22 @@ from coremeter.workload import MAX_SCALE, SHAPES, check_scale
 
 
 class Session:
-    def __init__(self, machine: Machine, cores: list[int], shape: str, scale: float) -> None:
+    def __init__(
+        self,
+        machine: Machine,
+        cores: list[int],
+        shape: str,
+        scale: float,
+        keep: int | None = None,
+    ) -> None:
+        """``keep``: how many runs the log holds (see ResultsLog); None for all."""
         self.machine = machine
         self.cores = cores
         self.shape = shape
         self.scale = check_scale(scale)
         self.mode = "sequential"
         self.run: Run | None = None
-        self.log = ResultsLog()
+        self.log = ResultsLog(keep)
         self._logged: Run | None = None
 
     def spec(self, mode: str) -> RunSpec:

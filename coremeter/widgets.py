@@ -28,7 +28,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Digits, Static
 
 from coremeter.cores import format_core_list
-from coremeter.results import RunRecord, TaskRecord
+from coremeter.results import ResultsLog, RunRecord, TaskRecord
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 _SPARKS = "▁▂▃▄▅▆▇█"
@@ -701,9 +701,11 @@ _STATE_STYLES = {
 
 
 class ResultsTable(DataTable):
-    """Every run of this session, one row each, in the order they ended."""
+    """The session's runs, one row each, in the order they ended."""
 
     COLUMNS = ("#", "mode", "work", "cores", "wall s", "speedup", "bound", "eff", "check")
+
+    shown = 0  # the number of the last run added
 
     def on_mount(self) -> None:
         # No cursor: a permanently highlighted row would look like a selection to the room.
@@ -711,11 +713,22 @@ class ResultsTable(DataTable):
         self.zebra_stripes = True
         self.add_columns(*self.COLUMNS)
 
-    def add_record(self, record: RunRecord) -> None:
+    def sync(self, log: ResultsLog) -> None:
+        """Add the runs not shown yet; drop the rows of runs the log no longer holds."""
+        for number, record in log.numbered(after=self.shown):
+            self._add(number, record)
+        while self.row_count > len(log.runs):
+            self.remove_row(next(iter(self.rows)))
+
+    def clear(self, columns: bool = False) -> ResultsTable:
+        self.shown = 0
+        return super().clear(columns)
+
+    def _add(self, number: int, record: RunRecord) -> None:
         speedup = "-" if record.speedup is None else f"{record.speedup:.2f}x"
         efficiency = "-" if record.efficiency is None else f"{record.efficiency:.0%}"
         self.add_row(
-            str(self.row_count + 1),
+            str(number),
             record.mode,
             f"{record.shape}×{record.scale:g}",
             format_core_list(record.cores),
@@ -725,6 +738,7 @@ class ResultsTable(DataTable):
             efficiency,
             self._check(record),
         )
+        self.shown = number
         self.scroll_end(animate=False)
 
     def _check(self, record: RunRecord) -> Text:

@@ -259,6 +259,30 @@ def test_scale_shape_and_clear_keys(machine: Machine) -> None:
     drive(app, script)
 
 
+def test_the_table_keeps_the_runs_the_log_keeps_with_their_numbers(machine: Machine) -> None:
+    """An all-day demo loop must not grow the table (or the log) without end."""
+    app = create_app(machine, machine.usable_cores, scale=TINY)
+    app.session.log.keep = 2
+
+    def numbers() -> list[str]:
+        results = app.query_one(ResultsTable)
+        return [str(results.get_cell_at(Coordinate(row, 0))) for row in range(results.row_count)]
+
+    async def script(pilot: Pilot) -> None:
+        log = app.session.log
+        for done in range(1, 5):
+            await pilot.press("s")
+            await until(pilot, lambda done=done: log.dropped + len(log.runs) == done)
+        await until(pilot, lambda: numbers() == ["3", "4"])
+        app.theme = "textual-light"  # refills the table from the log
+        await until(pilot, lambda: numbers() == ["3", "4"])
+        await pilot.press("r")
+        await pilot.press("s")
+        await until(pilot, lambda: numbers() == ["1"])
+
+    drive(app, script)
+
+
 def test_question_mark_opens_the_help_and_escape_closes_it(machine: Machine) -> None:
     app = create_app(machine, machine.usable_cores, scale=TINY)
 

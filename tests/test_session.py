@@ -6,7 +6,7 @@ import pytest
 from helpers import TINY, alive
 
 from coremeter.cores import Machine
-from coremeter.results import ResultsLog, RunRecord
+from coremeter.results import ResultsLog, RunRecord, TaskRecord
 from coremeter.session import Session
 
 
@@ -86,8 +86,32 @@ def test_close_leaves_no_worker(session: Session) -> None:
     assert alive(pids) == []
 
 
-def test_log_clear() -> None:
+def logged(mode: str, wall_s: float, scale: float = 0.2) -> RunRecord:
+    task = TaskRecord(0, 10, 0, 10, 0.0, wall_s, 45.0)
+    return RunRecord(mode, "seed", scale, [0], "done", None, wall_s, 45.0, 45.0, True, 1.0, [task])
+
+
+def test_a_bounded_log_keeps_the_latest_runs_their_numbers_and_the_baseline() -> None:
+    log = ResultsLog(keep=3)
+    log.add(logged("sequential", 4.0))
+    log.add(logged("sequential", 9.0, scale=0.5))
+    for _ in range(4):
+        log.add(logged("parallel", 2.0))
+    assert len(log.runs) == 3 and log.dropped == 3
+    # Both sequential runs are gone from the log, yet still the baseline of their workload.
+    assert [r.speedup for r in log.runs] == [2.0, 2.0, 2.0]
+    assert log.add(logged("parallel", 3.0, scale=0.5)).speedup == 3.0
+    assert [n for n, _ in log.numbered()] == [5, 6, 7]
+    assert [n for n, _ in log.numbered(after=6)] == [7]
+    assert log.numbered(after=7) == []
+
+
+def test_an_unbounded_log_keeps_every_run_and_clear_forgets_baselines() -> None:
     log = ResultsLog()
-    log.runs.append(None)  # type: ignore[arg-type]
+    log.add(logged("sequential", 4.0))
+    for _ in range(2000):
+        log.add(logged("parallel", 2.0))
+    assert len(log.runs) == 2001 and log.runs[-1].speedup == 2.0
     log.clear()
-    assert log.runs == [] and log.all_ok
+    assert log.runs == [] and log.all_ok and log.numbered() == []
+    assert log.add(logged("parallel", 2.0)).speedup is None

@@ -15,36 +15,64 @@ import statistics
 import time
 
 from coremeter.cores import Machine, pin
+from coremeter.results import RunRecord
 from coremeter.runner import Run, RunSpec, context, prepare
 from coremeter.workload import DEFAULT_SCALE, make_tasks, seed_loop
 
 
 def speedups(cores: list[int], scale: float, repeat: int) -> list[dict]:
-    """Sequential then parallel, alternating, per shape: median walls and speedup."""
+    """Sequential then parallel, in pairs, per shape. The speedup is the median of the
+    pairs' ratios, so a slow spell of a shared host hits one pair, not one side.
+
+    Two more figures say where a shortfall from the bound comes from: how fast each
+    core ran its loop with every core busy against alone (the hardware and its
+    neighbours), and the parallel run's wall time outside the longest lane's loops
+    (coremeter's own: starting workers, handing over tasks, collecting them)."""
     rows = []
     for shape in ("seed", "balanced"):
-        walls: dict[str, list[float]] = {"sequential": [], "parallel": []}
+        pairs = []
         for _ in range(repeat):
-            for mode in walls:
-                run = Run(RunSpec.build(mode, shape, scale, cores)).start()
-                run.wait()
-                record = run.record()
-                assert record.ok, record.reason
-                walls[mode].append(record.wall_s)
-        seq, par = (statistics.median(walls[m]) for m in ("sequential", "parallel"))
-        bound = RunSpec.build("parallel", shape, scale, cores).bound
+            seq, par = (_run(mode, shape, scale, cores) for mode in ("sequential", "parallel"))
+            pairs.append((seq, par))
+        walls = {
+            mode: statistics.median(pair[i].wall_s for pair in pairs)
+            for i, mode in enumerate(("sequential", "parallel"))
+        }
         rows.append(
             {
                 "shape": shape,
                 "cores": len(cores),
-                "sequential_s": seq,
-                "parallel_s": par,
-                "speedup": seq / par,
-                "bound": bound,
-                "efficiency": seq / par / bound,
+                "sequential_s": walls["sequential"],
+                "parallel_s": walls["parallel"],
+                "speedup": statistics.median(s.wall_s / p.wall_s for s, p in pairs),
+                "bound": pairs[0][1].bound,
+                "efficiency": statistics.median(s.wall_s / p.wall_s / p.bound for s, p in pairs),
+                "core_speed": statistics.median(_rate(p) / _rate(s) for s, p in pairs),
+                "outside_loops_ms": _ms(statistics.median(_outside_loops(p) for _, p in pairs)),
             }
         )
     return rows
+
+
+def _run(mode: str, shape: str, scale: float, cores: list[int]) -> RunRecord:
+    run = Run(RunSpec.build(mode, shape, scale, cores)).start()
+    run.wait()
+    record = run.record()
+    assert record.ok, record.reason
+    return record
+
+
+def _rate(record: RunRecord) -> float:
+    """Iterations per second of one core while it ran a task."""
+    return sum(t.size for t in record.tasks) / sum(t.end_s - t.start_s for t in record.tasks)
+
+
+def _outside_loops(record: RunRecord) -> float:
+    """Wall time not spent in the busiest core's loops."""
+    busy: dict[int, float] = {}
+    for t in record.tasks:
+        busy[t.core] = busy.get(t.core, 0.0) + t.end_s - t.start_s
+    return record.wall_s - max(busy.values())
 
 
 def _bare_seed(core: int, sizes: list[int], out) -> None:
@@ -58,7 +86,7 @@ def _bare_seed(core: int, sizes: list[int], out) -> None:
 
 def instrumentation(core: int, scale: float, repeat: int) -> dict:
     """coremeter's sequential tasks against the bare loop, same core and sizes,
-    alternating so that drift hits both alike."""
+    in pairs; the overhead is the median of the pairs' ratios, so drift hits both alike."""
     ctx = context()
     sizes = [t.size for t in make_tasks("seed", scale, 1)]
     bare, counted = [], []
@@ -72,8 +100,12 @@ def instrumentation(core: int, scale: float, repeat: int) -> dict:
         run.wait()
         tasks = run.record().tasks
         counted.append(tasks[-1].end_s - tasks[0].start_s)
-    b, c = statistics.median(bare), statistics.median(counted)
-    return {"core": core, "bare_s": b, "instrumented_s": c, "overhead": c / b - 1}
+    return {
+        "core": core,
+        "bare_s": statistics.median(bare),
+        "instrumented_s": statistics.median(counted),
+        "overhead": statistics.median(c / b for b, c in zip(bare, counted, strict=True)) - 1,
+    }
 
 
 def start_latency(cores: list[int], repeat: int) -> dict:
@@ -136,13 +168,17 @@ def main() -> None:
     print(
         f"# {machine.cpu_model}, {len(cores)} usable cores, Python {machine.python}, scale {scale}"
     )
-    print("| shape | cores | sequential s | parallel s | speedup | bound | efficiency |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| shape | cores | sequential s | parallel s | speedup | bound | efficiency "
+        "| core speed, all busy vs alone | parallel wall outside the loops |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for row in figures["speedup"]:
         print(
             f"| {row['shape']} | {row['cores']} | {row['sequential_s']:.2f} "
             f"| {row['parallel_s']:.2f} | {row['speedup']:.2f}x | {row['bound']:.2f}x "
-            f"| {row['efficiency']:.0%} |"
+            f"| {row['efficiency']:.0%} | {row['core_speed']:.0%} "
+            f"| {row['outside_loops_ms']} ms |"
         )
     inst = figures["instrumentation"]
     print(

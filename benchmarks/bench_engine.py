@@ -1,6 +1,6 @@
 """Engine benchmarks: speedup against the bound, instrumentation cost, start and cancel latency.
 
-    python benchmarks/bench_engine.py            # the README's figures (about 3 minutes on 2 cores)
+    python benchmarks/bench_engine.py            # the README's figures (about 5 minutes on 2 cores)
     python benchmarks/bench_engine.py --quick    # a smoke run of every part
     python benchmarks/bench_engine.py --json     # the same figures as JSON
 
@@ -148,7 +148,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one repeat: a smoke run")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--scale", type=float, default=DEFAULT_SCALE)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     scale, repeat, latency_repeat = (0.002, 1, 3) if args.quick else (args.scale, args.repeat, 20)
 

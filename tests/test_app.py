@@ -10,10 +10,7 @@ import asyncio
 import csv
 import json
 import os
-import shutil
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -173,51 +170,6 @@ def test_sigterm_and_sighup_quit_cleanly(machine: Machine, signum: int) -> None:
     assert wait_gone(pids, timeout=2) == []
     # The app gave the signal back: outside it, the default behaviour holds again.
     assert signal.getsignal(signum) in (signal.SIG_DFL, signal.default_int_handler)
-
-
-@pytest.mark.e2e
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux for a real terminal")
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
-def test_the_real_app_in_a_terminal_quits_cleanly_on_a_signal(tmp_path, signum: int) -> None:
-    """Only the app gets the signal (the hard case): its workers must still go, and the
-    terminal must leave the dashboard's alternate screen."""
-    name = f"coremeter-test-{os.getpid()}-{signum}"
-    status = tmp_path / "status"
-    command = (
-        f"{sys.executable} -m coremeter --mode parallel --scale {WATCHABLE * 10} --autostart; "
-        f"echo $? > {status}"
-    )
-    tmux = ["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "35", command]
-    subprocess.run(tmux, check=True)
-    try:
-        pane_pid = subprocess.run(
-            ["tmux", "display-message", "-p", "-t", name, "#{pane_pid}"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        pane = psutil.Process(int(pane_pid))
-        deadline = time.monotonic() + 20
-        workers: list[psutil.Process] = []
-        while not workers:
-            assert time.monotonic() < deadline, "the dashboard never started its workers"
-            time.sleep(0.1)
-            apps = [p for p in pane.children() if "coremeter" in " ".join(p.cmdline())]
-            tree = apps[0].children(recursive=True) if apps else []
-            workers = [p for p in tree if len(p.cpu_affinity()) == 1]
-        app = apps[0]
-        app.send_signal(signum)
-        while not status.exists():
-            assert time.monotonic() < deadline + 10, "the dashboard did not quit"
-            time.sleep(0.1)
-        assert status.read_text().strip() == str(128 + signum)
-        assert wait_gone([p.pid for p in tree], timeout=2) == []
-        screen = subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True
-        ).stdout
-        assert "cpu0" not in screen
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
 
 
 def test_a_killed_worker_shows_failed_and_the_app_stays_usable(machine: Machine) -> None:

@@ -4,7 +4,7 @@ killed tmux server (the terminal closed), and a terminal gone without any SIGHUP
 Each case starts the real program in tmux mid-run and watches real processes: every
 worker must be gone within 1 s, and coremeter and its helpers (fork server, resource
 tracker) must be gone too, so nothing is left spinning or orphaned. SIGTERM and SIGHUP
-sent to the dashboard alone are in test_app.py, and to bench in test_cli.py.
+sent to bench are in test_cli.py.
 """
 
 from __future__ import annotations
@@ -74,6 +74,19 @@ def test_ended_from_outside_leaves_nothing_running(
         workers_s = time.monotonic() - start
         assert wait_gone([app.pid, *helpers], EXIT_S) == []
         print(f"workers gone in {workers_s:.2f} s, all in {time.monotonic() - start:.2f} s")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_signal_to_the_dashboard_alone_ends_it_cleanly(signum: int) -> None:
+    """Only the dashboard gets the signal (the hard case), started from a shell as a user
+    would: its workers must still go, the shell must see 128 + the signal, and the
+    terminal must be back from the dashboard's alternate screen."""
+    with Terminal() as term:
+        app, pids, helpers = start_mid_run(term, PROGRAMS["dashboard"], shell=True)
+        app.send_signal(signum)
+        assert term.wait_exit(EXIT_S) == 128 + signum
+        assert wait_gone([*pids, *helpers], 2) == []
+        assert "cpu0" not in term.screen()
 
 
 STUCK = """

@@ -32,7 +32,7 @@ def speedups(cores: list[int], scale: float, repeat: int) -> list[dict]:
     for shape in ("seed", "balanced"):
         pairs = []
         for _ in range(repeat):
-            seq, par = (_run(mode, shape, scale, cores) for mode in ("sequential", "parallel"))
+            seq, par = (run_once(mode, shape, scale, cores) for mode in ("sequential", "parallel"))
             pairs.append((seq, par))
         walls = {
             mode: statistics.median(pair[i].wall_s for pair in pairs)
@@ -47,14 +47,14 @@ def speedups(cores: list[int], scale: float, repeat: int) -> list[dict]:
                 "speedup": statistics.median(s.wall_s / p.wall_s for s, p in pairs),
                 "bound": pairs[0][1].bound,
                 "efficiency": statistics.median(s.wall_s / p.wall_s / p.bound for s, p in pairs),
-                "core_speed": statistics.median(_rate(p) / _rate(s) for s, p in pairs),
-                "outside_loops_ms": _ms(statistics.median(_outside_loops(p) for _, p in pairs)),
+                "core_speed": statistics.median(core_rate(p) / core_rate(s) for s, p in pairs),
+                "outside_loops_ms": _ms(statistics.median(outside_loops(p) for _, p in pairs)),
             }
         )
     return rows
 
 
-def _run(mode: str, shape: str, scale: float, cores: list[int]) -> RunRecord:
+def run_once(mode: str, shape: str, scale: float, cores: list[int]) -> RunRecord:
     run = Run(RunSpec.build(mode, shape, scale, cores)).start()
     run.wait()
     record = run.record()
@@ -62,12 +62,12 @@ def _run(mode: str, shape: str, scale: float, cores: list[int]) -> RunRecord:
     return record
 
 
-def _rate(record: RunRecord) -> float:
+def core_rate(record: RunRecord) -> float:
     """Iterations per second of one core while it ran a task."""
     return sum(t.size for t in record.tasks) / sum(t.end_s - t.start_s for t in record.tasks)
 
 
-def _outside_loops(record: RunRecord) -> float:
+def outside_loops(record: RunRecord) -> float:
     """Wall time not spent in the busiest core's loops."""
     busy: dict[int, float] = {}
     for t in record.tasks:

@@ -1,0 +1,76 @@
+"""The benchmark scripts still run, and the scaling script takes cores the way it says.
+
+Their figures are measured by running them (README, Benchmarks); here each runs its
+--quick smoke pass, so a change to the engine cannot silently break them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from coremeter.cores import Machine
+
+BENCHMARKS = Path(__file__).parent.parent / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+
+from bench_scaling import counts, physical_first  # noqa: E402
+
+
+def quick(script: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), "--quick", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_bench_engine_quick_measures_every_figure(machine: Machine) -> None:
+    figures = quick("bench_engine.py")
+    assert [row["shape"] for row in figures["speedup"]] == ["seed", "balanced"]
+    for row in figures["speedup"]:
+        assert row["speedup"] > 0 and row["core_speed"] > 0 and row["outside_loops_ms"] >= 0
+    assert figures["start_latency"]["workers"] == len(machine.usable_cores)
+    assert figures["cancel_latency"]["median_ms"] > 0
+
+
+def test_bench_scaling_quick_runs_every_count(machine: Machine) -> None:
+    figures = quick("bench_scaling.py")
+    assert sorted(figures["order"]) == machine.usable_cores
+    assert [row["cores"] for row in figures["rows"]] == counts(
+        len(machine.usable_cores), figures["topology"]["physical (psutil)"]
+    )
+    assert all(row["speedup"] > 0 for row in figures["rows"])
+
+
+@pytest.mark.parametrize(
+    ("siblings", "order"),
+    [
+        ({}, list(range(16))),
+        # Linux numbers a physical core's second thread after all the first threads...
+        ({c: [c % 8, c % 8 + 8] for c in range(16)}, list(range(16))),
+        # ...some firmware numbers them side by side.
+        ({c: [c - c % 2, c - c % 2 + 1] for c in range(16)}, [*range(0, 16, 2), *range(1, 16, 2)]),
+    ],
+    ids=["no topology", "siblings 8 apart", "siblings adjacent"],
+)
+def test_scaling_takes_one_core_per_physical_core_first(
+    machine: Machine, siblings: dict[int, list[int]], order: list[int]
+) -> None:
+    box = replace(machine, usable_cores=list(range(16)), siblings=siblings)
+    assert physical_first(box) == order
+
+
+def test_scaling_counts_include_the_physical_count_and_every_core() -> None:
+    assert counts(16, 8) == [1, 2, 4, 8, 16]
+    assert counts(12, 6) == [1, 2, 4, 6, 8, 12]
+    assert counts(2, 2) == [1, 2]
+    assert counts(1, 1) == [1]

@@ -24,7 +24,14 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher
 
-from coremeter.app import COMMANDS, ActionButton, Dashboard, DemoPauses, create_app
+from coremeter.app import (
+    COMMANDS,
+    RESULTS_KEEP,
+    ActionButton,
+    Dashboard,
+    DemoPauses,
+    create_app,
+)
 from coremeter.charts import SpeedupChart, Timeline
 from coremeter.cores import Machine
 from coremeter.themes import PROJECTOR
@@ -214,7 +221,8 @@ def test_scale_shape_and_clear_keys(machine: Machine) -> None:
 def test_the_table_keeps_the_runs_the_log_keeps_with_their_numbers(machine: Machine) -> None:
     """An all-day demo loop must not grow the table (or the log) without end."""
     app = create_app(machine, machine.usable_cores, scale=TINY)
-    app.session.log.keep = 2
+    assert app.session.log.keep == RESULTS_KEEP
+    app.session.log.keep = 2  # the same rule, reached in four runs
 
     def numbers() -> list[str]:
         results = app.query_one(ResultsTable)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import textwrap
 from collections.abc import Iterator, Sequence
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import NoReturn
 
@@ -48,10 +49,21 @@ def _scale(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"invalid scale {text!r}: not a number") from None
+    given = text.strip()
+    if value == 0 and _nonzero(given):
+        raise argparse.ArgumentTypeError(f"invalid scale {given}: too small, it rounds to 0")
     try:
-        return check_scale(value)
+        return check_scale(value, given)
     except WorkloadError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _nonzero(number: str) -> bool:
+    """Whether a number float() read is written as something other than zero."""
+    try:
+        return Decimal(number) != 0
+    except InvalidOperation:
+        return False
 
 
 def _repeat(text: str) -> int:

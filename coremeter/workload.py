@@ -58,14 +58,24 @@ class Task:
     size: int
 
 
-def check_scale(scale: float) -> float:
-    if not math.isfinite(scale) or scale <= 0:
-        raise WorkloadError(f"invalid scale {scale!r}: must be a number above 0")
+def check_scale(scale: float, given: str | None = None) -> float:
+    """The scale, if it can make a workload. ``given``: the text it was read from, shown
+    in the message instead of the float (``1e400`` rather than ``inf``)."""
+    shown = given if given is not None else _shown(scale)
+    if math.isnan(scale) or scale <= 0:
+        raise WorkloadError(f"invalid scale {shown}: must be a number above 0")
     if scale > MAX_SCALE:
         raise WorkloadError(
-            f"scale {scale:g} is above the limit of {MAX_SCALE:g} (about an hour sequential)"
+            f"scale {shown} is above the limit of {MAX_SCALE:g} (about an hour sequential)"
         )
     return scale
+
+
+def _shown(value: float) -> str:
+    """The number as written short (``101``), unless that would round it: a message must
+    never say ``scale 100 is above the limit of 100``."""
+    short = f"{value:g}"
+    return short if float(short) == value else repr(value)
 
 
 def make_tasks(shape: str, scale: float, n_cores: int) -> list[Task]:

@@ -126,6 +126,21 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], no_textual: dict[str,
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("scale", "message"),
+    [
+        ("100.0000001", "scale 100.0000001 is above the limit of 100 (about an hour sequential)"),
+        ("1e400", "scale 1e400 is above the limit of 100 (about an hour sequential)"),
+        ("1e-400", "invalid scale 1e-400: too small, it rounds to 0"),
+        ("-0", "invalid scale -0: must be a number above 0"),
+    ],
+)
+def test_a_refused_scale_is_shown_as_given(scale: str, message: str, no_textual) -> None:
+    result = coremeter("bench", f"--scale={scale}", env=no_textual)
+    assert result.returncode == 2
+    assert result.stderr == f"coremeter: error: argument --scale: {message}\n"
+
+
 def test_help_lists_the_options() -> None:
     result = coremeter("bench", "--help")
     assert result.returncode == 0

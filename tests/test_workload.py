@@ -10,6 +10,7 @@ from coremeter.workload import (
     MAX_SCALE,
     SEED_RANGES,
     WorkloadError,
+    check_scale,
     counted_loop,
     expected_result,
     make_tasks,
@@ -78,3 +79,22 @@ def test_unknown_shape_is_refused() -> None:
 
 def test_tiny_scales_still_give_every_task_work() -> None:
     assert all(t.size >= 1 for t in make_tasks("seed", 1e-9, 2))
+
+
+@pytest.mark.parametrize(
+    ("scale", "shown"),
+    [(100.0000001, "100.0000001"), (100.00000000000001, "100.00000000000001"), (101.0, "101")],
+)
+def test_a_scale_just_above_the_limit_is_shown_as_given(scale: float, shown: str) -> None:
+    with pytest.raises(WorkloadError) as refused:
+        check_scale(scale)
+    assert str(refused.value) == (
+        f"scale {shown} is above the limit of 100 (about an hour sequential)"
+    )
+
+
+def test_scale_messages_show_the_text_given() -> None:
+    with pytest.raises(WorkloadError, match=r"^scale 1e400 is above the limit"):
+        check_scale(math.inf, "1e400")
+    with pytest.raises(WorkloadError, match=r"^invalid scale -0: must be a number above 0$"):
+        check_scale(-0.0, "-0")

@@ -149,24 +149,31 @@ def _workload_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
 
 
 def _dashboard_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
-    """What the dashboard takes, whether in a terminal or served to a browser."""
+    """What the dashboard takes, whether in a terminal or served to a browser.
+
+    Before any subcommand, ``--mode`` also takes bench's ``compare`` (refused for the
+    dashboard once the command is known), and the dashboard-only options default to
+    None, so that :meth:`_MainParser.settle` can tell one given before ``bench``.
+    """
     parser.add_argument(
         "--mode",
-        choices=MODES,
+        choices=MODES if inherit else (*MODES, "compare"),
         default=argparse.SUPPRESS if inherit else None,
-        help="mode preselected in the dashboard (default: sequential)",
+        help="mode preselected in the dashboard (default: sequential)"
+        if inherit
+        else "mode preselected in the dashboard (default: sequential); compare only with bench",
     )
     _workload_options(parser, inherit)
     parser.add_argument(
         "--autostart",
         action="store_true",
-        default=argparse.SUPPRESS if inherit else False,
+        default=argparse.SUPPRESS if inherit else None,
         help="start a run of --mode as soon as it opens",
     )
     parser.add_argument(
         "--demo",
         action="store_true",
-        default=argparse.SUPPRESS if inherit else False,
+        default=argparse.SUPPRESS if inherit else None,
         help="autopilot for a talk: sequential, parallel, then the two compared on the "
         "charts, over and over until any key is pressed (d in the dashboard starts it too)",
     )
@@ -182,20 +189,53 @@ def _dashboard_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
     parser.add_argument(
         "--out",
         type=_folder,
-        default=argparse.SUPPRESS if inherit else DEFAULT_FOLDER,
+        default=argparse.SUPPRESS if inherit else None,
         metavar="DIR",
         help=f"folder the e key exports into, created when missing (default: {DEFAULT_FOLDER}/)",
     )
 
 
+DASHBOARD_ONLY = ("autostart", "demo", "theme", "out")
+
+
+class _MainParser(_Parser):
+    """The top-level parser: once the command is known, it settles what depends on it."""
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        namespace, extras = super().parse_known_args(args, namespace)
+        self.settle(namespace)
+        return namespace, extras
+
+    def settle(self, args: argparse.Namespace) -> None:
+        """Refuse what the command cannot use, wherever it was given, and fill in the
+        defaults that depend on the command."""
+        if args.command == "bench":
+            given = [f"--{name}" for name in DASHBOARD_ONLY if getattr(args, name) is not None]
+            if given:
+                are = "is" if len(given) == 1 else "are"
+                self.error(f"{' and '.join(given)} {are} for the dashboard, not for bench")
+        elif args.mode == "compare":
+            choices = ", ".join(repr(mode) for mode in MODES)
+            self.error(
+                f"argument --mode: invalid choice: 'compare' (choose from {choices}; "
+                "compare is for bench)"
+            )
+        if args.mode is None:
+            args.mode = "compare" if args.command == "bench" else "sequential"
+        args.autostart = bool(args.autostart)
+        args.demo = bool(args.demo)
+        if args.out is None:
+            args.out = DEFAULT_FOLDER
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = _MainParser(
         prog="coremeter",
         description="A live terminal dashboard that makes parallelism visible: the same "
         "CPU-bound Python work run sequentially and in parallel on pinned worker processes.",
     )
     _dashboard_options(parser, inherit=False)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     bench = commands.add_parser(
         "bench",
         help="run headless and print a summary or JSON",
@@ -209,6 +249,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare runs sequential then parallel and prints the speedup (default: compare)",
     )
     _workload_options(bench, inherit=True)
+    # The dashboard's own options, hidden: given here or before "bench", each is the same
+    # one-line error (see _MainParser.settle), not "unrecognized arguments".
+    for name in ("autostart", "demo"):
+        bench.add_argument(
+            f"--{name}", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
+    for name in ("theme", "out"):
+        bench.add_argument(f"--{name}", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     bench.add_argument(
         "--repeat", type=_repeat, default=1, metavar="N", help="run each mode N times"
     )
@@ -252,8 +300,6 @@ def resolve_cores(parser: argparse.ArgumentParser, spec: str | None, machine: Ma
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.mode is None:
-        args.mode = "compare" if args.command == "bench" else "sequential"
     machine = Machine.detect()
     cores = resolve_cores(parser, args.cores, machine)
     try:

@@ -281,3 +281,38 @@ def test_options_before_the_subcommand_are_kept() -> None:
         ("sequential", "balanced", TINY),
         ("parallel", "balanced", TINY),
     ]
+
+
+def test_compare_before_bench_counts_like_after_it(no_textual: dict[str, str]) -> None:
+    result = coremeter("--mode", "compare", "bench", "--json", "--scale", str(TINY), env=no_textual)
+    assert result.returncode == 0, result.stderr
+    assert [r["mode"] for r in json.loads(result.stdout)["runs"]] == ["sequential", "parallel"]
+    # The dashboard itself has no compare mode, however it is reached.
+    for args in (["--mode", "compare"], ["--mode", "compare", "serve"]):
+        refused = coremeter(*args, env=no_textual)
+        assert refused.returncode == 2
+        assert refused.stderr.startswith("coremeter: error: argument --mode: invalid choice: ")
+        assert refused.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--theme", "dracula", "bench"], "--theme is for the dashboard, not for bench"),
+        (["bench", "--theme", "nope"], "--theme is for the dashboard, not for bench"),
+        (["--demo", "bench"], "--demo is for the dashboard, not for bench"),
+        (["bench", "--autostart"], "--autostart is for the dashboard, not for bench"),
+        (["--out", "x", "bench"], "--out is for the dashboard, not for bench"),
+        (
+            ["--demo", "bench", "--out", "x"],
+            "--demo and --out are for the dashboard, not for bench",
+        ),
+    ],
+)
+def test_dashboard_options_with_bench_are_refused_wherever_given(
+    args: list[str], message: str
+) -> None:
+    result = coremeter(*args, "--json", "--scale", str(TINY))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == f"coremeter: error: {message}\n"

@@ -136,8 +136,8 @@ def _workload_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
         default=default(DEFAULT_SCALE),
         metavar="X",
         help=f"work relative to the article's ranges; 1.0 reproduces them exactly, "
-        f"{DEFAULT_SCALE:g} takes 5-15 s sequential on a laptop (default: {DEFAULT_SCALE:g}, "
-        f"at most {MAX_SCALE:g})",
+        f"{DEFAULT_SCALE:g} takes 7-9 s sequential on a current laptop "
+        f"(default: {DEFAULT_SCALE:g}, at most {MAX_SCALE:g})",
     )
     parser.add_argument(
         "--cores",
@@ -258,7 +258,11 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("theme", "out"):
         bench.add_argument(f"--{name}", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     bench.add_argument(
-        "--repeat", type=_repeat, default=1, metavar="N", help="run each mode N times"
+        "--repeat",
+        type=_repeat,
+        default=1,
+        metavar="N",
+        help=f"run each mode N times, 1 to {MAX_REPEAT} (default: 1)",
     )
     bench.add_argument(
         "--json", action="store_true", help="print one JSON document on stdout and nothing else"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -150,6 +152,21 @@ def test_help_lists_the_options() -> None:
     assert result.returncode == 0
     for option in ("--host", "--port", "--shape", "--scale", "--cores", "--out", "--demo"):
         assert option in result.stdout
+
+
+def test_help_gives_the_readmes_default_scale_timing() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    found = re.search(r"default, \*\*([\d.]+)\*\*, is [^:]+: ([\d-]+ s) sequential", readme)
+    assert found, "README no longer states the default scale's sequential time"
+    scale, seconds = found.groups()
+    for args in ([], ["bench"], ["serve"]):
+        result = coremeter(*args, "--help")
+        assert f"{scale} takes {seconds} sequential" in " ".join(result.stdout.split())
+
+
+def test_bench_help_gives_the_repeat_range_and_default() -> None:
+    result = coremeter("bench", "--help")
+    assert "run each mode N times, 1 to 1000 (default: 1)" in " ".join(result.stdout.split())
 
 
 def test_help_lists_the_themes() -> None:

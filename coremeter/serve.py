@@ -41,7 +41,8 @@ def check_address(host: str, port: int) -> str:
         address = ipaddress.ip_address(host)
     except ValueError:
         raise ServeError(
-            f"invalid host {host!r}: give an IP address such as 127.0.0.1, ::1 or 0.0.0.0"
+            f"invalid host {host!r}: give localhost or an IP address such as 127.0.0.1, "
+            "::1 or 0.0.0.0 (no other host names)"
         ) from None
     family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:

@@ -180,6 +180,15 @@ def test_help_lists_the_themes() -> None:
         assert option in text
 
 
+def test_a_bad_host_names_everything_serve_accepts() -> None:
+    result = coremeter("serve", "--host", "example.invalid", timeout=30)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "coremeter: error: invalid host 'example.invalid': give localhost or an IP address "
+        "such as 127.0.0.1, ::1 or 0.0.0.0 (no other host names)\n"
+    )
+
+
 def test_serve_on_a_taken_port_is_one_line_and_exit_2() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

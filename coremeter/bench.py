@@ -55,16 +55,21 @@ def machine_line(machine: Machine, cores: list[int]) -> str:
     )
 
 
-def warnings(machine: Machine, cores: list[int], workers: list[int]) -> list[str]:
+def warnings(
+    machine: Machine, cores: list[int], workers: list[int], parallel: bool = True
+) -> list[str]:
     """What a user should know before trusting the figures of this machine.
 
     ``workers``: the cores a parallel run puts its workers on (RunSpec.worker_cores),
     which depend on the shape: the seed's three tasks use only the first three cores, so
-    hyperthreads elsewhere in the selection slow nothing down.
+    hyperthreads elsewhere in the selection slow nothing down. ``parallel``: whether a
+    parallel run will happen at all; without one, the notes about it are noise.
     """
     notes = []
     if not machine.affinity:
         notes.append("this platform has no CPU affinity API: workers run unpinned")
+    if not parallel:
+        return notes
     if machine.quota is not None and machine.quota < len(cores):
         notes.append(
             f"a CPU quota of {machine.quota:g} cores limits parallel runs on {len(cores)} cores"
@@ -155,7 +160,9 @@ def bench(machine: Machine, cores: list[int], args: argparse.Namespace) -> int:
             prepare()
             if not args.json:
                 print(machine_line(machine, cores), flush=True)
-                for note in warnings(machine, cores, session.spec("parallel").worker_cores):
+                workers = session.spec("parallel").worker_cores
+                parallel = args.mode in ("parallel", "compare")
+                for note in warnings(machine, cores, workers, parallel=parallel):
                     print(f"note: {note}", file=sys.stderr)
             for _ in range(args.repeat):
                 for mode in modes:

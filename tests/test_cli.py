@@ -342,3 +342,13 @@ def test_dashboard_options_with_bench_are_refused_wherever_given(
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr == f"coremeter: error: {message}\n"
+
+
+@pytest.mark.parametrize(
+    ("mode", "noted"),
+    [("sequential", False), ("threads", False), ("parallel", True), ("compare", True)],
+)
+def test_the_one_core_note_only_when_a_parallel_run_happens(mode: str, noted: bool) -> None:
+    result = coremeter("bench", "--mode", mode, "--cores", str(CORES[0]), "--scale", str(TINY))
+    assert result.returncode == 0, result.stderr
+    assert ("one core selected: parallel runs on it alone" in result.stderr) == noted

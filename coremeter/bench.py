@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import shutil
 import signal
 import sys
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -53,6 +55,18 @@ def machine_line(machine: Machine, cores: list[int]) -> str:
         f"(GIL {'on' if machine.gil else 'off'}) · {machine.start_method} · "
         f"affinity {'yes' if machine.affinity else 'no'} · quota {quota}"
     )
+
+
+def fit_parts(line: str, width: int, sep: str = " · ") -> str:
+    """Break a line of parts only between parts, so a terminal never wraps one mid-word;
+    a part wider than the terminal alone breaks between words."""
+    lines: list[str] = []
+    for part in line.split(sep):
+        if lines and len(lines[-1]) + len(sep) + len(part) <= width:
+            lines[-1] += sep + part
+        else:
+            lines += textwrap.wrap(part, width, break_long_words=False, break_on_hyphens=False)
+    return "\n".join(lines)
 
 
 def warnings(
@@ -159,7 +173,8 @@ def bench(machine: Machine, cores: list[int], args: argparse.Namespace) -> int:
         with _signals_cancel():
             prepare()
             if not args.json:
-                print(machine_line(machine, cores), flush=True)
+                width = shutil.get_terminal_size().columns  # 80 when not a terminal
+                print(fit_parts(machine_line(machine, cores), width), flush=True)
                 workers = session.spec("parallel").worker_cores
                 parallel = args.mode in ("parallel", "compare")
                 for note in warnings(machine, cores, workers, parallel=parallel):

@@ -16,6 +16,9 @@ import psutil
 import pytest
 from helpers import TINY, wait_gone
 
+from coremeter.bench import fit_parts, machine_line, summary
+from coremeter.cores import Machine
+
 CORES = sorted(os.sched_getaffinity(0))
 
 
@@ -231,7 +234,7 @@ def test_bench_summary_and_repeat() -> None:
     result = coremeter("bench", "--scale", str(TINY), "--repeat", "2")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert "Python" in lines[0]
+    assert any("Python" in line for line in lines[: lines.index(summary_header())])
     rows = [line for line in lines if line.startswith(("sequential", "parallel"))]
     assert len(rows) == 4 and all(row.endswith("ok") for row in rows)
 
@@ -352,3 +355,37 @@ def test_the_one_core_note_only_when_a_parallel_run_happens(mode: str, noted: bo
     result = coremeter("bench", "--mode", mode, "--cores", str(CORES[0]), "--scale", str(TINY))
     assert result.returncode == 0, result.stderr
     assert ("one core selected: parallel runs on it alone" in result.stderr) == noted
+
+
+def summary_header() -> str:
+    return summary([])
+
+
+@pytest.mark.parametrize("columns", [None, "60"])
+def test_the_machine_line_breaks_between_parts_to_fit(columns: str | None) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    if columns is not None:
+        env["COLUMNS"] = columns
+    width = int(columns or 80)  # 80 when stdout is not a terminal
+    result = coremeter("bench", "--mode", "sequential", "--scale", str(TINY), env=env)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    machine = lines[: lines.index(summary_header())]
+    assert all(len(line) <= width for line in machine), machine
+    expected = machine_line(Machine.detect(), CORES)
+    if all(len(part) <= width for part in expected.split(" · ")):
+        assert " · ".join(machine) == expected  # broken only at the separators
+    # --json is for scripts: untouched, whatever the width.
+    doc = json.loads(coremeter("bench", "--json", "--scale", str(TINY), env=env).stdout)
+    assert doc["machine"]["usable_cores"] == CORES
+
+
+def test_a_part_wider_than_the_terminal_breaks_between_words() -> None:
+    line = "AMD EPYC · cores 0-15 of 0-15 usable, 16 logical, 8 physical · Python 3.13"
+    assert fit_parts(line, 30).splitlines() == [
+        "AMD EPYC",
+        "cores 0-15 of 0-15 usable, 16",
+        "logical, 8 physical",
+        "Python 3.13",
+    ]
+    assert fit_parts(line, 200) == line

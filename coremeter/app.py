@@ -30,7 +30,7 @@ from coremeter.bench import machine_line, warnings
 from coremeter.charts import SpeedupChart, Timeline
 from coremeter.cores import Machine
 from coremeter.export import DEFAULT_FOLDER, ExportError, export_session
-from coremeter.results import TaskRecord
+from coremeter.results import RunRecord, TaskRecord
 from coremeter.runner import Run, prepare
 from coremeter.sampler import CpuSampler
 from coremeter.session import Session
@@ -490,7 +490,17 @@ class Dashboard(App[None]):
 
     def action_export(self) -> None:
         """Write into --out; the app stays usable whatever happens, and a toast says where."""
-        runs = self.session.log.runs
+        runs = list(self.session.log.runs)
+        if not runs:
+            self.notify("no run has ended yet", title="nothing to export", severity="warning")
+            return
+        # Toasts on screen would be in the screenshot, an earlier export's paths among
+        # them: clear them, and write once the screen has been drawn without them.
+        self.clear_notifications()
+        running = self.session.run is not None and self.session.run.running
+        self.call_after_refresh(self._export, runs, running)
+
+    def _export(self, runs: list[RunRecord], running: bool) -> None:
         try:
             paths = export_session(
                 runs,
@@ -502,6 +512,8 @@ class Dashboard(App[None]):
             self.notify(str(exc), title="export failed", severity="error", markup=False)
             return
         title = f"exported {len(runs)} run{'' if len(runs) == 1 else 's'}"
+        if running:
+            title += ", not the one in progress"
         self.notify("\n".join(map(str, paths)), title=title, timeout=8, markup=False)
 
     # -- the demo autopilot ------------------------------------------------------

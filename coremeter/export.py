@@ -178,6 +178,9 @@ def export_session(
     paths written, JSON first. Raises ExportError when the folder cannot be written.
     """
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        # mkdir would say "File exists", which reads as if nothing were wrong.
+        raise ExportError(f"cannot write into {str(folder)!r}: it is not a directory")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

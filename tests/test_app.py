@@ -419,10 +419,34 @@ def test_e_exports_the_runs_and_the_screen_into_out(machine: Machine, tmp_path: 
         svg = ElementTree.parse(svg_path).getroot()
         assert svg.tag.endswith("svg") and "parallel" in svg_path.read_text()
         # A second export in the same second gets its own names, and the app goes on.
+        # The first export's toast is not in the second's screenshot.
         await pilot.press("e")
-        assert len(list(out.iterdir())) == 6
+        await until(pilot, lambda: len(list(out.iterdir())) == 6, timeout=5)
+        second_svg = max(out.glob("*.svg"), key=lambda path: path.stat().st_mtime_ns)
+        assert second_svg != svg_path and "exported" not in second_svg.read_text()
         await pilot.press("s")
         await until(pilot, lambda: len(app.session.log.runs) == 3)
+
+    drive(app, script, notifications=True)
+
+
+def test_e_says_what_it_leaves_out(machine: Machine, tmp_path: Path) -> None:
+    """Nothing ended yet: nothing written. A run in progress: the toast says it is not in."""
+    app = create_app(machine, machine.usable_cores, scale=TINY, out=tmp_path)
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("e")
+        await until(pilot, lambda: "no run has ended yet" in toasts(app), timeout=5)
+        assert list(tmp_path.iterdir()) == []
+        await pilot.press("s")
+        await until(pilot, lambda: len(app.session.log.runs) == 1)
+        app.session.set_scale(WATCHABLE)
+        await pilot.press("p")
+        await running_pids(pilot, app)
+        await pilot.press("e")
+        await until(pilot, lambda: "exported 1 run, not the one in progress" in toasts(app), 5)
+        assert len(list(tmp_path.glob("*.json"))) == 1
+        await pilot.press("escape")
 
     drive(app, script, notifications=True)
 
@@ -433,10 +457,12 @@ def test_an_export_that_cannot_be_written_is_a_toast(machine: Machine, tmp_path:
     app = create_app(machine, machine.usable_cores, scale=TINY, out=blocker / "results")
 
     async def script(pilot: Pilot) -> None:
+        await pilot.press("s")
+        await until(pilot, lambda: len(app.session.log.runs) == 1)
         await pilot.press("e")
         await until(pilot, lambda: "cannot create" in toasts(app), timeout=5)
         await pilot.press("s")
-        await until(pilot, lambda: len(app.session.log.runs) == 1)
+        await until(pilot, lambda: len(app.session.log.runs) == 2)
 
     drive(app, script, notifications=True)
 

@@ -139,7 +139,7 @@ def test_a_file_in_the_way_is_a_one_line_error(machine: Machine, tmp_path: Path)
         with pytest.raises(ExportError, match="not a directory") as caught:
             check_folder(folder)
         assert "\n" not in str(caught.value)
-        with pytest.raises(ExportError):
+        with pytest.raises(ExportError, match="[Nn]ot a directory"):
             export_session([], machine, folder)
     with pytest.raises(ExportError, match="is a directory"):
         check_csv_path(str(tmp_path))

@@ -416,7 +416,11 @@ def speedup_rows(records: Sequence[RunRecord], width: int) -> list[Row]:
         if record is None:
             baseless = any(r.mode == mode for r in good)
             rows.append(
-                Bar(label, (), "no sequential run of its workload" if baseless else "not run yet")
+                Bar(
+                    label,
+                    (),
+                    "no sequential run of its workload before it" if baseless else "not run yet",
+                )
             )
             continue
         spans = [(TRACK, 0, len(record.cores)), (GHOST, 0, record.bound), (BAR, 0, record.speedup)]

@@ -339,7 +339,7 @@ def test_speedup_needs_a_good_run_with_a_baseline() -> None:
     assert speedup_rows([SEQUENTIAL, FAILED], 80) == [Note(SPEEDUP_HINT)]
     no_baseline = record("threads", [(0, 1, 0, 0, 1)], 1.0)
     rows = speedup_rows([PARALLEL, no_baseline], 80)
-    assert rows[1] == Bar("threads  ", (), "no sequential run of its workload")
+    assert rows[1] == Bar("threads  ", (), "no sequential run of its workload before it")
 
 
 @pytest.mark.parametrize("width", [0, 1, 7, 20, 300])

@@ -487,6 +487,8 @@ class Dashboard(App[None]):
             view = "charts" if self._views.current == "tasks" else "tasks"
         self._views.current = view
         self._show_charts()
+        # The table is shorter in the charts view: keep the newest run in sight.
+        self.call_after_refresh(self._results.scroll_end, animate=False)
 
     def action_export(self) -> None:
         """Write into --out; the app stays usable whatever happens, and a toast says where."""

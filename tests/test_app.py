@@ -430,6 +430,21 @@ def test_e_exports_the_runs_and_the_screen_into_out(machine: Machine, tmp_path: 
     drive(app, script, notifications=True)
 
 
+def test_the_newest_run_stays_in_sight_when_the_charts_open(machine: Machine) -> None:
+    app = create_app(machine, machine.usable_cores, scale=TINY)
+
+    async def script(pilot: Pilot) -> None:
+        results = app.query_one(ResultsTable)
+        for runs, key in enumerate("spt" * 6, start=1):
+            await pilot.press(key)
+            await until(pilot, lambda runs=runs: results.row_count == runs)
+        await pilot.press("v")
+        await until(pilot, lambda: results.max_scroll_y > 0)  # the table no longer fits
+        await until(pilot, lambda: results.scroll_y == results.max_scroll_y)
+
+    drive(app, script)
+
+
 def test_e_says_what_it_leaves_out(machine: Machine, tmp_path: Path) -> None:
     """Nothing ended yet: nothing written. A run in progress: the toast says it is not in."""
     app = create_app(machine, machine.usable_cores, scale=TINY, out=tmp_path)

@@ -47,14 +47,20 @@ def _signals_cancel() -> Iterator[None]:
 
 
 def machine_line(machine: Machine, cores: list[int]) -> str:
-    quota = "none" if machine.quota is None else f"{machine.quota:g} cores"
-    return (
-        f"{machine.cpu_model} · cores {format_core_list(cores)} of "
-        f"{format_core_list(machine.usable_cores)} usable, {machine.logical} logical, "
-        f"{machine.physical} physical · Python {machine.python} "
-        f"(GIL {'on' if machine.gil else 'off'}) · {machine.start_method} · "
-        f"affinity {'yes' if machine.affinity else 'no'} · quota {quota}"
-    )
+    """The machine in one line; the affinity API and a quota only when they change what a
+    run does (no pinning, fewer cores' worth of time), so it fits 120 columns."""
+    parts = [
+        machine.cpu_model,
+        f"cores {format_core_list(cores)} of {format_core_list(machine.usable_cores)} usable, "
+        f"{machine.logical} logical, {machine.physical} physical",
+        f"Python {machine.python} (GIL {'on' if machine.gil else 'off'})",
+        machine.start_method,
+    ]
+    if not machine.affinity:
+        parts.append("affinity no")
+    if machine.quota is not None:
+        parts.append(f"quota {machine.quota:g} cores")
+    return " · ".join(parts)
 
 
 def fit_parts(line: str, width: int, sep: str = " · ") -> str:

@@ -649,13 +649,14 @@ class BigTimer(Digits):
 
 
 class RunPanel(Horizontal):
-    """The big timer, with what is being run and how it stands."""
+    """The big timer, with what is being run and how it stands: three lines, each cut
+    short rather than wrapped, so a narrow terminal still shows the state."""
 
     DEFAULT_CSS = """
     RunPanel {
         height: auto;
         #timer { width: auto; min-width: 18; padding: 0 2 0 1; }
-        #status { width: 1fr; height: 3; }
+        #status { width: 1fr; height: 3; text-wrap: nowrap; text-overflow: ellipsis; }
     }
     """
 

@@ -10,6 +10,7 @@ import asyncio
 import csv
 import json
 import os
+import re
 import signal
 import time
 from collections.abc import Awaitable, Callable
@@ -443,6 +444,21 @@ def test_the_newest_run_stays_in_sight_when_the_charts_open(machine: Machine) ->
         await until(pilot, lambda: results.scroll_y == results.max_scroll_y)
 
     drive(app, script)
+
+
+def test_the_run_state_shows_at_the_smallest_size(machine: Machine) -> None:
+    """At 40x12 the settings line is cut short, not wrapped over the state below it."""
+    app = create_app(machine, machine.usable_cores, scale=WATCHABLE)
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("p")
+        await running_pids(pilot, app)
+        await pilot.pause(0.3)
+        screen = re.sub(r"<[^>]+>", "", app.export_screenshot()).replace("&#160;", " ")
+        assert re.search(r"parallel · seed · .*…", screen) and "running" in screen
+        await pilot.press("escape")
+
+    drive(app, script, size=(40, 12))
 
 
 def test_e_says_what_it_leaves_out(machine: Machine, tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from textual.widget import Widget
 from textual.widgets import Button, ContentSwitcher, Footer, Static
 from textual.worker import Worker
 
-from coremeter.bench import machine_line, warnings
+from coremeter.bench import fit_parts, machine_line, warnings
 from coremeter.charts import SpeedupChart, Timeline
 from coremeter.cores import Machine
 from coremeter.export import DEFAULT_FOLDER, ExportError, export_session
@@ -329,7 +329,7 @@ class Dashboard(App[None]):
         App.size only takes it after this handler (App's own runs last)."""
         width = event.size.width
         line = machine_line(self.session.machine, self.session.cores)
-        self.query_one("#machine", Static).update(_wrap_parts(line, width - 2))
+        self.query_one("#machine", Static).update(fit_parts(line, width - 2))
         labels = [len(str(button.label)) for button in self.query(ActionButton)]
         buttons = len(labels)
         # One row where every label fits with a cell of air either side; else two rows.
@@ -578,17 +578,6 @@ class Dashboard(App[None]):
         yield from super().get_system_commands(screen)
         for c in COMMANDS:
             yield SystemCommand(c.title, c.help, partial(self.run_action, c.binding.action))
-
-
-def _wrap_parts(line: str, width: int, sep: str = " · ") -> str:
-    """Break the header only between its parts, so no figure is split from its label."""
-    lines: list[str] = []
-    for part in line.split(sep):
-        if lines and len(lines[-1]) + len(sep) + len(part) <= width:
-            lines[-1] += sep + part
-        else:
-            lines.append(part)
-    return "\n".join(lines)
 
 
 def _own_time(task: TaskRecord, elapsed: float) -> float | None:

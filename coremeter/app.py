@@ -461,8 +461,11 @@ class Dashboard(App[None]):
         await self.run_action(action)
 
     def action_scale(self, factor: float) -> None:
-        scale = self.session.set_scale(self.session.scale * factor)
-        self.notify(f"scale {scale:g} from the next run", timeout=2)
+        scale = self.session.scale
+        if self.session.step_scale(factor):
+            self.notify(f"scale {self.session.scale:g} from the next run", timeout=2)
+        else:
+            self.notify(f"scale stays {scale:g}: {scale * factor:g} is past its limit", timeout=2)
         self.draw()
 
     def action_shape(self) -> None:

@@ -12,6 +12,9 @@ from coremeter.results import ResultsLog, RunRecord
 from coremeter.runner import Run, RunSpec
 from coremeter.workload import MAX_SCALE, SHAPES, check_scale
 
+# The scales the dashboard's keys reach: below the least, a task is a few iterations.
+MIN_KEY_SCALE = 1e-6
+
 
 class Session:
     def __init__(
@@ -74,8 +77,17 @@ class Session:
 
     def set_scale(self, scale: float) -> float:
         """Applies to the next run; clamped to what a workload allows."""
-        self.scale = check_scale(min(max(scale, 1e-6), MAX_SCALE))
+        self.scale = check_scale(min(max(scale, MIN_KEY_SCALE), MAX_SCALE))
         return self.scale
+
+    def step_scale(self, factor: float) -> bool:
+        """Multiply the scale, unless that passes a limit: then it stays, so halving
+        after doubling always returns to where it was. False if it stayed."""
+        scale = self.scale * factor
+        if not MIN_KEY_SCALE <= scale <= MAX_SCALE:
+            return False
+        self.set_scale(scale)
+        return True
 
     def next_shape(self) -> str:
         self.shape = SHAPES[(SHAPES.index(self.shape) + 1) % len(SHAPES)]

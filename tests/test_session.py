@@ -79,6 +79,17 @@ def test_shape_cycles_and_scale_is_clamped(session: Session) -> None:
     assert session.set_scale(0) > 0
 
 
+def test_scale_steps_stop_at_the_limits_and_come_back_exactly(session: Session) -> None:
+    start = session.scale
+    halvings = sum(session.step_scale(0.5) for _ in range(40))
+    assert session.scale >= 1e-6 and not session.step_scale(0.5)
+    assert all(session.step_scale(2) for _ in range(halvings))
+    assert session.scale == start
+    while session.step_scale(2):
+        pass
+    assert session.scale <= 100 and session.scale * 2 > 100
+
+
 def test_close_leaves_no_worker(session: Session) -> None:
     session.set_scale(5.0)
     pids = session.start("threads").pids

@@ -80,7 +80,6 @@ class _LinesWidget(Widget):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._keys: list[tuple] = []
-        self._width = 0  # the width _keys were made at
         self._styles: dict[str, Style] = {}
         # The rows its max-height allows (unbounded without one): a subclass lays out its
         # items to fit, rather than have Textual cut off the rows past it.
@@ -102,22 +101,22 @@ class _LinesWidget(Widget):
         return self.rows(width)
 
     def redraw_changed_rows(self) -> None:
-        """Refresh only the rows whose key changed since the last call, at the same width.
+        """Refresh only the rows whose key changed since the last call.
 
-        Anything else refreshes every row: Textual keeps a widget's drawn lines, and a
-        row refreshed while the widget is hidden (no width) was never redrawn when it
-        came back, so a chart updated in the other view showed the previous run."""
+        Hidden (no width), refresh every row instead: Textual keeps a widget's drawn
+        lines, and a row refreshed at no width was never redrawn when the widget came
+        back, so a chart updated in the other view showed the previous run."""
         width = self.size.width
         keys = [self.row_key(y, width) for y in range(self.rows(width))]
         if len(keys) != len(self._keys):
             self.refresh(layout=True)
-        elif width != self._width or not width:
+        elif not width:
             self.refresh()
         else:
             for y, (old, new) in enumerate(zip(self._keys, keys, strict=True)):
                 if old != new:
                     self.refresh(Region(0, y, width, 1))
-        self._keys, self._width = keys, width
+        self._keys = keys
 
     def notify_style_update(self) -> None:
         self._styles.clear()

@@ -136,3 +136,40 @@ class Charts(App[None]):
     def on_mount(self) -> None:
         self.query_one(Timeline).show(self.records, self.live)
         self.query_one(SpeedupChart).show(self.records)
+
+
+class FakeHost:
+    """What the demo autopilot drives, recorded: the views shown and the runs started,
+    each a run that lasts until the test ends it."""
+
+    def __init__(self, fail: str | None = None) -> None:
+        self.calls: list[str] = []
+        self.fail = fail
+        self.run: FakeHost.Run | None = None
+
+    class Run:
+        running = True
+
+    def start_mode(self, mode: str) -> FakeHost.Run | None:
+        self.calls.append(mode)
+        if mode == self.fail:
+            return None
+        self.run = FakeHost.Run()
+        return self.run
+
+    def show_view(self, view: str) -> None:
+        self.calls.append(view)
+
+    def end_run(self) -> None:
+        assert self.run is not None
+        self.run.running = False
+
+
+class FakeClock:
+    """Seconds that pass only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now

@@ -20,6 +20,7 @@ from xml.etree import ElementTree
 import psutil
 import pytest
 from helpers import TINY, alive, wait_gone
+from textual.command import CommandList, CommandPalette
 from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -62,6 +63,16 @@ async def until(pilot: Pilot, condition: Callable[[], object], timeout: float = 
     while not condition():
         assert time.monotonic() < deadline, "timed out waiting for the dashboard"
         await pilot.pause(0.05)
+
+
+def palette_first(app: Dashboard) -> str:
+    """The command palette's first match ("" until it has one): what enter would run."""
+    if not isinstance(app.screen, CommandPalette):
+        return ""
+    commands = app.screen.query_one(CommandList)
+    if not commands.option_count:
+        return ""
+    return str(commands.get_option_at_index(0).prompt)
 
 
 async def running_pids(pilot: Pilot, app: Dashboard) -> list[int]:
@@ -282,7 +293,7 @@ def test_the_command_palette_runs_a_mode(machine: Machine) -> None:
         assert {c.title for c in COMMANDS} <= titles
         await pilot.press("ctrl+p")
         await pilot.press(*"Run threads")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: "Run threads" in palette_first(app))
         await pilot.press("enter")
         await until(pilot, lambda: len(app.session.log.runs) == 1)
         assert app.session.log.runs[0].mode == "threads"
@@ -321,8 +332,7 @@ def test_v_swaps_the_task_bars_for_the_timeline_and_speedup(
         assert views.current == "charts"
         assert not app.query_one(TaskBars).display
         timeline, speedup = app.query_one(Timeline), app.query_one(SpeedupChart)
-        await pilot.pause(0.1)
-        assert "sequential" in chart_text(timeline)
+        await until(pilot, lambda: "sequential" in chart_text(timeline))
         assert "parallel" not in chart_text(timeline)
         # Fed from the tick: the parallel run shows up without another key.
         await pilot.press("p")
@@ -414,7 +424,7 @@ def test_e_exports_the_runs_and_the_screen_into_out(machine: Machine, tmp_path: 
             await pilot.press(key)
             await until(pilot, lambda runs=runs: len(app.session.log.runs) == runs)
         await pilot.press("e")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: out.is_dir() and len(list(out.iterdir())) == 3)
         written = sorted(out.iterdir())
         assert [p.suffix for p in written] == [".csv", ".json", ".svg"]
         await until(pilot, lambda: all(str(p) in toasts(app) for p in written), timeout=5)
@@ -461,9 +471,12 @@ def test_the_run_state_shows_at_the_smallest_size(machine: Machine) -> None:
     async def script(pilot: Pilot) -> None:
         await pilot.press("p")
         await running_pids(pilot, app)
-        await pilot.pause(0.3)
-        screen = re.sub(r"<[^>]+>", "", app.export_screenshot()).replace("&#160;", " ")
-        assert re.search(r"parallel · seed · .*…", screen) and "running" in screen
+
+        def screen() -> str:
+            return re.sub(r"<[^>]+>", "", app.export_screenshot()).replace("&#160;", " ")
+
+        await until(pilot, lambda: "running" in screen())
+        assert re.search(r"parallel · seed · .*…", screen())
         await pilot.press("escape")
 
     drive(app, script, size=(40, 12))
@@ -528,10 +541,10 @@ def test_the_projector_theme_is_bold_and_in_the_theme_switcher(machine: Machine)
         for query, name in (("nord", "nord"), ("projector", PROJECTOR.name)):
             await pilot.press("ctrl+p")
             await pilot.press(*"Theme")
-            await pilot.pause(0.3)
+            await until(pilot, lambda: "Theme" in palette_first(app))
             await pilot.press("enter")
             await pilot.press(*query)
-            await pilot.pause(0.3)
+            await until(pilot, lambda query=query: query in palette_first(app))
             await pilot.press("enter")
             await until(pilot, lambda name=name: app.theme == name)
             assert bool(results.rich_style.bold) == (name == PROJECTOR.name)

@@ -26,7 +26,7 @@ from coremeter.cores import Machine
 from coremeter.export import ExportError, export_session
 from coremeter.options import DEFAULTS, DashboardOptions
 from coremeter.report import fit_parts, machine_line, warnings
-from coremeter.results import Mode, RunRecord
+from coremeter.results import Mode, RunRecord, RunState
 from coremeter.runner import Run, prepare
 from coremeter.sampler import CpuSampler
 from coremeter.session import Session
@@ -98,7 +98,7 @@ class Dashboard(App[None]):
             self.theme = options.theme
         # The run the screen last drew, and the state it drew it in: news when either changes.
         self._drawn_run: Run | None = None
-        self._drawn_state = ""
+        self._drawn_state: RunState | None = None
         self._ticks = 0
         self._autopilot: Autopilot | None = None
 

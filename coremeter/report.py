@@ -28,6 +28,11 @@ def efficiency_text(efficiency: float | None) -> str:
     return "-" if efficiency is None else f"{efficiency:.0%}"
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 core``, ``2 cores``: a count with its noun."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def workload_text(shape: str, scale: float) -> str:
     """A run's workload in a few cells: ``seed×0.01``."""
     return f"{shape}×{scale:g}"

@@ -16,6 +16,13 @@ MODES: tuple[Mode, ...] = get_args(Mode)
 RunState = Literal["idle", "running", "done", "cancelled", "failed"]
 
 
+def detail(state: RunState, reason: str | None) -> str:
+    """Why a run stopped, to follow its state: the engine's reasons often start with
+    the state ("cancelled: sequential was started"), which is then said once."""
+    rest = (reason or "").removeprefix(state)
+    return rest if not rest or rest.startswith((":", " ")) else f": {rest}"
+
+
 @dataclass(frozen=True)
 class TaskRecord:
     """One task in a run; offsets are seconds from the run's start, None until reached."""
@@ -63,10 +70,7 @@ class RunRecord:
 
     @property
     def detail(self) -> str:
-        """Why the run stopped, to follow its state: the engine's reasons often start with
-        the state ("cancelled: sequential was started"), which is then said once."""
-        rest = (self.reason or "").removeprefix(self.state)
-        return rest if not rest or rest.startswith((":", " ")) else f": {rest}"
+        return detail(self.state, self.reason)
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -96,9 +100,7 @@ class ResultsLog:
             record.speedup = 1.0
             self._baselines[record.workload] = record
         elif record.ok:
-            baseline = self.baseline(record)
-            if baseline is not None and record.wall_s > 0:
-                record.speedup = baseline.wall_s / record.wall_s
+            record.speedup = self.speedup(record)
         self.runs.append(record)
         if self.keep is not None and len(self.runs) > self.keep:
             excess = len(self.runs) - self.keep
@@ -108,6 +110,14 @@ class ResultsLog:
 
     def baseline(self, record: RunRecord) -> RunRecord | None:
         return self._baselines.get(record.workload)
+
+    def speedup(self, record: RunRecord) -> float | None:
+        """The record's speedup against its workload's baseline, None without one: also
+        for a run not logged (yet), as a screen describing it needs."""
+        baseline = self.baseline(record)
+        if baseline is None or record.wall_s <= 0:
+            return None
+        return baseline.wall_s / record.wall_s
 
     def numbered(self, after: int = 0) -> list[tuple[int, RunRecord]]:
         """The runs numbered above ``after`` that are still held, with their numbers."""

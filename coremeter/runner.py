@@ -98,6 +98,12 @@ class RunSpec:
         return [core for core, _ in self.lanes() if core is not None]
 
     @property
+    def cores_used(self) -> list[int]:
+        """The cores its workers are pinned to (sequential: one), or the selection when
+        unpinned: what a screen says the run runs on."""
+        return sorted(set(self.worker_cores)) or list(self.cores)
+
+    @property
     def bound(self) -> float:
         return schedule.bound(self.assignment())
 
@@ -292,7 +298,7 @@ class Run:
             mode=self.spec.mode,
             shape=self.spec.shape,
             scale=self.spec.scale,
-            cores=sorted({c for c, _ in self.lanes if c is not None}) or list(self.spec.cores),
+            cores=self.spec.cores_used,
             state=self.state,
             reason=self.reason,
             wall_s=self.elapsed(),

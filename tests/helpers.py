@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shlex
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -94,6 +96,33 @@ def wait_workers(app: psutil.Process, count: int, timeout: float = 30) -> list[i
     return wait_for(check, timeout, f"{count} workers")
 
 
+_SGR = re.compile(r"\x1b\[([0-9;:]*)m")
+
+
+def _cells(line: str) -> list[tuple[str, str]]:
+    """(character, background) for each character of a ``capture-pane -e`` line; a row
+    tmux ends early is its background continued."""
+    background, cells, position = "default", [], 0
+    for match in _SGR.finditer(line):
+        cells += [(char, background) for char in line[position : match.start()]]
+        position = match.end()
+        params = re.split("[;:]", match[1]) if match[1] else ["0"]
+        index = 0
+        while index < len(params):
+            param = params[index]
+            if param in ("0", "49"):
+                background = "default"
+            elif param == "48" and index + 2 < len(params):
+                count = 1 if params[index + 1] == "5" else 3
+                background = ";".join(params[index : index + 2 + count])
+                index += 1 + count
+            elif param.isdigit() and (40 <= int(param) <= 47 or 100 <= int(param) <= 107):
+                background = param
+            index += 1
+    cells += [(char, background) for char in line[position:]]
+    return cells
+
+
 class Terminal:
     """A real terminal for the real program: a tmux window W x H, typed into with
     send-keys and read with capture-pane.
@@ -143,6 +172,17 @@ class Terminal:
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p")
+
+    def blank_rows(self) -> int:
+        """Rows that show nothing: only spaces on the screen's own background. A painted
+        track (a meter's empty bar, a coloured lane) is not blank; bare background is."""
+        rows = [_cells(line) for line in self.tmux("capture-pane", "-p", "-e").split("\n")]
+        rows = rows[: self.size[1]]
+        counts = Counter(background for row in rows for _, background in row)
+        screen = counts.most_common(1)[0][0] if counts else "default"
+        return sum(
+            all(char == " " and bg in (screen, "default") for char, bg in row) for row in rows
+        )
 
     def wait_screen(self, text: str, timeout: float = 20) -> str:
         """The screen, once ``text`` is on it."""

@@ -24,12 +24,12 @@ from textual.command import CommandList, CommandPalette
 from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher
 
 from coremeter.cores import Machine
 from coremeter.options import DashboardOptions, DemoPauses
 from coremeter.tui.app import RESULTS_KEEP, Dashboard, create_app
 from coremeter.tui.commands import COMMANDS
+from coremeter.tui.layout.fill import ROOMY_HEIGHT
 from coremeter.tui.themes import PROJECTOR
 from coremeter.tui.widgets.charts import SpeedupChart, Timeline
 from coremeter.tui.widgets.controls import ActionButton
@@ -322,14 +322,18 @@ def chart_text(widget: Widget) -> str:
 def test_v_swaps_the_task_bars_for_the_timeline_and_speedup(
     machine: Machine, size: tuple[int, int]
 ) -> None:
+    """On a small terminal v swaps the charts in; from ROOMY_HEIGHT the timeline is on
+    screen with the task bars from the start, and v leaves it the task bars' room."""
     app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
+    roomy = size[1] >= ROOMY_HEIGHT
 
     async def script(pilot: Pilot) -> None:
-        views = app.query_one(ContentSwitcher)
+        charts = app.query_one("#charts")
+        assert charts.display == roomy
         await pilot.press("s")
         await until(pilot, lambda: len(app.session.log.runs) == 1)
         await pilot.press("v")
-        assert views.current == "charts"
+        assert charts.display
         assert not app.query_one(TaskBars).display
         timeline, speedup = app.query_one(Timeline), app.query_one(SpeedupChart)
         await until(pilot, lambda: "sequential" in chart_text(timeline))
@@ -349,14 +353,14 @@ def test_v_swaps_the_task_bars_for_the_timeline_and_speedup(
         await until(pilot, lambda: actions.region.bottom <= size[1] - 1, timeout=2)
         assert actions.region.height >= 1
         await pilot.press("v")
-        assert views.current == "tasks"
         assert app.query_one(TaskBars).display
+        assert charts.display == roomy
 
     drive(app, script, size=size)
 
 
 def fast_demo(machine: Machine) -> Dashboard:
-    pauses = DemoPauses(after_run=0.05, comparison=0.3)
+    pauses = DemoPauses(after_run=0.05, comparison=1.0)
     return create_app(
         machine, machine.usable_cores, DashboardOptions(scale=TINY, demo=True, demo_pauses=pauses)
     )
@@ -366,8 +370,7 @@ def test_the_demo_runs_sequential_then_parallel_and_loops_until_a_key(machine: M
     app = fast_demo(machine)
 
     async def script(pilot: Pilot) -> None:
-        views = app.query_one(ContentSwitcher)
-        await until(pilot, lambda: views.current == "charts")
+        await until(pilot, lambda: not app.query_one(TaskBars).display)
         assert [r.mode for r in app.session.log.runs] == ["sequential", "parallel"]
         # It loops: back to the task bars for the next sequential run.
         await until(pilot, lambda: len(app.session.log.runs) >= 4)
@@ -476,7 +479,7 @@ def test_the_run_state_shows_at_the_smallest_size(machine: Machine) -> None:
             return re.sub(r"<[^>]+>", "", app.export_screenshot()).replace("&#160;", " ")
 
         await until(pilot, lambda: "running" in screen())
-        assert re.search(r"parallel · seed · .*…", screen())
+        assert re.search(r"parallel · seed×.*…", screen())
         await pilot.press("escape")
 
     drive(app, script, size=(40, 12))

@@ -1,4 +1,4 @@
-"""What the dashboard looks like at 80x24 and 120x35, frozen so it can be compared.
+"""What the dashboard looks like at 80x24, 120x35 and 200x60, frozen so it can be compared.
 
 The two things that change by themselves are injected: the sampler reads fixed
 percents (alpha 1, no history appended while the snapshot is taken) and the clock
@@ -14,16 +14,21 @@ from textual.pilot import Pilot
 
 from coremeter.options import DashboardOptions
 from coremeter.results import ResultsLog, RunRecord
+from coremeter.runner import Run
 from coremeter.tui.app import Dashboard, create_app
 from coremeter.tui.themes import PROJECTOR
 
 SMALL = (80, 24)
 LARGE = (120, 35)
+HUGE = (200, 60)
+SIZES = pytest.mark.parametrize("size", [SMALL, LARGE, HUGE], ids=["80x24", "120x35", "200x60"])
 
 
 def dashboard(
-    percents: list[float], seconds: float = 0.0, theme: str | None = None, **machine_args
+    percents: list[float], seconds: float | None = 0.0, theme: str | None = None, **machine_args
 ) -> Dashboard:
+    """``seconds``: what the frozen clock reads; None: each run's own time (an ended
+    FrozenRun's is its wall time)."""
     box = machine(**machine_args)
     sampler = fake_sampler(percents)
     return create_app(
@@ -31,7 +36,7 @@ def dashboard(
         box.usable_cores,
         DashboardOptions(scale=0.2, theme=theme),
         sampler=sampler,
-        clock=lambda run: seconds,
+        clock=Run.elapsed if seconds is None else lambda run: seconds,
     )
 
 
@@ -68,12 +73,12 @@ async def show_results(pilot: Pilot) -> None:
     await pilot.pause(0.3)
 
 
-@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x35"])
+@SIZES
 def test_idle(snap_compare, size: tuple[int, int]) -> None:
     assert snap_compare(dashboard([3.0, 12.0]), terminal_size=size)
 
 
-@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x35"])
+@SIZES
 def test_parallel_run_midway(snap_compare, size: tuple[int, int]) -> None:
     app = dashboard([100.0, 100.0], seconds=2.5)
     assert snap_compare(app, terminal_size=size, run_before=show_mid_run)
@@ -95,7 +100,7 @@ def test_sixteen_cores_under_a_quota(snap_compare) -> None:
     assert snap_compare(app, terminal_size=LARGE)
 
 
-def timed_record(app: Dashboard, mode: str, unit_s: float) -> RunRecord:
+def timed_run(app: Dashboard, mode: str, unit_s: float) -> FrozenRun:
     """A finished run whose lanes each work through their tasks one after another, a
     unit of work (the smallest task) taking ``unit_s``: the timeline's real shape."""
     spec = app.session.spec(mode)
@@ -111,20 +116,20 @@ def timed_record(app: Dashboard, mode: str, unit_s: float) -> RunRecord:
     run.state, run.stopped_at = "done", wall_s
     for task in spec.tasks:
         run.results[task.id] = (task.size - 1) * task.size / 2
-    return run.record()
+    return run
 
 
 async def show_comparison(pilot: Pilot) -> None:
     """What the demo ends on: a sequential and a parallel run of the seed's 1:2:3 work."""
     log: ResultsLog = pilot.app.session.log
     for mode in ("sequential", "parallel"):
-        log.add(timed_record(pilot.app, mode, unit_s=1.24))
+        log.add(timed_run(pilot.app, mode, unit_s=1.24).record())
     # The fake sampler never asks for an idle draw: the table takes the rows now.
     pilot.app.draw()
     await pilot.pause(0.3)
 
 
-@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x35"])
+@SIZES
 def test_charts_view(snap_compare, size: tuple[int, int]) -> None:
     app = dashboard([4.0, 9.0])
     assert snap_compare(app, terminal_size=size, run_before=show_comparison, press=["v"])
@@ -134,3 +139,49 @@ def test_charts_view(snap_compare, size: tuple[int, int]) -> None:
 def test_projector_theme(snap_compare, size: tuple[int, int]) -> None:
     app = dashboard([100.0, 60.0], seconds=1.27, theme=PROJECTOR.name)
     assert snap_compare(app, terminal_size=size, run_before=show_results)
+
+
+# A unit of the seed's work, in seconds, for each mode: threads under the GIL take
+# turns, so each of their lanes runs at half speed.
+UNIT_S = {"sequential": 1.24, "parallel": 1.27, "threads": 2.65}
+
+
+def after(*modes: str):
+    """The screen once ``modes`` have run one after another, the last one still shown."""
+
+    async def show(pilot: Pilot) -> None:
+        app = pilot.app
+        for mode in modes[:-1]:
+            app.session.log.add(timed_run(app, mode, UNIT_S[mode]).record())
+        # The last run ended, to be logged by the session: the next tick draws it.
+        app.session.mode = modes[-1]
+        app.session.run = timed_run(app, modes[-1], UNIT_S[modes[-1]])
+        await pilot.pause(0.3)
+
+    return show
+
+
+@SIZES
+@pytest.mark.parametrize(
+    "modes",
+    [("sequential",), ("sequential", "parallel"), ("sequential", "parallel", "threads")],
+    ids=["sequential", "parallel", "threads"],
+)
+def test_after_a_run(snap_compare, size: tuple[int, int], modes: tuple[str, ...]) -> None:
+    """The caption says what the last run gained, the timeline compares the runs."""
+    app = dashboard([3.0, 12.0], seconds=None)
+    assert snap_compare(app, terminal_size=size, run_before=after(*modes))
+
+
+@SIZES
+def test_threads_run_midway(snap_compare, size: tuple[int, int]) -> None:
+    """Two threads, each core about half busy: the gauge reads one core's worth."""
+
+    async def show(pilot: Pilot) -> None:
+        app = pilot.app
+        app.session.mode = "threads"
+        spec = app.session.spec("threads")
+        app.session.run = FrozenRun(spec, {1: (0.31, 0.02, None), 2: (0.2, 0.01, None)})
+        await pilot.pause(0.3)
+
+    assert snap_compare(dashboard([52.0, 48.0], seconds=2.5), terminal_size=size, run_before=show)

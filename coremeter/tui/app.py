@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
-from functools import partial
+from functools import cached_property, partial
 
 from textual import events
 from textual.actions import ActionParseResult, parse
@@ -20,19 +20,22 @@ from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Static
+from textual.widgets import Static
 
 from coremeter.cores import Machine
-from coremeter.export import ExportError, export_session
 from coremeter.options import DEFAULTS, DashboardOptions
 from coremeter.report import fit_parts, machine_line, warnings
-from coremeter.results import Mode, RunRecord, RunState
+from coremeter.results import Mode, RunState
 from coremeter.runner import Run, prepare
 from coremeter.sampler import CpuSampler
 from coremeter.session import Session
 from coremeter.shutdown import EXIT_DEADLINE_S, QuitSignals, watch_terminal
+from coremeter.tui.caption import Narrator, load, with_story
 from coremeter.tui.commands import AFTER_ESCAPE, COMMANDS, DEMO_KEY, HELP, QUIT
 from coremeter.tui.demo import Autopilot, View
+from coremeter.tui.exporting import export_screen
+from coremeter.tui.fit import Fitter
+from coremeter.tui.layout.fill import roomy
 from coremeter.tui.layout.screen import (
     FOOTER_ALL_KEYS_WIDTH,
     FOOTER_PALETTE_WIDTH,
@@ -42,12 +45,15 @@ from coremeter.tui.layout.screen import (
     too_small,
 )
 from coremeter.tui.layout.tasks import own_time, pinned_labels
+from coremeter.tui.layout.timeline import same_workload
+from coremeter.tui.status import status
 from coremeter.tui.themes import THEMES
+from coremeter.tui.widgets.caption import Caption
 from coremeter.tui.widgets.charts import SpeedupChart, Timeline
 from coremeter.tui.widgets.controls import ActionButton, KeysFooter
 from coremeter.tui.widgets.meters import CoreMeters
 from coremeter.tui.widgets.results_table import ResultsTable
-from coremeter.tui.widgets.run_panel import RunPanel, Settings
+from coremeter.tui.widgets.run_panel import BigTimer, RunPanel
 from coremeter.tui.widgets.screens import HelpScreen, TooSmallScreen
 from coremeter.tui.widgets.tasks import TaskBars
 
@@ -101,13 +107,17 @@ class Dashboard(App[None]):
         self._drawn_state: RunState | None = None
         self._ticks = 0
         self._autopilot: Autopilot | None = None
+        self._narrator = Narrator(session)
+        # What someone else tells the room in front of the caption: the demo's step.
+        self.story: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="machine", markup=False)
         yield Static(id="notes", markup=False)
+        yield Caption(id="caption")
         yield RunPanel(id="run")
         yield CoreMeters(self.session.cores, self.session.machine.siblings, id="meters")
-        with ContentSwitcher(initial="tasks", id="views"):
+        with Vertical(id="views"):
             yield TaskBars(id="tasks")
             # Scrolls only where even the results table's room is too short for it.
             with VerticalScroll(id="charts", can_focus=False):
@@ -126,17 +136,17 @@ class Dashboard(App[None]):
 
     def on_mount(self) -> None:
         self._panel = self.query_one(RunPanel)
+        self._caption = self.query_one(Caption)
         self._results = self.query_one(ResultsTable)
         self._meters = self.query_one(CoreMeters)
         self._tasks = self.query_one(TaskBars)
-        self._views = self.query_one(ContentSwitcher)
         self._timeline = self.query_one(Timeline)
         self._speedup = self.query_one(SpeedupChart)
         self._actions = self.query_one("#actions")
         self._footer = self.query_one(KeysFooter)
         # The charts' room is known once a layout places everything at the new size, the
         # new view, or the charts' new row count.
-        self.screen.screen_layout_refresh_signal.subscribe(self, lambda _: self._fit_charts())
+        self.screen.screen_layout_refresh_signal.subscribe(self, lambda _: self._fit())
         self.theme_changed_signal.subscribe(self, lambda _: self._refill_results())
         self._quit_signals = QuitSignals(
             lambda code: self.exit(return_code=code), self.exit_deadline_s, self.session.kill_now
@@ -149,6 +159,20 @@ class Dashboard(App[None]):
         elif self.options.autostart:
             self.action_rerun()
         self.tick()
+
+    @cached_property
+    def _fitter(self) -> Fitter:
+        """Made at the first Resize, which comes before on_mount."""
+        fixed = ["#machine", "#notes", "#caption", "#run", "#tasks", "#actions"]
+        charts = self.query_one("#charts")
+        return Fitter(
+            [*map(self.query_one, fixed), self.query_one(KeysFooter)],
+            [self.query_one("#views"), charts],
+            (self.query_one(TaskBars), charts, self.query_one(BigTimer)),
+            self.query_one(CoreMeters),
+            (self.query_one(Timeline), self.query_one(SpeedupChart)),
+            self.query_one(ResultsTable),
+        )
 
     def _show_notes(self) -> None:
         """The machine's caveats, for the parallel run the settings would start: which of
@@ -188,6 +212,7 @@ class Dashboard(App[None]):
         it, fit the header, the buttons and the footer to the width."""
         width, height = event.size
         self.set_class(too_small(width, height), "-too-small")
+        self._fitter.resize(self.screen, height)
         self.call_after_refresh(self._check_minimum)
         line = machine_line(self.session.machine, self.session.cores)
         self.query_one("#machine", Static).update(fit_parts(line, width - 2))
@@ -229,6 +254,11 @@ class Dashboard(App[None]):
         self._meters.show(self.sampler.percent, self.sampler.history, pinned)
         self._show_status(run)
 
+    def say(self, story: str | None) -> None:
+        """Put ``story`` in front of the caption (the demo's step), or take it away."""
+        self.story = story
+        self._show_status(self.session.run)
+
     def _show_run(self, run: Run) -> dict[int, str]:
         """Draw the task bars; returns who is pinned on which core."""
         self._drawn_state = run.state
@@ -238,45 +268,46 @@ class Dashboard(App[None]):
         return pinned_labels(run.lane_pids(), tasks) if run.running else {}
 
     def _show_charts(self) -> None:
-        """Hand the charts the log and the run so far, while they are on screen: hidden,
-        they would lay out rows nobody sees."""
-        if self._views.current != "charts":
+        """Hand the charts the runs of the workload on screen and the run so far, while
+        they are on screen: hidden, they would lay out rows nobody sees."""
+        if not self._fitter.charts_box.display:
             return
         run, runs = self.session.run, self.session.log.runs
         live = None
         if run is not None and run.running:
             live = replace(run.record(), wall_s=self.clock(run))
+        runs = same_workload(runs, live)
         self._timeline.show(runs, live)
         self._speedup.show(runs)
 
-    def _fit_charts(self) -> None:
-        """In the charts view the results table keeps its place below the charts where
-        they leave it RESULTS_ROOM rows (120x35 with a few cores); elsewhere the charts
-        take the table's room too. Either way the buttons stay on screen. A change of
-        class lays the screen out again, which calls this again, to no change."""
+    def _fit(self) -> None:
+        """In a small charts view the table keeps its place below the charts where they
+        leave it RESULTS_ROOM rows, else the charts take its room; a roomy screen gives
+        the charts what the meters leave. The buttons stay on screen; rows left go to
+        the meters and lanes (Fitter). The layout this causes calls it to no change."""
         only = False
-        if self._views.current == "charts":
-            need = self._timeline.rows(self._timeline.size.width) + self._speedup.rows(
-                self._speedup.size.width
-            )
+        if self._fitter.view == "charts" and not roomy(self.size.height):
+            need = self._timeline.natural_rows(self._timeline.size.width)[0]
+            need += self._speedup.rows(self._speedup.size.width)
             need += self._speedup.styles.margin.top
-            room = self._footer.region.y - self._views.region.y - self._actions.outer_size.height
-            only = charts_only(room, need)
+            room = self._footer.region.y - self._fitter.charts_box.region.y
+            # As if the meters had a row each: the rows they grow into are not the table's.
+            room += self._meters.outer_size.height - self._meters.natural_rows(self.size.width)
+            only = charts_only(room - self._actions.outer_size.height, need)
         self.screen.set_class(only, "-charts-only")
+        shown = self._fitter.charts_box.display
+        self._fitter.fit()
+        if self._fitter.charts_box.display and not shown:
+            self._show_charts()
 
     def _show_status(self, run: Run | None) -> None:
-        """While a run runs it shows that run's settings; otherwise the next run's."""
-        session = self.session
-        settings: Settings
-        if run is not None and run.running:
-            spec = run.spec
-            settings = (spec.mode, spec.shape, spec.scale, list(spec.cores))
-        else:
-            settings = (session.mode, session.shape, session.scale, session.cores)
-        if run is None:
-            self._panel.show(0.0, False, settings, "idle", None)
-        else:
-            self._panel.show(self.clock(run), run.running, settings, run.state, run.reason)
+        """The panel says the shown run's own settings, the caption what it shows."""
+        seconds = self.clock(run) if run is not None else 0.0
+        running = run is not None and run.running
+        self._panel.show(seconds, running, status(self.session, run))
+        now = load(self.sampler.percent.values())
+        said = self._narrator.say(run, now, seconds)
+        self._caption.show(with_story(self.story, said), now)
 
     # -- actions ---------------------------------------------------------------
 
@@ -337,41 +368,14 @@ class Dashboard(App[None]):
 
     def action_view(self) -> None:
         """v: the other of the task bars and the charts."""
-        self.show_view("charts" if self._views.current == "tasks" else "tasks")
+        self.show_view("charts" if self._fitter.view == "tasks" else "tasks")
 
     def show_view(self, view: View) -> None:
-        self._views.current = view
+        self._fitter.show(view)
         self._show_charts()
-        # The table is shorter in the charts view: keep the newest run in sight.
-        self.call_after_refresh(self._results.scroll_end, animate=False)
 
     def action_export(self) -> None:
-        """Write into --out; the app stays usable whatever happens, and a toast says where."""
-        runs = list(self.session.log.runs)
-        if not runs:
-            self.notify("no run has ended yet", title="nothing to export", severity="warning")
-            return
-        # Toasts on screen would be in the screenshot, an earlier export's paths among
-        # them: clear them, and write once the screen has been drawn without them.
-        self.clear_notifications()
-        running = self.session.run is not None and self.session.run.running
-        self.call_after_refresh(self._export, runs, running)
-
-    def _export(self, runs: list[RunRecord], running: bool) -> None:
-        try:
-            paths = export_session(
-                runs,
-                self.session.machine,
-                self.options.out,
-                screenshot=lambda path: self.save_screenshot(path.name, str(path.parent)),
-            )
-        except ExportError as exc:
-            self.notify(str(exc), title="export failed", severity="error", markup=False)
-            return
-        title = f"exported {len(runs)} run{'' if len(runs) == 1 else 's'}"
-        if running:
-            title += ", not the one in progress"
-        self.notify("\n".join(map(str, paths)), title=title, timeout=8, markup=False)
+        export_screen(self, self.session, self.options.out)
 
     # -- the demo autopilot ------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from coremeter.cores import core_label
 from coremeter.report import workload_text
@@ -27,6 +27,15 @@ def latest(records: Sequence[RunRecord], modes: Sequence[Mode]) -> list[RunRecor
     """The last record of each mode that has one, in the order of ``modes``."""
     last = {record.mode: record for record in records}
     return [last[mode] for mode in modes if mode in last]
+
+
+def same_workload(records: Sequence[RunRecord], live: RunRecord | None) -> list[RunRecord]:
+    """The runs of the workload on screen (the live run's, else the last run's): the
+    charts compare like with like, and a run of another shape or scale starts afresh."""
+    current = live or (records[-1] if records else None)
+    if current is None:
+        return []
+    return [record for record in records if record.workload == current.workload]
 
 
 # (task id, start, end) of the tasks one core ran.
@@ -107,6 +116,28 @@ def timeline_rows(
             rows.append(Note(_hidden(run[visible * per_row :], record.wall_s)))
     rows.append(Axis(label_width + 1, ticks(chart.seconds, chart.bars, "s")))
     return rows
+
+
+def lanes(rows: Sequence[Row]) -> int:
+    """How many rows could grow taller: one per core lane, none once cores are packed two
+    a row or summed up in a note (the many-core forms stay as they are)."""
+    if any(isinstance(row, (Pair, Note)) for row in rows):
+        return 0
+    return sum(isinstance(row, CoreRow) for row in rows)
+
+
+def stretch_lanes(rows: Sequence[Row], tall: int) -> list[Row]:
+    """Each core lane ``tall`` rows high, like a task stream on a big screen: its label and
+    task labels on the middle row, the colours (and a stop's ✕) on all of them."""
+    stretched: list[Row] = []
+    for row in rows:
+        if not isinstance(row, CoreRow) or tall == 1:
+            stretched.append(row)
+            continue
+        bare = replace(row, label=" " * len(row.label), labels=())
+        middle = (tall - 1) // 2
+        stretched.extend(row if part == middle else bare for part in range(tall))
+    return stretched
 
 
 @dataclass(frozen=True)

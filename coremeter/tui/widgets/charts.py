@@ -21,7 +21,13 @@ from coremeter.tui.layout.cache import Cached
 from coremeter.tui.layout.cells import IDLE, Cell
 from coremeter.tui.layout.rows import Axis, Bar, CoreRow, Header, Note, Pair, Row
 from coremeter.tui.layout.speedup import speedup_rows
-from coremeter.tui.layout.timeline import TIMELINE_MODES, latest, timeline_rows
+from coremeter.tui.layout.timeline import (
+    TIMELINE_MODES,
+    lanes,
+    latest,
+    stretch_lanes,
+    timeline_rows,
+)
 from coremeter.tui.widgets.lines import LinesWidget
 
 
@@ -150,13 +156,29 @@ class Timeline(Chart):
     }
     """
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        # Text rows per core lane, where the screen has them (coremeter.tui.fit).
+        self.tall = 1
+
     def show(self, records: Sequence[RunRecord], live: RunRecord | None = None) -> None:
-        """``records``: the session's log; ``live``: the run in progress, its wall time the
-        time so far. It replaces the last logged run of its mode until it ends."""
+        """``records``: the runs to compare; ``live``: the run in progress, its wall time
+        the time so far. It replaces the last run of its mode until it ends."""
         self._take(latest([*records, *([live] if live else [])], TIMELINE_MODES))
 
+    def set_tall(self, tall: int) -> None:
+        if tall != self.tall:
+            self.tall = tall
+            self._laid_out.clear()
+            self.refresh(layout=True)
+
+    def natural_rows(self, width: int) -> tuple[int, int]:
+        """Its rows at one row a lane, and how many of them are lanes that could grow."""
+        rows = timeline_rows(self._records, width, self.max_rows)
+        return len(rows), lanes(rows)
+
     def lay_out(self, records: Sequence[RunRecord], width: int, max_rows: int) -> list[Row]:
-        return timeline_rows(records, width, max_rows)
+        return stretch_lanes(timeline_rows(records, width, max_rows), self.tall)
 
     def cell_style(self, what: Hashable) -> Style:
         if isinstance(what, int):

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.geometry import Size
 
 from coremeter.cores import core_label
 from coremeter.tui.layout.blocks import SPARKS, sparkline
@@ -52,6 +53,9 @@ class CoreMeters(LinesWidget):
     }
     """
     HOT = 80.0
+    # Past this share of the screen's height, meters get more compact (columns, then a
+    # strip with a summary row) instead of pushing the results off screen.
+    GRID_SHARE = 0.27
     DEADBAND = 3.0
 
     def __init__(
@@ -89,6 +93,9 @@ class CoreMeters(LinesWidget):
         self._meter = Form("meter", self._meter_text + 4)
         self._mini = Form("mini", self._mini_text + 2)
         self._grid: Cached[tuple[int, int], Grid] = Cached(self._lay_out)
+        # Text rows per meter row, where meters (not the many-core forms) have the room:
+        # a bar several rows tall reads from the back of a room (coremeter.tui.fit).
+        self.tall = 1
 
     def show(
         self,
@@ -126,8 +133,37 @@ class CoreMeters(LinesWidget):
             laid_out = strip_grid(count, width, max_rows, label, self._group)
         return laid_out
 
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """The grid is laid out in GRID_SHARE of the screen's height, as htop's meters
+        are; tall meters (``tall``) may take more than that, which is why the share is
+        not a max-height."""
+        self.max_rows = max(1, int(viewport.height * self.GRID_SHARE))
+        return self.rows(width)
+
     def rows(self, width: int) -> int:
+        return self.grid(width).height * self._tall(width)
+
+    def natural_rows(self, width: int) -> int:
+        """Rows at one text row a meter, and how many it could grow (none past meters)."""
         return self.grid(width).height
+
+    def stretches(self, width: int) -> bool:
+        return self.grid(width).form is self._meter
+
+    def set_tall(self, tall: int) -> None:
+        if tall != self.tall:
+            self.tall = tall
+            self.refresh(layout=True)
+
+    def _tall(self, width: int) -> int:
+        return self.tall if self.stretches(width) else 1
+
+    def _row(self, y: int, width: int) -> tuple[int, bool]:
+        """The grid row that text row ``y`` draws, and whether it carries the words (the
+        middle one of a tall meter's rows) or only the bar."""
+        tall = self._tall(width)
+        row, part = divmod(y, tall)
+        return row, part == (tall - 1) // 2
 
     def _meter_widths(self, cell: int) -> tuple[int, int, int]:
         """Bar, history and pinned widths for a meter ``cell`` wide."""
@@ -141,9 +177,15 @@ class CoreMeters(LinesWidget):
 
     def row_key(self, y: int, width: int) -> tuple:
         layout = self.grid(width)
+        y, words = self._row(y, width)
+        if not words:
+            bar, _, _ = self._meter_widths(layout.cell)
+            return tuple(
+                round(self.percent[core] * bar * 8 / 100) for core in self._cores(layout, y)
+            )
         if y == layout.rows:
             return (self._summary(layout),)
-        cores = [self.order[i] for i in layout.items(y)]
+        cores = self._cores(layout, y)
         if layout.form is STRIP:
             return tuple(self._gauge(core) for core in cores)
         if layout.form is self._mini:
@@ -162,17 +204,30 @@ class CoreMeters(LinesWidget):
 
     def row_segments(self, y: int, width: int) -> list[Segment]:
         layout = self.grid(width)
+        y, words = self._row(y, width)
+        if not words:
+            return self._join(
+                layout, [self._draw_bar(core, layout.cell) for core in self._cores(layout, y)]
+            )
         if y == layout.rows:
             return [Segment(self._summary(layout), self.style("meter--summary"))]
-        cores = [self.order[i] for i in layout.items(y)]
+        cores = self._cores(layout, y)
         if layout.form is STRIP:
             return self._strip(cores, layout.cell)
         draw = self._draw_mini if layout.form is self._mini else self._draw_meter
+        return self._join(layout, [draw(core, layout.cell) for core in cores])
+
+    def _cores(self, layout: Grid, y: int) -> list[int]:
+        return [self.order[i] for i in layout.items(y)]
+
+    @staticmethod
+    def _join(layout: Grid, cells: list[list[Segment]]) -> list[Segment]:
+        """Cells side by side, the form's gutter between them."""
         segments: list[Segment] = []
-        for index, core in enumerate(cores):
+        for index, cell in enumerate(cells):
             if index:
                 segments.append(Segment(" " * layout.form.gutter))
-            segments.extend(draw(core, layout.cell))
+            segments.extend(cell)
         return segments
 
     def _fill(self, core: int) -> Style:
@@ -193,6 +248,14 @@ class CoreMeters(LinesWidget):
             label = self.pinned[core][:pinned].ljust(pinned)
             segments.append(Segment(" " + label, self.style("meter--pinned")))
         return segments
+
+    def _draw_bar(self, core: int, cell: int) -> list[Segment]:
+        """A tall meter's other rows: its bar alone, in line with the words' row."""
+        bar, _, _ = self._meter_widths(cell)
+        fill = bar_segments(
+            self.percent[core] / 100, bar, self._fill(core), self.style("meter--empty")
+        )
+        return [Segment(" " * (len(self.marks[core]) + self._label)), *fill]
 
     def _core_label(self, core: int) -> Segment:
         return Segment(

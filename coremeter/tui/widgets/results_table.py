@@ -23,6 +23,10 @@ class ResultsTable(DataTable):
         self.zebra_stripes = True
         self.add_columns(*self.COLUMNS)
 
+    def on_resize(self) -> None:
+        """Shorter or taller (the charts view, tall meters), it keeps the newest run in sight."""
+        self.call_after_refresh(self.scroll_end, animate=False)
+
     def sync(self, log: ResultsLog) -> None:
         """Add the runs not shown yet; drop the rows of runs the log no longer holds."""
         for number, record in log.numbered(after=self.shown):

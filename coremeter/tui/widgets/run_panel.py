@@ -6,56 +6,83 @@ from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.geometry import Size
 from textual.renderables.digits import Digits as DigitsFont
 from textual.strip import Strip
 from textual.widgets import Digits, Static
 
-from coremeter.cores import format_core_list
-from coremeter.results import Mode, RunState
+from coremeter.results import detail
 from coremeter.tui.layout.cache import Cached
-
-# What a run runs, or the next run will: mode, shape, scale and cores.
-Settings = tuple[Mode, str, float, list[int]]
+from coremeter.tui.layout.numerals import PIXEL_ROWS, numerals, numerals_width
+from coremeter.tui.status import NEXT, Status
 
 
 class BigTimer(Digits):
-    """Textual's Digits, drawn through the Line API.
+    """Textual's Digits, drawn through the Line API, or larger where the terminal has
+    the rows (``size`` 1 or 2: coremeter.tui.layout.numerals).
 
     Digits renders through Rich's console pipeline on every change: at 10 Hz that was
-    about a fifth of each screen update. The font is Digits' own; its three strips are
-    built once per value. Left-aligned, which is how the panel uses it.
+    about a fifth of each screen update. Its strips are built once per value and
+    size. Left-aligned, which is how the panel uses it.
     """
 
     def __init__(self, value: str = "", **kwargs) -> None:
         super().__init__(value, **kwargs)
-        self._strips: Cached[tuple[str, int], list[Strip]] = Cached(self._draw)
+        self.size_step = 0
+        self._strips: Cached[tuple[str, int, int], list[Strip]] = Cached(self._draw)
+
+    def set_size_step(self, step: int) -> None:
+        """0: Digits' three rows; 1 and 2: the numeral font's 5 and 10 rows."""
+        if step != self.size_step:
+            self.size_step = step
+            self.refresh(layout=True)
 
     def notify_style_update(self) -> None:
         self._strips.clear()
         super().notify_style_update()
 
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        if not self.size_step:
+            return super().get_content_width(container, viewport)
+        # The widest value of a run under 100 s (a run at the default scale takes 2-10 s),
+        # so the words beside it do not jump as the time grows.
+        return max(
+            numerals_width(self.value, self.size_step), numerals_width("88.88", self.size_step)
+        )
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return 3 if not self.size_step else PIXEL_ROWS * self.size_step
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        strips = self._strips.get((self.value, width))
+        strips = self._strips.get((self.value, width, self.size_step))
         return strips[y] if y < len(strips) else Strip.blank(width)
 
-    def _draw(self, drawn: tuple[str, int]) -> list[Strip]:
-        value, width = drawn
+    def _draw(self, drawn: tuple[str, int, int]) -> list[Strip]:
+        value, width, step = drawn
         style = self.rich_style
+        if step:
+            return [
+                Strip([Segment(line, style)]).adjust_cell_length(width, style)
+                for line in numerals(value, step)
+            ]
         font = DigitsFont(value, style).render(style)
         lines = Segment.split_lines(part for part in font if isinstance(part, Segment))
         return [Strip(line).adjust_cell_length(width, style) for line in lines]
 
 
 class RunPanel(Horizontal):
-    """The big timer, with what is being run and how it stands: three lines, each cut
-    short rather than wrapped, so a narrow terminal still shows the state."""
+    """The big timer, with the run it times and how it stands, then the next run's
+    settings where they differ: each line cut short rather than wrapped, so a narrow
+    terminal still shows the state."""
 
     DEFAULT_CSS = """
     RunPanel {
         height: auto;
         #timer { width: auto; min-width: 18; padding: 0 2 0 1; }
-        #status { width: 1fr; height: 3; text-wrap: nowrap; text-overflow: ellipsis; }
+        #status {
+            width: 1fr; height: auto; min-height: 3; text-wrap: nowrap; text-overflow: ellipsis;
+        }
     }
     """
 
@@ -66,37 +93,29 @@ class RunPanel(Horizontal):
     def on_mount(self) -> None:
         self._digits = self.query_one(BigTimer)
         self._status = self.query_one("#status", Static)
-        self._key: tuple = ()
+        self._key: Status | None = None
 
-    def show(
-        self,
-        seconds: float,
-        running: bool,
-        settings: Settings,
-        state: RunState,
-        reason: str | None,
-    ) -> None:
+    def show(self, seconds: float, running: bool, status: Status) -> None:
         """Tenths while running (hundredths flicker unreadably), hundredths once it ends."""
         value = f"{seconds:.1f}" if running else f"{seconds:.2f}"
         if value != self._digits.value:
             self._digits.update(value)
-        key = (settings, state, reason)
-        if key == self._key:
+        if status == self._key:
             return
-        self._key = key
-        mode, shape, scale, cores = settings
-        self._status.update(
-            Content.from_markup(
-                f"[b]$mode[/b] · $shape · scale $scale · cores $cores\n"
-                f"[{_STATE_STYLES.get(state, '')}]$state[/]\n[$text-muted]$reason[/]",
-                mode=mode,
-                shape=shape,
-                scale=f"{scale:g}",
-                cores=format_core_list(cores),
-                state=state,
-                reason=reason or "",
+        self._key = status
+        shown, upcoming = status.shown, status.next
+        lines = []
+        if shown is not None:
+            lines.append(
+                Content.from_markup(
+                    "[b]$mode[/b]$rest", mode=shown.mode, rest=shown.text.removeprefix(shown.mode)
+                )
             )
-        )
+        state = Content.from_markup(f"[{_STATE_STYLES[status.state]}]$state[/]", state=status.state)
+        lines.append(state + Content.styled(detail(status.state, status.reason), "$text-muted"))
+        if upcoming is not None:
+            lines.append(Content.styled(NEXT + upcoming.text, "$text-muted italic"))
+        self._status.update(Content("\n").join(lines))
 
 
 _STATE_STYLES = {

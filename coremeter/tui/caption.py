@@ -1,0 +1,104 @@
+"""The caption: one line the tool writes about what the room is looking at.
+
+A presenter's screen has to carry the story without a voice: during a run it counts
+the cores the meters show busy, after it says what the run gained against the bound,
+and for threads on a GIL build it says why the total stays at one core. Plain words
+from plain data, no Textual: the widget only paints them, and tests read them here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from coremeter.report import plural, times, workload_text
+from coremeter.results import Mode, RunRecord
+from coremeter.runner import Run
+from coremeter.session import Session
+
+# A core above this percent counts as busy: the meters' bars are past their middle.
+BUSY = 50.0
+IDLE_CAPTION = "s runs sequential, p parallel, t threads: watch which cores light up"
+GIL_NOW = "the GIL runs one thread at a time"
+GIL_AFTER = "the GIL ran one thread at a time"
+# The article's own figure: the seed's three ranges at scale 1 sum to this.
+ARTICLE_SCALE = 1.0
+
+
+@dataclass(frozen=True)
+class Load:
+    """How busy the cores are: ``busy`` above BUSY, ``total`` cores' worth of time
+    (the sum of their percents over 100), out of ``cores``."""
+
+    busy: int
+    total: float
+    cores: int
+
+
+def load(percents: Iterable[float]) -> Load:
+    values = list(percents)
+    return Load(sum(p > BUSY for p in values), sum(values) / 100, len(values))
+
+
+def running(mode: Mode, threads: int, now: Load, seconds: float, gil: bool) -> str:
+    """``parallel · 2 of 2 cores busy · 1.4 s``; threads under the GIL say why the total
+    stays at one core's worth, however many cores read busy."""
+    if mode == "threads" and gil:
+        return (
+            f"threads: {plural(threads, 'thread')}, {now.total:.1f} of "
+            f"{plural(now.cores, 'core')} busy: {GIL_NOW}"
+        )
+    return f"{mode} · {now.busy} of {plural(now.cores, 'core')} busy · {seconds:.1f} s"
+
+
+def ended(record: RunRecord, speedup: float | None, gil: bool) -> str:
+    """``parallel took 3.37 s: 1.93x sequential (bound 2.00x)``, or how it stopped.
+    ``speedup``: against the last sequential run of its workload, None without one."""
+    mode, wall = record.mode, record.wall_s
+    if record.state != "done":
+        return f"{mode} {record.state} at {wall:.2f} s{record.detail}"
+    took = f"{mode} took {wall:.2f} s"
+    if not record.ok:
+        return f"{took}: WRONG result"
+    if mode == "sequential":
+        said = f"{took} on one core: the baseline for parallel and threads"
+    elif speedup is None:
+        workload = workload_text(record.shape, record.scale)
+        said = f"{took}: no sequential run of {workload} to compare with (press s)"
+    else:
+        said = f"{took}: {times(speedup)} sequential (bound {times(record.bound)})"
+        if mode == "threads" and gil:
+            said += f": {GIL_AFTER}"
+    return said + _article(record)
+
+
+def _article(record: RunRecord) -> str:
+    """At scale 1 the seed's work is the article's: its result, as the article printed it."""
+    if record.shape != "seed" or record.scale != ARTICLE_SCALE or record.result is None:
+        return ""
+    return f" · result {record.result:.8e} ✓ as in the article"
+
+
+def with_story(story: str | None, said: str) -> str:
+    """The caption with a line someone else tells (the demo's step) in front of it."""
+    return said if not story else f"{story} · {said}"
+
+
+class Narrator:
+    """The caption for the session as it stands: the run in progress counted from the
+    meters, an ended run described once (its record is not cheap to take at 5 Hz)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._ended: tuple[Run, str] | None = None
+
+    def say(self, run: Run | None, now: Load, seconds: float) -> str:
+        gil = self.session.machine.gil
+        if run is None:
+            return IDLE_CAPTION
+        if run.running:
+            return running(run.spec.mode, len(run.lanes), now, seconds, gil)
+        if self._ended is None or self._ended[0] is not run:
+            record = run.record()
+            self._ended = (run, ended(record, self.session.log.speedup(record), gil))
+        return self._ended[1]

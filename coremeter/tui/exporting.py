@@ -1,0 +1,44 @@
+"""The ``e`` key: the session's ended runs and a picture of the screen, into --out.
+
+The app stays usable whatever happens, and a toast says where the files went.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+
+from coremeter.export import ExportError, export_session
+from coremeter.results import RunRecord
+from coremeter.session import Session
+
+
+def export_screen(app: App, session: Session, out: Path) -> None:
+    runs = list(session.log.runs)
+    if not runs:
+        app.notify("no run has ended yet", title="nothing to export", severity="warning")
+        return
+    # Toasts on screen would be in the screenshot, an earlier export's paths among
+    # them: clear them, and write once the screen has been drawn without them.
+    app.clear_notifications()
+    running = session.run is not None and session.run.running
+    app.call_after_refresh(_export, app, session, out, (runs, running))
+
+
+def _export(app: App, session: Session, out: Path, what: tuple[list[RunRecord], bool]) -> None:
+    runs, running = what
+    try:
+        paths = export_session(
+            runs,
+            session.machine,
+            out,
+            screenshot=lambda path: app.save_screenshot(path.name, str(path.parent)),
+        )
+    except ExportError as exc:
+        app.notify(str(exc), title="export failed", severity="error", markup=False)
+        return
+    title = f"exported {len(runs)} run{'' if len(runs) == 1 else 's'}"
+    if running:
+        title += ", not the one in progress"
+    app.notify("\n".join(map(str, paths)), title=title, timeout=8, markup=False)

@@ -1,0 +1,117 @@
+"""The dashboard fitted to the terminal's height: which views are on screen, how big the
+timer is, and how tall the meters and the timeline's lanes are.
+
+The decisions are pure (``layout.fill``); this applies them to the widgets, after each
+layout, from the heights the layout gave everything else. What it decides depends only
+on the widgets it does not size and on the data, so the layout that follows a change
+calls ``fit`` again to no change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from textual.widget import Widget
+
+from coremeter.tui.demo import View
+from coremeter.tui.layout.fill import (
+    LEAST_TIMELINE_ROWS,
+    METERS_SHARE,
+    RESULTS_ROWS,
+    Stage,
+    roomy,
+    stretch,
+    timer_step,
+)
+from coremeter.tui.widgets.charts import SpeedupChart, Timeline
+from coremeter.tui.widgets.meters import CoreMeters
+from coremeter.tui.widgets.results_table import ResultsTable
+from coremeter.tui.widgets.run_panel import BigTimer
+
+
+def _rows(widget: Widget, margins_only: bool = False) -> int:
+    """The rows a widget takes in the screen's column, its margins included; none hidden."""
+    if not widget.display:
+        return 0
+    margin = widget.styles.margin
+    return margin.top + margin.bottom + (0 if margins_only else widget.outer_size.height)
+
+
+@dataclass
+class Fitter:
+    """``fixed``: every widget in the screen's column that keeps its natural height;
+    ``frames``: containers whose margins alone take rows (their content is counted);
+    ``views``: the task bars, the charts and the timer, which the height decides on."""
+
+    fixed: Sequence[Widget]
+    frames: Sequence[Widget]
+    views: tuple[Widget, Widget, BigTimer]
+    meters: CoreMeters
+    charts: tuple[Timeline, SpeedupChart]
+    results: ResultsTable
+    view: View = "tasks"
+    height: int = 0
+    # The timeline's height limit set here on a roomy screen; None: its CSS one.
+    limit: int | None = None
+
+    @property
+    def charts_box(self) -> Widget:
+        return self.views[1]
+
+    def resize(self, screen: Widget, height: int) -> None:
+        """Where the height allows, the timeline is on screen with the task bars, and the
+        timer takes a larger font."""
+        self.height = height
+        screen.set_class(roomy(height), "-roomy")
+        self.views[2].set_size_step(timer_step(height))
+        self.show(self.view)
+
+    def show(self, view: View) -> None:
+        """The task bars or the charts, as ``v`` chose; a roomy screen keeps the charts
+        (the live timeline) on screen with the task bars, where they have the rows."""
+        self.view = view
+        tasks, charts, _ = self.views
+        tasks.display = view == "tasks"
+        charts.display = view == "charts" or roomy(self.height)
+
+    def fit(self) -> None:
+        width = self.meters.size.width
+        if not width:
+            return
+        timeline, speedup = self.charts
+        others = sum(map(_rows, self.fixed)) + sum(_rows(f, True) for f in self.frames)
+        if self.results.display:
+            least = self.results.styles.min_height
+            rows = 1 + min(self.results.row_count, RESULTS_ROWS)
+            others += _rows(self.results, True) + max(rows, int(least.value) if least else 0)
+        charts = roomy(self.height) or self.view == "charts"
+        if charts:
+            others += speedup.rows(width) + speedup.styles.margin.top
+        room = self.height - others
+        if roomy(self.height):
+            # Rows data alone decides (not the timeline's own height): what the meters
+            # leave at one row each goes to the timeline, packed to fit as many cores do.
+            left = room - self.meters.natural_rows(width)
+            charts = self.view == "charts" or left >= LEAST_TIMELINE_ROWS
+            self.charts_box.display = charts
+            self._limit(timeline, max(1, left))
+        else:
+            self._limit(timeline, None)
+        rows, lanes = timeline.natural_rows(width) if charts else (0, 0)
+        stage = Stage(
+            self.meters.natural_rows(width),
+            int(self.height * METERS_SHARE),
+            self.meters.stretches(width),
+            rows,
+            lanes,
+            timeline.max_rows,
+        )
+        tall, lane = stretch(room, stage)
+        self.meters.set_tall(tall)
+        timeline.set_tall(lane)
+
+    def _limit(self, timeline: Timeline, rows: int | None) -> None:
+        if rows != self.limit:
+            self.limit = rows
+            timeline.styles.max_height = rows

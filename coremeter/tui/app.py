@@ -45,7 +45,7 @@ from coremeter.tui.layout.screen import (
     too_small,
 )
 from coremeter.tui.layout.tasks import own_time, pinned_labels
-from coremeter.tui.layout.timeline import same_workload
+from coremeter.tui.layout.timeline import PACK_LANES, same_workload
 from coremeter.tui.status import status
 from coremeter.tui.themes import THEMES
 from coremeter.tui.widgets.caption import Caption
@@ -60,6 +60,7 @@ from coremeter.tui.widgets.tasks import TaskBars
 TICK_S = 0.1
 DRAW_EVERY = 2  # ticks between draws during a run: 5 Hz
 CHART_EVERY = 4  # ticks between chart updates during a run, when they are shown: 2.5 Hz
+CHART_EVERY_PACKED = 10  # the same for a run too big for a lane a core: 1 Hz, a lighter redraw
 # Runs the session keeps, and the table shows: about three hours of the demo autopilot.
 RESULTS_KEEP = 1000
 
@@ -242,7 +243,8 @@ class Dashboard(App[None]):
         news = run is not self._drawn_run or (run is not None and run.state != self._drawn_state)
         if news or self._ticks % every == 0:
             self.draw()
-        if news or (running and self._ticks % CHART_EVERY == 0):
+        charts = CHART_EVERY_PACKED if run and len(run.lanes) > PACK_LANES else CHART_EVERY
+        if news or (running and self._ticks % charts == 0):
             self._show_charts()
         self._ticks += 1
 

@@ -9,6 +9,7 @@ Plain data from the engine, no Textual.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from coremeter.cores import format_core_list
 from coremeter.report import workload_text
@@ -30,7 +31,7 @@ class Settings:
 
     @classmethod
     def of(cls, spec: RunSpec) -> Settings:
-        return cls(spec.mode, spec.shape, spec.scale, tuple(spec.cores_used))
+        return _settings(spec)
 
     @property
     def text(self) -> str:
@@ -52,8 +53,22 @@ class Status:
     next: Settings | None
 
 
+@lru_cache(maxsize=16)
+def _settings(spec: RunSpec) -> Settings:
+    """Made once per spec: the panel asks at every draw, and a spec of many cores takes
+    its schedule to say which cores it uses."""
+    return Settings(spec.mode, spec.shape, spec.scale, tuple(spec.cores_used))
+
+
+@lru_cache(maxsize=16)
+def _upcoming(session: Session, mode: Mode, workload: tuple[str, float]) -> Settings:
+    """The next run's settings, made again when its mode or ``workload`` (shape, scale)
+    changes."""
+    return Settings.of(session.spec(mode))
+
+
 def status(session: Session, run: Run | None) -> Status:
-    upcoming = Settings.of(session.spec(session.mode))
+    upcoming = _upcoming(session, session.mode, (session.shape, session.scale))
     if run is None:
         return Status(None, "idle", None, upcoming)
     shown = Settings.of(run.spec)

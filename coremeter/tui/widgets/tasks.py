@@ -46,11 +46,15 @@ class TaskBars(LinesWidget):
         super().__init__(**kwargs)
         self.tasks: list[TaskRecord] = []
         self.seconds: list[float | None] = []
+        self._where = 6
         self._grid: Cached[tuple[int, int, int, int], Grid] = Cached(self._lay_out)
 
     def show(self, tasks: Sequence[TaskRecord], seconds: Sequence[float | None]) -> None:
         """``seconds``: each task's own time so far, None before it starts."""
         self.tasks, self.seconds = list(tasks), list(seconds)
+        # Once per update, not per row: every row asks, and 256 tasks made it the
+        # costliest line of a many-core run.
+        self._where = max([6, *(len(core_label(task.core)) for task in self.tasks)])
         self.redraw_changed_rows()
 
     def _digits(self) -> int:
@@ -59,7 +63,7 @@ class TaskBars(LinesWidget):
 
     def _where_width(self) -> int:
         """The core column: six cells ("cpu0  " as it always was), more for "unpinned"."""
-        return max([6, *(len(core_label(task.core)) for task in self.tasks)])
+        return self._where
 
     def _text_width(self, full: bool) -> int:
         """What a bar shares its cell with: the label, the percent and, when full, the time."""

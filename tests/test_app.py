@@ -28,6 +28,7 @@ from textual.widgets import ContentSwitcher
 
 from coremeter.cores import Machine
 from coremeter.options import DashboardOptions, DemoPauses
+from coremeter.report import counted
 from coremeter.tui.app import RESULTS_KEEP, Dashboard, create_app
 from coremeter.tui.commands import COMMANDS
 from coremeter.tui.themes import PROJECTOR
@@ -343,7 +344,7 @@ def test_v_swaps_the_task_bars_for_the_timeline_and_speedup(
         # layout after a new run may pack two cores a row for a moment.
         await until(pilot, lambda: all(f"cpu{core}" in chart_text(timeline) for core in cores))
         speedup_text = chart_text(speedup)
-        assert f"{len(cores)} cores" in speedup_text and "bound" in speedup_text
+        assert counted(len(cores), "core") in speedup_text and "bound" in speedup_text
         # The buttons and the footer stay on screen, once the charts' new rows are laid out.
         actions = app.query_one("#actions")
         await until(pilot, lambda: actions.region.bottom <= size[1] - 1, timeout=2)

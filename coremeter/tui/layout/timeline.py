@@ -8,7 +8,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 from coremeter.cores import core_label
-from coremeter.report import workload_text
+from coremeter.report import counted, workload_text
 from coremeter.results import MODES, Mode, RunRecord
 from coremeter.tui.layout.cells import IDLE, cells, place_labels, ticks
 from coremeter.tui.layout.rows import Axis, CoreRow, Header, Note, Pair, Row
@@ -192,4 +192,4 @@ def _hidden(run: list[tuple[str, Spans]], wall_s: float) -> str:
     busy = sum(end - start for _, spans in run for _, start, end in spans)
     share = busy / (len(run) * wall_s) if wall_s > 0 else 0.0
     where = run[0][0] if len(run) == 1 else f"{run[0][0]} to {run[-1][0]}"
-    return f"+ {len(run)} more cores ({where}), busy {share:.0%} of the run"
+    return f"+ {counted(len(run), 'more core')} ({where}), busy {share:.0%} of the run"

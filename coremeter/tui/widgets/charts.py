@@ -146,7 +146,7 @@ class Timeline(Chart):
         & > .timeline--task-6 { background: #9DA9F5; color: black; }
         & > .timeline--task-7 { background: #B8E07A; color: black; }
         & > .timeline--idle { background: $surface-lighten-1; }
-        & > .timeline--cut { background: $error; color: white; text-style: bold; }
+        & > .timeline--cut { background: $error; color: $background; text-style: bold; }
         & > .timeline--mode { text-style: bold; }
         & > .timeline--running { color: $accent; text-style: bold; }
         & > .timeline--done { color: $success; text-style: bold; }

@@ -31,6 +31,7 @@ from coremeter.options import DashboardOptions, DemoPauses
 from coremeter.report import counted
 from coremeter.tui.app import RESULTS_KEEP, Dashboard, create_app
 from coremeter.tui.commands import COMMANDS
+from coremeter.tui.screenshot import SVG_NAMESPACE
 from coremeter.tui.themes import PROJECTOR
 from coremeter.tui.widgets.charts import SpeedupChart, Timeline
 from coremeter.tui.widgets.controls import ActionButton
@@ -438,6 +439,8 @@ def test_e_exports_the_runs_and_the_screen_into_out(machine: Machine, tmp_path: 
         assert len(rows) == sum(len(r.tasks) for r in app.session.log.runs)
         svg = ElementTree.parse(svg_path).getroot()
         assert svg.tag.endswith("svg") and "parallel" in svg_path.read_text()
+        # It fetches nothing: its one URL is the SVG namespace, which no viewer loads.
+        assert re.findall(r"https?://[^\s\"')]+", svg_path.read_text()) == [SVG_NAMESPACE]
         # A second export in the same second gets its own names, and the app goes on.
         # The first export's toast is not in the second's screenshot.
         await pilot.press("e")

@@ -16,6 +16,8 @@ import re
 
 from textual.app import App
 
+# The one URL left in a screenshot: a name, never fetched.
+SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 # Monospace fonts with the block elements and box drawing characters, by platform.
 FONTS = "'DejaVu Sans Mono', 'Liberation Mono', Menlo, Consolas, monospace"
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}\s*")

@@ -55,6 +55,10 @@ PROJECTOR_LIGHT = Theme(
     text_alpha=1.0,
     variables={
         "text-muted": "#303030",
+        # Darkening black gives black: the meters' history and the charts' axes would
+        # weigh as much as the figures. Greys that still read at 7:1 and more.
+        "foreground-darken-2": "#404040",
+        "foreground-darken-3": "#595959",
         "surface-lighten-1": "#E4E4E4",
         "footer-key-foreground": "#8A4F00",
         "block-cursor-background": "#0050B3",

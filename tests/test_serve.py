@@ -8,13 +8,11 @@ Set COREMETER_SAVE_SCREENSHOTS=1 to refresh screenshots/browser.png.
 
 from __future__ import annotations
 
-import http.client
 import os
 import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,9 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import helpers
 import psutil
 import pytest
-from helpers import alive, wait_gone
+from helpers import LOOPBACK, alive, wait_gone, wait_http
 
 from coremeter.cli import build_parser
 from coremeter.serve import TEMPLATES, dashboard_command
@@ -34,7 +33,6 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-LOOPBACK = "127.0.0.1"
 # Headless, offline and quiet: no sandbox (root in CI), no GPU, no update or sync
 # traffic, no proxy, and every host name but loopback resolves to nothing.
 CHROMIUM_ARGS = [
@@ -53,30 +51,6 @@ def in_the_browser(test: Callable) -> Callable:
     """An end-to-end test in headless Chromium."""
     needs = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
     return pytest.mark.e2e(needs(test))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((LOOPBACK, 0))
-        return probe.getsockname()[1]
-
-
-def wait_http(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"coremeter serve exited with {proc.returncode}")
-        # http.client, not urllib: no proxy from the environment is ever asked.
-        connection = http.client.HTTPConnection(LOOPBACK, port, timeout=1)
-        try:
-            connection.request("GET", "/")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-        finally:
-            connection.close()
-    raise AssertionError(f"port {port} did not answer within {timeout} s")
 
 
 def stop_group(proc: subprocess.Popen, grace: float) -> None:
@@ -157,7 +131,7 @@ def _cpu_percent(process: psutil.Process) -> float:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """One server and one browser tab for the module; every process ends with it."""
-    port = free_port()
+    port = helpers.free_port()
     url = f"http://{LOOPBACK}:{port}/"
     out = tmp_path_factory.mktemp("serve")
     log = (out / "serve.log").open("w")

@@ -206,6 +206,8 @@ class Dashboard(App[None]):
         *_AFTER_ESCAPE,
         _QUIT,
         Binding("ctrl+c", "quit", "quit", show=False, priority=True),
+        # Textual turns the terminal's ISIG off: Ctrl+Z reaches the app as a key.
+        Binding("ctrl+z", "suspend_process", "suspend", show=False, priority=True),
     ]
 
     def __init__(
@@ -275,6 +277,7 @@ class Dashboard(App[None]):
         # new view, or the charts' new row count.
         self.screen.screen_layout_refresh_signal.subscribe(self, lambda _: self._fit_charts())
         self.theme_changed_signal.subscribe(self, lambda _: self._refill_results())
+        self.app_resume_signal.subscribe(self, lambda _: self._redraw_all())
         self._quit_signals = QuitSignals(
             lambda code: self.exit(return_code=code), self.exit_deadline_s, self.session.kill_now
         )
@@ -296,6 +299,11 @@ class Dashboard(App[None]):
         notice = self.query_one("#notes", Static)
         notice.update("\n".join(f"⚠ {n}" for n in notes))
         notice.display = bool(notes)
+
+    def _redraw_all(self) -> None:
+        """Back from Ctrl+Z or SIGTSTP: the shell has drawn over the screen, and Textual
+        repaints only what changes after a resume, which left the footer blank."""
+        self.screen.refresh(repaint=True, layout=True)
 
     def on_unmount(self) -> None:
         """However the app ends (key, signal, test), no worker outlives it."""
@@ -635,7 +643,8 @@ def run_dashboard(machine: Machine, cores: list[int], args: argparse.Namespace) 
         theme=args.theme,
     )
     app.exit_deadline_s = EXIT_DEADLINE_S
-    watch_terminal()
+    # A terminal, or in a browser tab the pipes to coremeter serve (cli.has_display).
+    watch_terminal(pipes=True)
     try:
         app.run()
     finally:

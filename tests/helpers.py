@@ -140,13 +140,32 @@ class Terminal:
     def start(self, *args: str, shell: bool = False, prefix: Sequence[str] = ()) -> None:
         """Run ``coremeter ARGS`` as the pane's own process or, with ``shell``, as the child
         of a shell, the way a user typing it at a prompt runs it."""
-        command = shlex.join([*prefix, sys.executable, "-m", "coremeter", *args])
+        command = self.coremeter_line(*args, prefix=prefix)
         width, height = self.size
         self.tmux(
             *("start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";"),
             *("new-session", "-d", "-x", str(width), "-y", str(height)),
             f"{command}; exit $?" if shell else f"exec {command}",
         )
+
+    def start_shell(self) -> None:
+        """An interactive bash with job control and no rc files, as a user's prompt: run
+        ``coremeter`` in it with :meth:`type_line`."""
+        width, height = self.size
+        self.tmux(
+            *("start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";"),
+            *("new-session", "-d", "-x", str(width), "-y", str(height)),
+            "env PS1='$ ' bash --norc --noprofile -i",
+        )
+
+    def type_line(self, line: str) -> None:
+        self.tmux("send-keys", "-l", line)
+        self.tmux("send-keys", "Enter")
+
+    @staticmethod
+    def coremeter_line(*args: str, prefix: Sequence[str] = ()) -> str:
+        """The command line that runs this Python's coremeter with ARGS."""
+        return shlex.join([*prefix, sys.executable, "-m", "coremeter", *args])
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p")

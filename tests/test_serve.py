@@ -176,6 +176,14 @@ def test_the_page_loads_everything_from_loopback(served: Served) -> None:
 
 
 @in_the_browser
+def test_keys_work_without_a_click_first(served: Served) -> None:
+    """The page gives the terminal focus when it loads: the first key starts a run."""
+    assert served.page.evaluate("document.activeElement.className") == "xterm-helper-textarea"
+    served.page.keyboard.press("s")
+    assert len(served.busy_workers(1)) == 1
+
+
+@in_the_browser
 def test_a_key_in_the_page_starts_a_run_on_a_worker(served: Served) -> None:
     served.press("s")
     assert len(served.busy_workers(1)) == 1

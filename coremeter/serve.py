@@ -8,7 +8,6 @@ CDN, which a lecture hall without internet cannot reach.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import ipaddress
@@ -24,6 +23,7 @@ from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
+from coremeter.options import ServeOptions
 from coremeter.shutdown import EXIT_DEADLINE_S
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -66,18 +66,20 @@ def url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def dashboard_command(args: argparse.Namespace) -> str:
+def dashboard_command(options: ServeOptions) -> str:
     """The shell command textual-serve runs for each tab: this Python, this dashboard,
     these options; ``exec`` so the dashboard, not a shell, is the server's child."""
-    argv = [sys.executable, "-m", "coremeter", "--mode", args.mode, "--shape", args.shape]
-    argv += ["--scale", repr(args.scale), "--out", str(args.out)]
-    if args.cores is not None:
-        argv += ["--cores", args.cores]
-    if args.theme is not None:
-        argv += ["--theme", args.theme]
-    for flag in ("autostart", "demo"):
-        if getattr(args, flag):
-            argv.append(f"--{flag}")
+    tab = options.dashboard
+    argv = [sys.executable, "-m", "coremeter", "--mode", tab.mode, "--shape", tab.shape]
+    argv += ["--scale", repr(tab.scale), "--out", str(tab.out)]
+    if options.cores is not None:
+        argv += ["--cores", options.cores]
+    if tab.theme is not None:
+        argv += ["--theme", tab.theme]
+    if tab.autostart:
+        argv.append("--autostart")
+    if tab.demo:
+        argv.append("--demo")
     return "exec " + shlex.join(argv)
 
 
@@ -95,7 +97,7 @@ class _Server(Server):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._tabs: dict[asyncio.Task, AppService] = {}
+        self._tabs: dict[asyncio.Task[object], AppService] = {}
 
     def initialize_logging(self) -> None:
         """Errors only: a line per request would bury the greeting during a talk."""
@@ -180,23 +182,23 @@ async def end_dashboard(tab: AppService) -> None:
     await process.wait()
 
 
-def serve(args: argparse.Namespace) -> int:
+def serve(options: ServeOptions) -> int:
     """Serve until Ctrl+C or SIGTERM; each tab's dashboard ends with the server.
 
-    ``args.host`` is an IP address that :func:`check_address` accepted.
+    ``options.host`` is an IP address that :func:`check_address` accepted.
     """
-    if not ipaddress.ip_address(args.host).is_loopback:
+    if not ipaddress.ip_address(options.host).is_loopback:
         print(
-            f"note: {args.host} is reachable from other machines, and anyone who opens "
+            f"note: {options.host} is reachable from other machines, and anyone who opens "
             "the page can start runs that take every core here",
             file=sys.stderr,
         )
     server = _Server(
-        dashboard_command(args),
-        host=args.host,
-        port=args.port,
+        dashboard_command(options),
+        host=options.host,
+        port=options.port,
         title="coremeter",
-        public_url=url(args.host, args.port),
+        public_url=url(options.host, options.port),
         templates_path=TEMPLATES,
     )
     server.serve()

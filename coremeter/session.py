@@ -8,7 +8,7 @@ restart it) hold for the dashboard and ``coremeter bench`` alike.
 from __future__ import annotations
 
 from coremeter.cores import Machine
-from coremeter.results import ResultsLog, RunRecord
+from coremeter.results import Mode, ResultsLog, RunRecord
 from coremeter.runner import Run, RunSpec
 from coremeter.workload import MAX_SCALE, SHAPES, check_scale
 
@@ -30,15 +30,15 @@ class Session:
         self.cores = cores
         self.shape = shape
         self.scale = check_scale(scale)
-        self.mode = "sequential"
+        self.mode: Mode = "sequential"
         self.run: Run | None = None
         self.log = ResultsLog(keep)
         self._logged: Run | None = None
 
-    def spec(self, mode: str) -> RunSpec:
+    def spec(self, mode: Mode) -> RunSpec:
         return RunSpec.build(mode, self.shape, self.scale, self.cores, self.machine.affinity)
 
-    def start(self, mode: str) -> Run:
+    def start(self, mode: Mode) -> Run:
         """Start ``mode``, cancelling a run in progress; the same run in progress is kept."""
         spec = self.spec(mode)
         if self.run is not None and self.run.running and self.run.spec == spec:

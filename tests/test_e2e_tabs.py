@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +22,8 @@ from pathlib import Path
 import psutil
 import pytest
 from helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
     LOOPBACK,
     RawTab,
     alive,
@@ -38,7 +39,6 @@ from helpers import (
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
 SCALE = 5.0  # minutes of work: a run a test starts is still going when it looks
 # The dashboard's own exit deadline is 2 s; the margin is for a loaded 2-core box.
@@ -172,26 +172,14 @@ def test_the_server_killed_ends_every_tab(server: Server) -> None:
     gone_in(everything, "serve SIGKILLed, one tab running")
 
 
-def chromium(*args: str) -> list[str]:
-    profile = tempfile.mkdtemp(prefix="coremeter-chromium-")
-    return [
-        str(CHROMIUM),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={profile}",
-        *args,
-    ]
+def chromium(profile: Path, *args: str) -> list[str]:
+    return [str(CHROMIUM), "--headless", *CHROMIUM_ARGS, f"--user-data-dir={profile}", *args]
 
 
 @needs_chromium
-def test_a_browser_killed_ends_its_tab(server: Server) -> None:
+def test_a_browser_killed_ends_its_tab(server: Server, tmp_path: Path) -> None:
     browser = subprocess.Popen(
-        chromium("--remote-debugging-port=0", server.url()),
+        chromium(tmp_path / "profile", "--remote-debugging-port=0", server.url()),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -213,7 +201,9 @@ def test_a_headless_screenshot_leaves_no_dashboard(server: Server, tmp_path: Pat
     seen: set[int] = set()
     shot = tmp_path / "shot.png"
     browser = subprocess.Popen(
-        chromium(f"--screenshot={shot}", "--virtual-time-budget=6000", server.url()),
+        chromium(
+            tmp_path / "profile", f"--screenshot={shot}", "--virtual-time-budget=6000", server.url()
+        ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

@@ -24,27 +24,14 @@ from urllib.parse import urlsplit
 import helpers
 import psutil
 import pytest
-from helpers import LOOPBACK, alive, wait_gone, wait_http
+from helpers import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, alive, wait_gone, wait_http
 
 from coremeter.cli import build_parser, serve_options
 from coremeter.serve import TEMPLATES, dashboard_command
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-# Headless, offline and quiet: no sandbox (root in CI), no GPU, no update or sync
-# traffic, no proxy, and every host name but loopback resolves to nothing.
-CHROMIUM_ARGS = [
-    "--no-proxy-server",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {LOOPBACK}",
-]
 
 
 def in_the_browser(test: Callable) -> Callable:

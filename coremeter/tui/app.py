@@ -140,7 +140,9 @@ class Dashboard(App[None]):
         # new view, or the charts' new row count.
         self.screen.screen_layout_refresh_signal.subscribe(self, lambda _: self._fit_charts())
         self.theme_changed_signal.subscribe(self, lambda _: self._refill_results())
-        self.app_resume_signal.subscribe(self, lambda _: self._redraw_all())
+        # Back from Ctrl+Z or SIGTSTP, the shell has drawn over the screen, and Textual
+        # repaints only what changes after a resume: the footer and table stayed blank.
+        self.app_resume_signal.subscribe(self, lambda _: self.screen.refresh(layout=True))
         self._quit_signals = QuitSignals(
             lambda code: self.exit(return_code=code), self.exit_deadline_s, self.session.kill_now
         )
@@ -162,11 +164,6 @@ class Dashboard(App[None]):
         notice = self.query_one("#notes", Static)
         notice.update("\n".join(f"⚠ {n}" for n in notes))
         notice.display = bool(notes)
-
-    def _redraw_all(self) -> None:
-        """Back from Ctrl+Z or SIGTSTP: the shell has drawn over the screen, and Textual
-        repaints only what changes after a resume, which left the footer blank."""
-        self.screen.refresh(repaint=True, layout=True)
 
     def on_unmount(self) -> None:
         """However the app ends (key, signal, test), no worker outlives it."""

@@ -183,7 +183,7 @@ async def end_dashboard(tab: AppService) -> None:
 
 
 def serve(options: ServeOptions) -> int:
-    """Serve until Ctrl+C or SIGTERM; each tab's dashboard ends with the server.
+    """Serve until Ctrl+C, SIGTERM or SIGHUP; each tab's dashboard ends with the server.
 
     ``options.host`` is an IP address that :func:`check_address` accepted.
     """

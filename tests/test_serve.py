@@ -81,7 +81,7 @@ class Served:
             return []
 
     def busy_workers(self, count: int, timeout: float = 20) -> list[int]:
-        """Pids of at least ``count`` workers near 100% CPU: children of a fork server
+        """Pids of at least ``count`` workers computing: children of a fork server
         (serve -> dashboard -> fork server -> worker)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -89,7 +89,9 @@ class Served:
             for worker in workers:
                 _cpu_percent(worker)  # the baseline for the next reading
             time.sleep(0.5)
-            busy = [w.pid for w in workers if _cpu_percent(w) > 50]
+            # Computing, not idle: on a 2-core box shared with other work a busy worker
+            # may get a third of a core, and an idle one reads 0.
+            busy = [w.pid for w in workers if _cpu_percent(w) > 10]
             if len(busy) >= count:
                 return busy
         raise AssertionError(f"fewer than {count} busy workers under coremeter serve")

@@ -306,6 +306,7 @@ class RawTab:
         assert head.startswith(b"HTTP/1.1 101"), head
         self.sock.settimeout(None)
         self._lock = threading.Lock()
+        self.received = 0  # bytes of the dashboard's output so far
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -319,6 +320,7 @@ class RawTab:
                 elif size == 127:
                     size = struct.unpack(">Q", self._exactly(8))[0]
                 payload = self._exactly(size)
+                self.received += size
                 if first & 0x0F == 0x9:  # ping
                     self._frame(0xA, payload)
         except OSError:

@@ -374,9 +374,7 @@ class Dashboard(OfflineScreenshots):
         except ExportError as exc:
             self.notify(str(exc), title="export failed", severity="error", markup=False)
             return
-        title = f"exported {counted(len(runs), 'run')}"
-        if running:
-            title += ", not the one in progress"
+        title = f"exported {counted(len(runs), 'run')}" + ", not the one in progress" * running
         self.notify("\n".join(map(str, paths)), title=title, timeout=8, markup=False)
 
     # -- the demo autopilot ------------------------------------------------------

@@ -8,20 +8,21 @@ the bars are drawn in against the background and track they are drawn on.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import unicodedata
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from fakes import machine, record
+from fakes import FrozenRun, fake_sampler, machine, record
 from rich.color import ColorTriplet
-from test_app import drive
-from test_snapshots import dashboard, show_mid_run, show_results
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
+from coremeter.options import DashboardOptions
 from coremeter.report import counted, warnings
+from coremeter.tui.app import Dashboard, create_app
 from coremeter.tui.layout.rows import Bar
 from coremeter.tui.layout.speedup import speedup_rows
 from coremeter.tui.layout.timeline import timeline_rows
@@ -91,6 +92,33 @@ def low_contrast_text(app: App) -> list[str]:
     return found
 
 
+def dashboard(theme: str, percents: tuple[float, ...] = (100.0, 60.0)) -> Dashboard:
+    """Frozen meters and clock; a quota below the core count puts a warning on screen."""
+    box = machine(quota=1.0)
+    options = DashboardOptions(theme=theme)
+    sampler = fake_sampler(list(percents))
+    return create_app(box, box.usable_cores, options, sampler=sampler, clock=lambda run: 1.27)
+
+
+def parallel_midway(app: Dashboard) -> FrozenRun:
+    app.session.mode = "parallel"
+    return FrozenRun(app.session.spec("parallel"), {1: (0.6, 0.02, None), 2: (0.4, 0.01, None)})
+
+
+async def show_midway(pilot: Pilot) -> None:
+    pilot.app.session.run = parallel_midway(pilot.app)
+    await pilot.pause(0.3)
+
+
+async def show_results(pilot: Pilot) -> None:
+    """A good run of each mode, then a parallel run whose worker was killed."""
+    for run in RUNS:
+        pilot.app.session.log.add(run)
+    killed = "worker on cpu1 (pid 4102) was killed by SIGKILL"
+    pilot.app.session.run = parallel_midway(pilot.app).fail(killed, at=1.27)
+    await pilot.pause(0.3)
+
+
 async def show_charts(pilot: Pilot) -> None:
     await show_results(pilot)
     await pilot.press("v")
@@ -103,31 +131,43 @@ async def show_help(pilot: Pilot) -> None:
     await pilot.pause(0.3)
 
 
+RUNS = [
+    record("sequential", [(0, 1, 0, 0.0, 1.2), (1, 2, 0, 1.2, 3.7), (2, 3, 0, 3.7, 7.4)], 7.4),
+    record("parallel", [(0, 1, 1, 2.5, 3.7), (1, 2, 1, 0.0, 2.5), (2, 3, 0, 0.0, 3.8)], 3.8),
+    record("threads", [(0, 1, 1, 5.2, 7.9), (1, 2, 1, 0.0, 5.2), (2, 3, 0, 0.0, 8.0)], 8.0),
+]
 STATES: dict[str, Callable[[Pilot], Awaitable[None]]] = {
-    "midway": show_mid_run,
+    "midway": show_midway,
     "results": show_results,
     "charts": show_charts,
     "help": show_help,
 }
 
 
+def drive_at(app: App, script: Callable[[Pilot], Awaitable[None]], size: tuple[int, int]) -> None:
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await script(pilot)
+
+    asyncio.run(main())
+
+
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("theme", PROJECTOR_THEMES)
 def test_all_text_has_aa_contrast_in_the_projector_themes(theme: str, state: str) -> None:
-    # A quota below the core count puts a warning line on screen too.
-    app = dashboard([100.0, 60.0], seconds=1.27, theme=theme, quota=1.0)
+    app = dashboard(theme)
 
     async def script(pilot: Pilot) -> None:
         await STATES[state](pilot)
         assert app.query_one("#notes").display, "no warning line to measure"
         assert low_contrast_text(app) == []
 
-    drive(app, script, size=(120, 35))
+    drive_at(app, script, (120, 35))
 
 
 @pytest.mark.parametrize("theme", PROJECTOR_THEMES)
 def test_bars_stand_out_from_their_track_and_the_background(theme: str) -> None:
-    app = dashboard([100.0, 60.0], theme=theme)
+    app = dashboard(theme)
 
     async def script(pilot: Pilot) -> None:
         await show_charts(pilot)
@@ -150,7 +190,7 @@ def test_bars_stand_out_from_their_track_and_the_background(theme: str) -> None:
                 ratio = contrast(bar.get_truecolor(), under.get_truecolor())
                 assert ratio >= AA, f"{name} bar at {ratio:.2f}:1 in {theme}"
 
-    drive(app, script, size=(120, 35))
+    drive_at(app, script, (120, 35))
 
 
 # -- plurals --------------------------------------------------------------------------
@@ -212,4 +252,4 @@ def test_a_meter_reading_100_percent_draws_a_full_bar(percent: float) -> None:
         assert bar and set(bar) == {"█"}, f"{percent}% reads 100% but draws {bar!r}"
         assert "▌" in half or "█" * 3 in half
 
-    drive(app, script, size=(60, 6))
+    drive_at(app, script, (60, 6))

@@ -29,6 +29,7 @@ from coremeter.tui.layout.timeline import timeline_rows
 from coremeter.tui.themes import PROJECTOR, PROJECTOR_LIGHT
 from coremeter.tui.widgets.charts import SpeedupChart
 from coremeter.tui.widgets.meters import CoreMeters
+from coremeter.tui.widgets.results_table import ResultsTable
 from coremeter.tui.widgets.tasks import TaskBars
 
 AA = 4.5  # WCAG 2 level AA, normal text
@@ -160,6 +161,7 @@ def test_all_text_has_aa_contrast_in_the_projector_themes(theme: str, state: str
     async def script(pilot: Pilot) -> None:
         await STATES[state](pilot)
         assert app.query_one("#notes").display, "no warning line to measure"
+        assert app.query_one(ResultsTable).rich_style.bold, "projector text is bold"
         assert low_contrast_text(app) == []
 
     drive_at(app, script, (120, 35))

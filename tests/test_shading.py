@@ -29,11 +29,17 @@ def test_a_cell_averages_the_stretches_inside_it_by_time() -> None:
     assert heights(shade(row, {0: [(0, 1.5, 0.5), (1.5, 2, 1.0)]}, 2)) == [5]
 
 
-def test_cells_nobody_measured_and_tasks_without_a_series_stay_solid() -> None:
+def test_tasks_without_a_series_and_cells_before_the_first_sample_stay_solid() -> None:
     row = cells([(IDLE, 0, 4), (0, 0, 2), (1, 2, 4)], scale=4, width=8)
     shaded = shade(row, {1: [(3, 4, 0.5)]}, 4)
     assert heights(shaded) == [0, 0, 0, 0, 1, 1, 4, 4]
     assert shaded[:6] == row[:6]
+
+
+def test_past_the_last_sample_the_last_share_stands() -> None:
+    """A live run between two samples: its lane does not turn solid at the front."""
+    row = cells([(0, 0, 4)], scale=4, width=4)
+    assert heights(shade(row, {0: [(0, 1, 0.25), (1, 2, 0.5)]}, 4)) == [2, 4, 4, 4]
 
 
 def test_edges_shared_by_two_tasks_keep_their_eighth_blocks() -> None:

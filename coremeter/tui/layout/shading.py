@@ -32,8 +32,10 @@ def shade(
     """``row`` (cells over 0..``scale`` seconds) with each whole cell of a task that has a
     share series made ``Shaded`` by the share its thread had over that cell's time.
 
-    A cell's share is the time-weighted mean of the stretches that overlap it; a cell
-    no stretch covers (not measured yet) keeps its solid look. Cells that a task shares
+    A cell's share is the time-weighted mean of the stretches that overlap it. Past the
+    last stretch (a live run between samples, or cut short) the last share stands, as a
+    meter holds its last reading; a task with no stretch yet keeps its solid look. Cells
+    that a task shares
     with its neighbour stay as they are, so the edges stay exact. One pass over the
     cells and the stretches together: a row costs its width plus its samples.
     """
@@ -54,14 +56,16 @@ def shade(
             index += 1
         position[cell.left] = index
         covered = used = 0.0
-        for start, end, share in stretches[index:]:
+        for start, end, had in stretches[index:]:
             if start >= last:
                 break
             overlap = min(end, last) - max(start, first)
             covered += overlap
-            used += overlap * share
-        if covered > 0:
-            eighths = round(used / covered * 8)
+            used += overlap * had
+        past_the_last = index == len(stretches)
+        share = used / covered if covered > 0 else stretches[-1][2] if past_the_last else None
+        if share is not None:
+            eighths = round(share * 8)
             if eighths < 8:
                 what = Shaded(cell.left, eighths)
                 shaded[column] = Cell(what, what)

@@ -13,6 +13,13 @@ import textwrap
 from coremeter.cores import Machine, core_label, format_core_list
 
 
+def counted(n: float, noun: str) -> str:
+    """A count and its noun agreeing, everywhere a count is written: "1 core", "2 cores",
+    "0.5 cores", "1 more task". Only the last word takes the plural."""
+    number = str(n) if isinstance(n, int) else f"{n:g}"
+    return f"{number} {noun}{'' if n == 1 else 's'}"
+
+
 def times(value: float) -> str:
     """A speedup or a bound: ``2.04x``."""
     return f"{value:.2f}x"
@@ -26,11 +33,6 @@ def speedup_text(speedup: float | None) -> str:
 def efficiency_text(efficiency: float | None) -> str:
     """How much of its bound a run achieved, as a percent; ``-`` without a speedup."""
     return "-" if efficiency is None else f"{efficiency:.0%}"
-
-
-def plural(count: int, noun: str) -> str:
-    """``1 core``, ``2 cores``: a count with its noun."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def workload_text(shape: str, scale: float) -> str:
@@ -51,7 +53,7 @@ def machine_line(machine: Machine, cores: list[int]) -> str:
     if not machine.affinity:
         parts.append("affinity no")
     if machine.quota is not None:
-        parts.append(f"quota {machine.quota:g} cores")
+        parts.append(f"quota {counted(machine.quota, 'core')}")
     return " · ".join(parts)
 
 
@@ -84,7 +86,8 @@ def warnings(
         return notes
     if machine.quota is not None and machine.quota < len(cores):
         notes.append(
-            f"a CPU quota of {machine.quota:g} cores limits parallel runs on {len(cores)} cores"
+            f"a CPU quota of {counted(machine.quota, 'core')} limits parallel runs "
+            f"on {counted(len(cores), 'core')}"
         )
     if len(cores) == 1:
         notes.append("one core selected: parallel runs on it alone and cannot be faster")
@@ -105,5 +108,5 @@ def _siblings_note(pairs: list[tuple[int, int]]) -> str:
     elif len(pairs) == 2:
         where = f"{named[0]} and {named[1]}: hyperthreads sharing a physical core"
     else:
-        where = f"{len(pairs)} hyperthread pairs: {named[0]}, {named[1]}, …"
+        where = f"{counted(len(pairs), 'hyperthread pair')}: {named[0]}, {named[1]}, …"
     return f"parallel workers on {where}"

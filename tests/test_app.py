@@ -19,6 +19,8 @@ from xml.etree import ElementTree
 
 import psutil
 import pytest
+from fakes import FrozenRun, fake_sampler
+from fakes import machine as fake_machine
 from helpers import TINY, alive, wait_gone
 from textual.command import CommandList, CommandPalette
 from textual.coordinate import Coordinate
@@ -27,10 +29,15 @@ from textual.widget import Widget
 
 from coremeter.cores import Machine
 from coremeter.options import DashboardOptions, DemoPauses
+from coremeter.report import counted
+from coremeter.runner import Run
 from coremeter.tui.app import RESULTS_KEEP, Dashboard, create_app
+from coremeter.tui.caption import IDLE_CAPTION
 from coremeter.tui.commands import COMMANDS
 from coremeter.tui.layout.fill import ROOMY_HEIGHT
+from coremeter.tui.screenshot import SVG_NAMESPACE
 from coremeter.tui.themes import PROJECTOR
+from coremeter.tui.widgets.caption import Caption
 from coremeter.tui.widgets.charts import SpeedupChart, Timeline
 from coremeter.tui.widgets.controls import ActionButton
 from coremeter.tui.widgets.meters import CoreMeters
@@ -347,7 +354,7 @@ def test_v_swaps_the_task_bars_for_the_timeline_and_speedup(
         # layout after a new run may pack two cores a row for a moment.
         await until(pilot, lambda: all(f"cpu{core}" in chart_text(timeline) for core in cores))
         speedup_text = chart_text(speedup)
-        assert f"{len(cores)} cores" in speedup_text and "bound" in speedup_text
+        assert counted(len(cores), "core") in speedup_text and "bound" in speedup_text
         # The buttons and the footer stay on screen, once the charts' new rows are laid out.
         actions = app.query_one("#actions")
         await until(pilot, lambda: actions.region.bottom <= size[1] - 1, timeout=2)
@@ -440,6 +447,8 @@ def test_e_exports_the_runs_and_the_screen_into_out(machine: Machine, tmp_path: 
         assert len(rows) == sum(len(r.tasks) for r in app.session.log.runs)
         svg = ElementTree.parse(svg_path).getroot()
         assert svg.tag.endswith("svg") and "parallel" in svg_path.read_text()
+        # It fetches nothing: its one URL is the SVG namespace, which no viewer loads.
+        assert re.findall(r"https?://[^\s\"')]+", svg_path.read_text()) == [SVG_NAMESPACE]
         # A second export in the same second gets its own names, and the app goes on.
         # The first export's toast is not in the second's screenshot.
         await pilot.press("e")
@@ -554,5 +563,98 @@ def test_the_projector_theme_is_bold_and_in_the_theme_switcher(machine: Machine)
             # The results' colours follow too, though the table holds them as plain colours.
             success = app.get_css_variables()["success"]
             await until(pilot, lambda success=success: check_colour().lower() == success.lower())
+
+    drive(app, script)
+
+
+# -- the caption and the panel's truth ------------------------------------------------
+
+
+def caption(app: Dashboard) -> str:
+    return app.query_one(Caption).text
+
+
+def frozen(percents: list[float], seconds: float = 2.5) -> Dashboard:
+    box = fake_machine()
+    return create_app(
+        box,
+        box.usable_cores,
+        DashboardOptions(scale=0.2),
+        sampler=fake_sampler(percents),
+        clock=lambda run: seconds,
+    )
+
+
+def test_mid_run_the_caption_reads_the_meters_and_the_gauge_sums_them() -> None:
+    app = frozen([52.0, 48.0])
+
+    async def script(pilot: Pilot) -> None:
+        app.session.mode = "threads"
+        app.session.run = FrozenRun(app.session.spec("threads"), {1: (0.3, 0.0, None)})
+        await until(pilot, lambda: caption(app).startswith("threads: 2 threads"))
+        assert caption(app).endswith("1.0 of 2 cores busy: the GIL runs one thread at a time")
+        gauge = "".join(s.text for s in app.query_one(Caption).row_segments(1, 100))
+        assert gauge.endswith(" 1.0 / 2.0")
+        assert "threads · seed×0.2 · cores 0-1\nrunning" in status_text(app)
+
+    drive(app, script)
+
+
+def test_the_demo_can_tell_its_step_in_the_caption() -> None:
+    app = frozen([0.0, 0.0])
+
+    async def script(pilot: Pilot) -> None:
+        app.say("1 of 4: sequential, one core")
+        assert caption(app) == f"1 of 4: sequential, one core · {IDLE_CAPTION}"
+        app.say(None)
+        assert caption(app) == IDLE_CAPTION
+
+    drive(app, script)
+
+
+def test_at_scale_1_the_articles_result_shows_with_its_check() -> None:
+    box = fake_machine()
+    app = create_app(box, box.usable_cores, DashboardOptions(scale=1.0),
+                     sampler=fake_sampler([0.0, 0.0]), clock=Run.elapsed)  # fmt: skip
+
+    async def script(pilot: Pilot) -> None:
+        spec = app.session.spec("sequential")
+        run = FrozenRun(spec, {t.id: (1.0, 0.0, 1.0 + t.id) for t in spec.tasks})
+        run.state, run.stopped_at = "done", 3.0
+        for task in spec.tasks:
+            run.results[task.id] = (task.size - 1) * task.size / 2
+        app.session.run = run
+        await until(pilot, lambda: "result" in caption(app))
+        assert caption(app).endswith("result 6.99999997e+16 ✓ as in the article")
+
+    drive(app, script)
+
+
+def test_the_panel_shows_the_runs_own_settings_and_the_next_ones_apart(machine: Machine) -> None:
+    """The rehearsal's false line: after b and -, the panel read the next run's settings
+    beside the last run's time. Sequential also claimed both cores."""
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
+    first = machine.usable_cores[0]
+
+    async def script(pilot: Pilot) -> None:
+        assert "next run: sequential · seed×0.002 · core " in status_text(app)
+        await pilot.press("s")
+        await until(pilot, lambda: len(app.session.log.runs) == 1)
+        await until(pilot, lambda: "done" in status_text(app))
+        assert f"sequential · seed×0.002 · core {first}" in status_text(app)
+        assert "next run" not in status_text(app)
+        assert re.fullmatch(r"sequential took \d+\.\d\d s on one core: .*", caption(app))
+        await pilot.press("b", "minus")
+        await until(pilot, lambda: "next run" in status_text(app))
+        lines = status_text(app).splitlines()
+        assert lines[0] == f"sequential · seed×0.002 · core {first}"
+        assert lines[-1] == "next run: sequential · balanced×0.001 · core " + str(first)
+        # The time beside them is still the sequential run's own.
+        assert app.query_one("#timer").value == f"{app.session.log.runs[0].wall_s:.2f}"
+        await pilot.press("p")
+        await until(pilot, lambda: len(app.session.log.runs) == 2)
+        await until(pilot, lambda: caption(app).startswith("parallel took"))
+        assert "no sequential run of balanced×0.001" in caption(app)
+        assert status_text(app).splitlines()[0].startswith("parallel · balanced×0.001 · cores")
 
     drive(app, script)

@@ -7,6 +7,7 @@ Their figures are measured by running them (README, Benchmarks); here each runs 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from dataclasses import replace
@@ -27,7 +28,7 @@ def quick(script: str) -> dict:
         [sys.executable, str(BENCHMARKS / script), "--quick", "--json"],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -40,6 +41,20 @@ def test_bench_engine_quick_measures_every_figure(machine: Machine) -> None:
         assert row["speedup"] > 0 and row["core_speed"] > 0 and row["outside_loops_ms"] >= 0
     assert figures["start_latency"]["workers"] == len(machine.usable_cores)
     assert figures["cancel_latency"]["median_ms"] > 0
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux for a real terminal")
+def test_bench_dashboard_quick_measures_every_size_and_the_simulated_machines() -> None:
+    figures = quick("bench_dashboard.py")
+    assert set(figures) == {
+        "120x35",
+        "200x60",
+        *(f"{cores} cores {size}" for cores in (64, 256) for size in ("120x35", "200x60")),
+    }
+    for size in ("120x35", "200x60"):
+        assert figures[size]["run"] > 0 and figures[size]["ratio"] > 0
+    assert all(row["run"] > 0 for row in figures.values())
 
 
 def test_bench_scaling_quick_runs_every_count(machine: Machine) -> None:

@@ -15,7 +15,7 @@ from functools import cached_property, partial
 
 from textual import events
 from textual.actions import ActionParseResult, parse
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.dom import DOMNode
@@ -46,6 +46,7 @@ from coremeter.tui.layout.screen import (
 )
 from coremeter.tui.layout.tasks import own_time, pinned_labels
 from coremeter.tui.layout.timeline import PACK_LANES, same_workload
+from coremeter.tui.screenshot import OfflineScreenshots
 from coremeter.tui.status import status
 from coremeter.tui.themes import THEMES
 from coremeter.tui.widgets.caption import Caption
@@ -53,12 +54,13 @@ from coremeter.tui.widgets.charts import SpeedupChart, Timeline
 from coremeter.tui.widgets.controls import ActionButton, KeysFooter
 from coremeter.tui.widgets.meters import CoreMeters
 from coremeter.tui.widgets.results_table import ResultsTable
-from coremeter.tui.widgets.run_panel import BigTimer, RunPanel
+from coremeter.tui.widgets.run_panel import RunPanel
 from coremeter.tui.widgets.screens import HelpScreen, TooSmallScreen
 from coremeter.tui.widgets.tasks import TaskBars
 
 TICK_S = 0.1
 DRAW_EVERY = 2  # ticks between draws during a run: 5 Hz
+METERS = 0.27  # the meters' share of the height before they get more compact
 CHART_EVERY = 4  # ticks between chart updates during a run, when they are shown: 2.5 Hz
 CHART_EVERY_PACKED = 10  # the same for a run too big for a lane a core: 1 Hz, a lighter redraw
 # Runs the session keeps, and the table shows: about three hours of the demo autopilot.
@@ -67,7 +69,7 @@ RESULTS_KEEP = 1000
 Clock = Callable[[Run], float]
 
 
-class Dashboard(App[None]):
+class Dashboard(OfflineScreenshots):
     """One screen for the room: which cores are busy, for how long, and what it gained.
 
     No reactive attributes: all state lives in the Session, and a reactive on the App
@@ -83,6 +85,8 @@ class Dashboard(App[None]):
         *AFTER_ESCAPE,
         QUIT,
         Binding("ctrl+c", "quit", "quit", show=False, priority=True),
+        # Textual turns the terminal's ISIG off: Ctrl+Z reaches the app as a key.
+        Binding("ctrl+z", "suspend_process", "suspend", show=False, priority=True),
     ]
 
     def __init__(
@@ -117,7 +121,7 @@ class Dashboard(App[None]):
         yield Static(id="notes", markup=False)
         yield Caption(id="caption")
         yield RunPanel(id="run")
-        yield CoreMeters(self.session.cores, self.session.machine.siblings, id="meters")
+        yield CoreMeters(self.session.cores, self.session.machine.siblings, METERS, id="meters")
         with Vertical(id="views"):
             yield TaskBars(id="tasks")
             # Scrolls only where even the results table's room is too short for it.
@@ -149,6 +153,9 @@ class Dashboard(App[None]):
         # new view, or the charts' new row count.
         self.screen.screen_layout_refresh_signal.subscribe(self, lambda _: self._fit())
         self.theme_changed_signal.subscribe(self, lambda _: self._refill_results())
+        # Back from Ctrl+Z or SIGTSTP, the shell has drawn over the screen, and Textual
+        # repaints only what changes after a resume: the footer and table stayed blank.
+        self.app_resume_signal.subscribe(self, lambda _: self.screen.refresh(layout=True))
         self._quit_signals = QuitSignals(
             lambda code: self.exit(return_code=code), self.exit_deadline_s, self.session.kill_now
         )
@@ -164,16 +171,7 @@ class Dashboard(App[None]):
     @cached_property
     def _fitter(self) -> Fitter:
         """Made at the first Resize, which comes before on_mount."""
-        fixed = ["#machine", "#notes", "#caption", "#run", "#tasks", "#actions"]
-        charts = self.query_one("#charts")
-        return Fitter(
-            [*map(self.query_one, fixed), self.query_one(KeysFooter)],
-            [self.query_one("#views"), charts],
-            (self.query_one(TaskBars), charts, self.query_one(BigTimer)),
-            self.query_one(CoreMeters),
-            (self.query_one(Timeline), self.query_one(SpeedupChart)),
-            self.query_one(ResultsTable),
-        )
+        return Fitter.of(self.screen)
 
     def _show_notes(self) -> None:
         """The machine's caveats, for the parallel run the settings would start: which of
@@ -441,7 +439,8 @@ def run_dashboard(machine: Machine, cores: list[int], options: DashboardOptions)
     prepare()
     app = create_app(machine, cores, options)
     app.exit_deadline_s = EXIT_DEADLINE_S
-    watch_terminal()
+    # A terminal, or in a browser tab the pipes to coremeter serve (cli.has_display).
+    watch_terminal(pipes=True)
     try:
         app.run()
     finally:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from coremeter.report import plural, times, workload_text
+from coremeter.report import counted, times, workload_text
 from coremeter.results import Mode, RunRecord
 from coremeter.runner import Run
 from coremeter.session import Session
@@ -45,10 +45,10 @@ def running(mode: Mode, threads: int, now: Load, seconds: float, gil: bool) -> s
     stays at one core's worth, however many cores read busy."""
     if mode == "threads" and gil:
         return (
-            f"threads: {plural(threads, 'thread')}, {now.total:.1f} of "
-            f"{plural(now.cores, 'core')} busy: {GIL_NOW}"
+            f"threads: {counted(threads, 'thread')}, {now.total:.1f} of "
+            f"{counted(now.cores, 'core')} busy: {GIL_NOW}"
         )
-    return f"{mode} · {now.busy} of {plural(now.cores, 'core')} busy · {seconds:.1f} s"
+    return f"{mode} · {now.busy} of {counted(now.cores, 'core')} busy · {seconds:.1f} s"
 
 
 def ended(record: RunRecord, speedup: float | None, gil: bool) -> str:

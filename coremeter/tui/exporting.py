@@ -10,6 +10,7 @@ from pathlib import Path
 from textual.app import App
 
 from coremeter.export import ExportError, export_session
+from coremeter.report import counted
 from coremeter.results import RunRecord
 from coremeter.session import Session
 
@@ -38,7 +39,5 @@ def _export(app: App, session: Session, out: Path, what: tuple[list[RunRecord], 
     except ExportError as exc:
         app.notify(str(exc), title="export failed", severity="error", markup=False)
         return
-    title = f"exported {len(runs)} run{'' if len(runs) == 1 else 's'}"
-    if running:
-        title += ", not the one in progress"
+    title = f"exported {counted(len(runs), 'run')}" + ", not the one in progress" * running
     app.notify("\n".join(map(str, paths)), title=title, timeout=8, markup=False)

@@ -25,9 +25,11 @@ from coremeter.tui.layout.fill import (
     timer_step,
 )
 from coremeter.tui.widgets.charts import SpeedupChart, Timeline
+from coremeter.tui.widgets.controls import KeysFooter
 from coremeter.tui.widgets.meters import CoreMeters
 from coremeter.tui.widgets.results_table import ResultsTable
 from coremeter.tui.widgets.run_panel import BigTimer
+from coremeter.tui.widgets.tasks import TaskBars
 
 
 def _rows(widget: Widget, margins_only: bool = False) -> int:
@@ -54,6 +56,20 @@ class Fitter:
     height: int = 0
     # The timeline's height limit set here on a roomy screen; None: its CSS one.
     limit: int | None = None
+
+    @classmethod
+    def of(cls, screen: Widget) -> Fitter:
+        """The dashboard's widgets, by the ids and types its compose gives them."""
+        fixed = ["#machine", "#notes", "#caption", "#run", "#tasks", "#actions"]
+        charts = screen.query_one("#charts")
+        return cls(
+            [*map(screen.query_one, fixed), screen.query_one(KeysFooter)],
+            [screen.query_one("#views"), charts],
+            (screen.query_one(TaskBars), charts, screen.query_one(BigTimer)),
+            screen.query_one(CoreMeters),
+            (screen.query_one(Timeline), screen.query_one(SpeedupChart)),
+            screen.query_one(ResultsTable),
+        )
 
     @property
     def charts_box(self) -> Widget:

@@ -9,6 +9,7 @@ from rich.style import Style
 from textual.geometry import Size
 
 from coremeter.cores import core_label
+from coremeter.report import counted
 from coremeter.tui.layout.blocks import SPARKS, sparkline
 from coremeter.tui.layout.cache import Cached
 from coremeter.tui.layout.grid import (
@@ -53,19 +54,20 @@ class CoreMeters(LinesWidget):
     }
     """
     HOT = 80.0
-    # Past this share of the screen's height, meters get more compact (columns, then a
-    # strip with a summary row) instead of pushing the results off screen.
-    GRID_SHARE = 0.27
     DEADBAND = 3.0
 
     def __init__(
         self,
         cores: Sequence[int],
         siblings: Mapping[int, Sequence[int]] | None = None,
+        share: float | None = None,
         **kwargs,
     ) -> None:
-        """``siblings``: Machine.siblings, each core's hyperthreads (itself included)."""
+        """``siblings``: Machine.siblings, each core's hyperthreads (itself included).
+        ``share``: of the screen's height, past which meters get more compact (columns,
+        then a strip with a summary row) instead of pushing the rest off screen."""
         super().__init__(**kwargs)
+        self.share = share
         self.cores = list(cores)
         self.percent = dict.fromkeys(self.cores, 0.0)
         self.history: dict[int, tuple[float, ...]] = {core: () for core in self.cores}
@@ -108,13 +110,15 @@ class CoreMeters(LinesWidget):
         A 100 ms reading moves in steps of about 10 points (/proc/stat counts 100
         ticks a second), so a change under DEADBAND points is noise, not news: it
         would cost a screen update for nothing. 0 and 100 are always shown exactly.
+        A value is kept to the whole percent the meter reads, which its bar then draws:
+        99.6 reads 100% and fills the bar to its end.
         """
         for core in self.cores:
             new, old = percent[core], self.percent[core]
             if abs(new - old) >= self.DEADBAND or (
                 round(new) in (0, 100) and round(new) != round(old)
             ):
-                self.percent[core] = new
+                self.percent[core] = float(round(new))
             self.history[core] = tuple(history[core])
             self.pinned[core] = pinned.get(core, "")
         self.redraw_changed_rows()
@@ -134,10 +138,10 @@ class CoreMeters(LinesWidget):
         return laid_out
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        """The grid is laid out in GRID_SHARE of the screen's height, as htop's meters
-        are; tall meters (``tall``) may take more than that, which is why the share is
-        not a max-height."""
-        self.max_rows = max(1, int(viewport.height * self.GRID_SHARE))
+        """The grid is laid out in ``share`` of the screen's height; tall meters
+        (``tall``) may take more than that, which is why the share is not a max-height."""
+        if self.share is not None:
+            self.max_rows = max(1, int(viewport.height * self.share))
         return self.rows(width)
 
     def rows(self, width: int) -> int:
@@ -299,6 +303,6 @@ class CoreMeters(LinesWidget):
         load = f"avg {sum(percents) / len(percents):.0f}%, "
         load += f"{sum(p >= self.HOT for p in percents)} busy"
         if rest:
-            return f"+ {len(rest)} more cores: {load}"
+            return f"+ {counted(len(rest), 'more core')}: {load}"
         threads = f", {self._physical} physical (┌ └: one core's threads)" if self.threads else ""
-        return f"{len(self.order)} cores{threads}: {load}"
+        return f"{counted(len(self.order), 'core')}{threads}: {load}"

@@ -177,7 +177,7 @@ def measure(
                 dashboard = Dashboard(command, size)
                 try:
                     time.sleep(settle_s)
-                    samples.append(dashboard.simulated_run(SIMULATED_RUN_S * scale / DEFAULT_SCALE))
+                    samples.append(dashboard.simulated_run(SIMULATED_RUN_S))
                 finally:
                     dashboard.quit()
             key = f"{cores} cores {'x'.join(map(str, size))}"

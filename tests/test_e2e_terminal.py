@@ -218,7 +218,7 @@ def whole(screen: str) -> bool:
     return (
         len(lines) > 3
         and "usable" in lines[0]
-        and any(state in lines[2] for state in ("idle", "running", "done"))
+        and any(state in line for line in lines[1:6] for state in ("idle", "running", "done"))
         and any(line.lstrip().startswith("cpu0") for line in lines)
         and any(line.lstrip().startswith("#  mode") for line in lines)
         and "export" in lines[-2]

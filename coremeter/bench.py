@@ -13,12 +13,14 @@ import shutil
 import signal
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from coremeter import export
 from coremeter.cores import Machine, format_core_list
-from coremeter.results import RunRecord
+from coremeter.factors import Factors
+from coremeter.notes import warnings
+from coremeter.results import RunRecord, Summary, summarise
 from coremeter.runner import Run, prepare
 from coremeter.session import Session
 from coremeter.shutdown import watch_terminal
@@ -75,49 +77,12 @@ def fit_parts(line: str, width: int, sep: str = " · ") -> str:
     return "\n".join(lines)
 
 
-def warnings(
-    machine: Machine, cores: list[int], workers: list[int], parallel: bool = True
-) -> list[str]:
-    """What a user should know before trusting the figures of this machine.
-
-    ``workers``: the cores a parallel run puts its workers on (RunSpec.worker_cores),
-    which depend on the shape: the seed's three tasks use only the first three cores, so
-    hyperthreads elsewhere in the selection slow nothing down. ``parallel``: whether a
-    parallel run will happen at all; without one, the notes about it are noise.
-    """
-    notes = []
-    if not machine.affinity:
-        notes.append("this platform has no CPU affinity API: workers run unpinned")
-    if not parallel:
-        return notes
-    if machine.quota is not None and machine.quota < len(cores):
-        notes.append(
-            f"a CPU quota of {machine.quota:g} cores limits parallel runs on {len(cores)} cores"
-        )
-    if len(cores) == 1:
-        notes.append("one core selected: parallel runs on it alone and cannot be faster")
-    pairs = machine.sibling_pairs(workers)
-    if pairs:
-        notes.append(_siblings_note(pairs))
-    return notes
-
-
-def _siblings_note(pairs: list[tuple[int, int]]) -> str:
-    """One line at 80 columns however many pairs: the first ones named, the rest counted."""
-    named = [f"cpu{a}+cpu{b}" for a, b in pairs]
-    if len(pairs) == 1:
-        where = f"cpu{pairs[0][0]} and cpu{pairs[0][1]}: hyperthreads sharing one physical core"
-    elif len(pairs) == 2:
-        where = f"{named[0]} and {named[1]}: hyperthreads sharing a physical core"
-    else:
-        where = f"{len(pairs)} hyperthread pairs: {named[0]}, {named[1]}, …"
-    return f"parallel workers on {where}"
-
-
-def _watch(run: Run) -> None:
-    """Live progress per task on a terminal; just wait elsewhere."""
+def _watch(session: Session, run: Run) -> None:
+    """Live progress per task on a terminal; just wait elsewhere. Either way the
+    session is polled, so it keeps the cores' recent load for the next run's notes."""
     if not sys.stderr.isatty():
-        run.wait()
+        while not run.wait(timeout=0.1):
+            session.poll()
         return
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
@@ -136,6 +101,7 @@ def _watch(run: Run) -> None:
             label = f"{run.spec.mode:<10} task {task.id} ({task.size:,}) on {where}"
             bars[task.id] = progress.add_task(label, total=task.size, start=False)
         while not run.wait(timeout=0.1):
+            session.poll()
             for task in run.tasks():
                 if task.start_s is not None:
                     progress.start_task(bars[task.id])
@@ -153,19 +119,52 @@ def _stderr_console():
     return Console(stderr=True)
 
 
-def summary(records: list[RunRecord]) -> str:
+def factors_line(speedup: float, factors: Factors) -> str:
+    """The speedup as the product of its factors, each as a person would say it."""
+    return (
+        f"{speedup:.2f}x = {factors.cores} cores × {factors.balance:.0%} balance"
+        f" × {factors.core_speed:.0%} core speed × {factors.overhead:.1%} overhead"
+    )
+
+
+def summary(records: list[RunRecord], shown: Iterable[str] = ()) -> str:
+    """One row per run; under a run with a speedup to explain, its factors, and its notes
+    but those in ``shown`` (the machine's, printed before the runs)."""
     header = (
-        f"{'mode':<10} {'cores':<8} {'wall s':>8} {'speedup':>8} {'bound':>6} {'eff':>5}  check"
+        f"{'mode':<10} {'schedule':<13} {'cores':<8} {'wall s':>8} {'speedup':>8} "
+        f"{'bound':>6} {'eff':>5}  check"
     )
     lines = [header]
+    said = set(shown)
+    indent = " " * 11
     for r in records:
         speedup = "-" if r.speedup is None else f"{r.speedup:.2f}x"
         eff = "-" if r.efficiency is None else f"{r.efficiency:.0%}"
         check = "ok" if r.ok else f"{r.state}: {r.reason}" if r.reason else f"{r.state}: WRONG"
+        schedule = "-" if r.mode == "sequential" else r.schedule
         lines.append(
-            f"{r.mode:<10} {format_core_list(r.cores):<8} {r.wall_s:>8.2f} {speedup:>8} "
-            f"{r.bound:>5.2f}x {eff:>5}  {check}"
+            f"{r.mode:<10} {schedule:<13} {format_core_list(r.cores):<8} {r.wall_s:>8.2f} "
+            f"{speedup:>8} {r.bound:>5.2f}x {eff:>5}  {check}"
         )
+        if r.mode != "sequential" and r.speedup is not None and r.factors is not None:
+            lines.append(indent + factors_line(r.speedup, r.factors))
+        lines += [f"{indent}note: {note}" for note in r.notes if note not in said]
+    return "\n".join(lines)
+
+
+def repeat_summary(summaries: list[Summary]) -> str:
+    """Per mode, how far apart its runs were: the median is the figure to quote."""
+    lines = [
+        f"{'over runs':<10} {'runs':>4} {'median s':>9} {'min s':>8} {'max s':>8} "
+        f"{'spread':>7} {'median speedup':>15}"
+    ]
+    for s in summaries:
+        speedup = "-" if s.median_speedup is None else f"{s.median_speedup:.2f}x"
+        lines.append(
+            f"{s.mode:<10} {s.runs:>4} {s.median_wall_s:>9.2f} {s.min_wall_s:>8.2f} "
+            f"{s.max_wall_s:>8.2f} {s.spread:>7.0%} {speedup:>15}"
+        )
+    lines.append("spread: (max - min) / median wall time; above a few %, quote medians")
     return "\n".join(lines)
 
 
@@ -173,7 +172,8 @@ def bench(machine: Machine, cores: list[int], args: argparse.Namespace) -> int:
     """Run the modes asked for; exit 0 if every run is ok, 1 if one failed, 130/143 if
     interrupted (no worker is left behind either way)."""
     modes = ["sequential", "parallel"] if args.mode == "compare" else [args.mode]
-    session = Session(machine, cores, args.shape, args.scale)
+    session = Session(machine, cores, args.shape, args.scale, schedule=args.schedule)
+    shown: list[str] = []
     watch_terminal()
     try:
         with _signals_cancel():
@@ -183,11 +183,12 @@ def bench(machine: Machine, cores: list[int], args: argparse.Namespace) -> int:
                 print(fit_parts(machine_line(machine, cores), width), flush=True)
                 workers = session.spec("parallel").worker_cores
                 parallel = args.mode in ("parallel", "compare")
-                for note in warnings(machine, cores, workers, parallel=parallel):
+                shown = warnings(machine, cores, workers, parallel=parallel)
+                for note in shown:
                     print(f"note: {note}", file=sys.stderr)
             for _ in range(args.repeat):
                 for mode in modes:
-                    _watch(session.start(mode))
+                    _watch(session, session.start(mode))
                     session.poll()
     except (KeyboardInterrupt, Interrupted) as exc:
         session.close()
@@ -206,7 +207,9 @@ def bench(machine: Machine, cores: list[int], args: argparse.Namespace) -> int:
     if args.json:
         print(export.json_text(records, machine))
     else:
-        print(summary(records))
+        print(summary(records, shown))
+        if args.repeat > 1:
+            print("\n" + repeat_summary(summarise(records)))
     if args.csv is not None:
         try:
             args.csv.parent.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ from typing import NoReturn
 from coremeter.cores import CoreError, Machine, parse_core_list
 from coremeter.export import DEFAULT_FOLDER, ExportError, check_csv_path, check_folder
 from coremeter.runner import MODES
+from coremeter.schedule import DEFAULT_SCHEDULE, SCHEDULES
 from coremeter.workload import DEFAULT_SCALE, MAX_SCALE, SHAPES, WorkloadError, check_scale
 
 MAX_REPEAT = 1000
@@ -138,6 +139,14 @@ def _workload_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
         help=f"work relative to the article's ranges; 1.0 reproduces them exactly, "
         f"{DEFAULT_SCALE:g} takes 7-9 s sequential on a current laptop "
         f"(default: {DEFAULT_SCALE:g}, at most {MAX_SCALE:g})",
+    )
+    parser.add_argument(
+        "--schedule",
+        choices=SCHEDULES,
+        default=default(DEFAULT_SCHEDULE),
+        help="how tasks go to the cores: longest-first (the bound, 2.0 for the seed on 2 "
+        "cores) or in-order, the article's Pool (4 units where 3 would do: 1.5) "
+        f"(default: {DEFAULT_SCHEDULE})",
     )
     parser.add_argument(
         "--cores",

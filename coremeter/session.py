@@ -7,9 +7,14 @@ restart it) hold for the dashboard and ``coremeter bench`` alike.
 
 from __future__ import annotations
 
+import time
+
 from coremeter.cores import Machine
+from coremeter.notes import WINDOW_S, competition, warnings
 from coremeter.results import ResultsLog, RunRecord
 from coremeter.runner import Run, RunSpec
+from coremeter.sampler import LoadHistory, Span
+from coremeter.schedule import DEFAULT_SCHEDULE, SCHEDULES, Schedule
 from coremeter.workload import MAX_SCALE, SHAPES, check_scale
 
 # The scales the dashboard's keys reach: below the least, a task is a few iterations.
@@ -24,19 +29,35 @@ class Session:
         shape: str,
         scale: float,
         keep: int | None = None,
+        schedule: Schedule = DEFAULT_SCHEDULE,
+        load: LoadHistory | None = None,
     ) -> None:
-        """``keep``: how many runs the log holds (see ResultsLog); None for all."""
+        """``keep``: how many runs the log holds (see ResultsLog); None for all. ``load``:
+        where competition for the cores is read from (tests pass a made-up one)."""
         self.machine = machine
         self.cores = cores
         self.shape = shape
         self.scale = check_scale(scale)
+        self.schedule = schedule
+        self.load = load or LoadHistory()
+        # When this session's workers last ran, so that a run does not take the tail of
+        # the one before for another program.
+        self._spans: list[Span] = []
         self.mode = "sequential"
         self.run: Run | None = None
         self.log = ResultsLog(keep)
         self._logged: Run | None = None
 
     def spec(self, mode: str) -> RunSpec:
-        return RunSpec.build(mode, self.shape, self.scale, self.cores, self.machine.affinity)
+        return RunSpec.build(
+            mode,
+            self.shape,
+            self.scale,
+            self.cores,
+            self.machine.affinity,
+            self.schedule,
+            self.machine.gil,
+        )
 
     def start(self, mode: str) -> Run:
         """Start ``mode``, cancelling a run in progress; the same run in progress is kept."""
@@ -45,8 +66,17 @@ class Session:
             return self.run
         self.cancel(f"cancelled: {mode} was started")
         self.mode = mode
-        self.run = Run(spec).start()
-        return self.run
+        run = Run(spec)
+        run.notes = self.notes(spec)
+        self.run = run.start()
+        return run
+
+    def notes(self, spec: RunSpec) -> list[str]:
+        """The caveats for a run of ``spec`` and the cores another program is busy on."""
+        parallel = spec.mode != "sequential"
+        workers = spec.worker_cores
+        caveats = warnings(self.machine, list(spec.cores), workers, parallel=parallel)
+        return caveats + competition(self.load, workers or spec.cores, self._spans)
 
     def toggle(self) -> Run:
         """Run the other of sequential and parallel."""
@@ -68,11 +98,15 @@ class Session:
             self.run.kill_now()
 
     def poll(self) -> RunRecord | None:
-        """Advance the current run; returns its record the moment it ends."""
+        """Advance the current run; returns its record the moment it ends. Call it
+        often, running or not: it also keeps the cores' recent load."""
+        self.load.read()
         run = self.run
         if run is None or run is self._logged or not run.poll():
             return None
         self._logged = run
+        since = time.perf_counter() - 2 * WINDOW_S
+        self._spans = [s for s in self._spans if s[2] > since] + run.busy_spans()
         return self.log.add(run.record())
 
     def set_scale(self, scale: float) -> float:
@@ -92,6 +126,10 @@ class Session:
     def next_shape(self) -> str:
         self.shape = SHAPES[(SHAPES.index(self.shape) + 1) % len(SHAPES)]
         return self.shape
+
+    def next_schedule(self) -> Schedule:
+        self.schedule = SCHEDULES[(SCHEDULES.index(self.schedule) + 1) % len(SCHEDULES)]
+        return self.schedule
 
     def close(self) -> None:
         self.cancel("cancelled: coremeter quit")

@@ -14,11 +14,24 @@ from typing import TypeVar
 
 import psutil
 
+from coremeter.results import RunRecord
 from coremeter.runner import RunSpec
+from coremeter.session import Session
 
 T = TypeVar("T")
 
 TINY = 0.002  # 1.2e6 iterations in all: a run takes about a tenth of a second
+
+
+def run_modes(session: Session, modes: Sequence[str]) -> list[RunRecord]:
+    """Run each mode to its end, then close the session; its log of runs."""
+    try:
+        for mode in modes:
+            assert session.start(mode).wait(timeout=30)
+            session.poll()
+    finally:
+        session.close()
+    return session.log.runs
 
 
 def alive(pids: list[int]) -> list[int]:

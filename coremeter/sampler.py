@@ -101,7 +101,8 @@ def _own_seconds() -> float:
 class LoadHistory:
     """Per-core busy time over the last seconds, so that a run can tell whether its
     cores were busy with someone else's work just before it. Read at most every
-    ``every_s``: a caller at 10 Hz gets every call read, jitter or not.
+    ``every_s``, which keeps its cost from the dashboard's 10 Hz tick near nothing,
+    and still finds a reading about a second back.
 
     Ours is taken out: the spans our workers ran (pinned, so on known cores), and this
     process's own CPU, which could have been on any core and so is taken from each.
@@ -111,7 +112,7 @@ class LoadHistory:
     def __init__(
         self,
         keep_s: float = 2.0,
-        every_s: float = 0.05,
+        every_s: float = 0.25,
         busy: Callable[[], dict[int, float]] = _busy_seconds,
         own: Callable[[], float] = _own_seconds,
         clock: Callable[[], float] = time.perf_counter,

@@ -72,7 +72,7 @@ def test_our_own_workers_and_process_are_not_competition() -> None:
 def test_the_look_back_is_about_a_second() -> None:
     clock = Clock()
     rates = {0: 0.0}
-    load = LoadHistory(busy=lambda: {0: rates[0]}, own=lambda: 0.0, clock=clock)
+    load = LoadHistory(busy=lambda: {0: rates[0]}, own=lambda: 0.0, clock=clock, every_s=0.05)
     load.read()
     for step in range(40):  # busy for 2 s, then idle for 2 s
         clock.sleep(0.1)

@@ -7,20 +7,26 @@ nothing else; ``--csv FILE`` also writes the runs as CSV (see coremeter.export).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import shutil
 import signal
 import sys
-import textwrap
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from coremeter import export
-from coremeter.cores import Machine, format_core_list
-from coremeter.factors import Factors
-from coremeter.notes import warnings
-from coremeter.results import RunRecord, Summary, summarise
+from coremeter.cores import Machine, core_label, format_core_list
+from coremeter.options import BenchOptions
+from coremeter.report import (
+    efficiency_text,
+    factors_text,
+    fit_parts,
+    machine_line,
+    speedup_text,
+    times,
+    warnings,
+)
+from coremeter.results import Mode, RunRecord, Summary, summarise
 from coremeter.runner import Run, prepare
 from coremeter.session import Session
 from coremeter.shutdown import watch_terminal
@@ -48,35 +54,6 @@ def _signals_cancel() -> Iterator[None]:
             signal.signal(sig, old)
 
 
-def machine_line(machine: Machine, cores: list[int]) -> str:
-    """The machine in one line; the affinity API and a quota only when they change what a
-    run does (no pinning, fewer cores' worth of time), so it fits 120 columns."""
-    parts = [
-        machine.cpu_model,
-        f"cores {format_core_list(cores)} of {format_core_list(machine.usable_cores)} usable, "
-        f"{machine.logical} logical, {machine.physical} physical",
-        f"Python {machine.python} (GIL {'on' if machine.gil else 'off'})",
-        machine.start_method,
-    ]
-    if not machine.affinity:
-        parts.append("affinity no")
-    if machine.quota is not None:
-        parts.append(f"quota {machine.quota:g} cores")
-    return " · ".join(parts)
-
-
-def fit_parts(line: str, width: int, sep: str = " · ") -> str:
-    """Break a line of parts only between parts, so a terminal never wraps one mid-word;
-    a part wider than the terminal alone breaks between words."""
-    lines: list[str] = []
-    for part in line.split(sep):
-        if lines and len(lines[-1]) + len(sep) + len(part) <= width:
-            lines[-1] += sep + part
-        else:
-            lines += textwrap.wrap(part, width, break_long_words=False, break_on_hyphens=False)
-    return "\n".join(lines)
-
-
 def _watch(session: Session, run: Run) -> None:
     """Live progress per task on a terminal; just wait elsewhere. Either way the
     session is polled, so it keeps the cores' recent load for the next run's notes."""
@@ -97,7 +74,7 @@ def _watch(session: Session, run: Run) -> None:
     try:
         bars = {}
         for task in run.tasks():
-            where = "unpinned" if task.core is None else f"cpu{task.core}"
+            where = core_label(task.core)
             label = f"{run.spec.mode:<10} task {task.id} ({task.size:,}) on {where}"
             bars[task.id] = progress.add_task(label, total=task.size, start=False)
         while not run.wait(timeout=0.1):
@@ -119,14 +96,6 @@ def _stderr_console():
     return Console(stderr=True)
 
 
-def factors_line(speedup: float, factors: Factors) -> str:
-    """The speedup as the product of its factors, each as a person would say it."""
-    return (
-        f"{speedup:.2f}x = {factors.cores} cores × {factors.balance:.0%} balance"
-        f" × {factors.core_speed:.0%} core speed × {factors.overhead:.1%} overhead"
-    )
-
-
 def summary(records: list[RunRecord], shown: Iterable[str] = ()) -> str:
     """One row per run; under a run with a speedup to explain, its factors, and its notes
     but those in ``shown`` (the machine's, printed before the runs)."""
@@ -138,16 +107,15 @@ def summary(records: list[RunRecord], shown: Iterable[str] = ()) -> str:
     said = set(shown)
     indent = " " * 11
     for r in records:
-        speedup = "-" if r.speedup is None else f"{r.speedup:.2f}x"
-        eff = "-" if r.efficiency is None else f"{r.efficiency:.0%}"
+        speedup, eff = speedup_text(r.speedup), efficiency_text(r.efficiency)
         check = "ok" if r.ok else f"{r.state}: {r.reason}" if r.reason else f"{r.state}: WRONG"
         schedule = "-" if r.mode == "sequential" else r.schedule
         lines.append(
             f"{r.mode:<10} {schedule:<13} {format_core_list(r.cores):<8} {r.wall_s:>8.2f} "
-            f"{speedup:>8} {r.bound:>5.2f}x {eff:>5}  {check}"
+            f"{speedup:>8} {times(r.bound):>6} {eff:>5}  {check}"
         )
         if r.mode != "sequential" and r.speedup is not None and r.factors is not None:
-            lines.append(indent + factors_line(r.speedup, r.factors))
+            lines.append(indent + factors_text(r.speedup, r.factors))
         lines += [f"{indent}note: {note}" for note in r.notes if note not in said]
     return "\n".join(lines)
 
@@ -159,7 +127,7 @@ def repeat_summary(summaries: list[Summary]) -> str:
         f"{'spread':>7} {'median speedup':>15}"
     ]
     for s in summaries:
-        speedup = "-" if s.median_speedup is None else f"{s.median_speedup:.2f}x"
+        speedup = speedup_text(s.median_speedup)
         lines.append(
             f"{s.mode:<10} {s.runs:>4} {s.median_wall_s:>9.2f} {s.min_wall_s:>8.2f} "
             f"{s.max_wall_s:>8.2f} {s.spread:>7.0%} {speedup:>15}"
@@ -168,25 +136,26 @@ def repeat_summary(summaries: list[Summary]) -> str:
     return "\n".join(lines)
 
 
-def bench(machine: Machine, cores: list[int], args: argparse.Namespace) -> int:
+def bench(machine: Machine, cores: list[int], options: BenchOptions) -> int:
     """Run the modes asked for; exit 0 if every run is ok, 1 if one failed, 130/143 if
     interrupted (no worker is left behind either way)."""
-    modes = ["sequential", "parallel"] if args.mode == "compare" else [args.mode]
-    session = Session(machine, cores, args.shape, args.scale, schedule=args.schedule)
+    modes: list[Mode] = ["sequential", "parallel"] if options.mode == "compare" else [options.mode]
+    session = Session(machine, cores, options.shape, options.scale)
+    session.schedule = options.schedule
     shown: list[str] = []
     watch_terminal()
     try:
         with _signals_cancel():
             prepare()
-            if not args.json:
+            if not options.json:
                 width = shutil.get_terminal_size().columns  # 80 when not a terminal
                 print(fit_parts(machine_line(machine, cores), width), flush=True)
                 workers = session.spec("parallel").worker_cores
-                parallel = args.mode in ("parallel", "compare")
+                parallel = options.mode in ("parallel", "compare")
                 shown = warnings(machine, cores, workers, parallel=parallel)
                 for note in shown:
                     print(f"note: {note}", file=sys.stderr)
-            for _ in range(args.repeat):
+            for _ in range(options.repeat):
                 for mode in modes:
                     _watch(session, session.start(mode))
                     session.poll()
@@ -204,21 +173,22 @@ def bench(machine: Machine, cores: list[int], args: argparse.Namespace) -> int:
         # would wait for each one to finish its work.
         session.close()
     records = session.log.runs
-    if args.json:
+    if options.json:
         print(export.json_text(records, machine))
     else:
         print(summary(records, shown))
-        if args.repeat > 1:
+        if options.repeat > 1:
             print("\n" + repeat_summary(summarise(records)))
-    if args.csv is not None:
+    if options.csv is not None:
         try:
-            args.csv.parent.mkdir(parents=True, exist_ok=True)
-            export.write_csv(records, args.csv)
+            options.csv.parent.mkdir(parents=True, exist_ok=True)
+            export.write_csv(records, options.csv)
         except OSError as exc:
             print(
-                f"coremeter: cannot write {str(args.csv)!r}: {exc.strerror or exc}", file=sys.stderr
+                f"coremeter: cannot write {str(options.csv)!r}: {exc.strerror or exc}",
+                file=sys.stderr,
             )
             return 1
-        if not args.json:
-            print(f"wrote {args.csv}")
+        if not options.json:
+            print(f"wrote {options.csv}")
     return 0 if session.log.all_ok else 1

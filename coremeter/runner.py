@@ -14,22 +14,23 @@ import multiprocessing
 import os
 import signal
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 
 from coremeter import factors, schedule
-from coremeter.cores import gil_enabled, start_method
-from coremeter.results import RunRecord, TaskRecord
+from coremeter.cores import Machine, core_label, gil_enabled, start_method
+from coremeter.results import MODES, Mode, RunRecord, RunState, TaskRecord
 from coremeter.schedule import DEFAULT_SCHEDULE, Schedule
-from coremeter.worker import Lane, run_worker
+from coremeter.worker import Lane, Slots, run_worker
 from coremeter.workload import CHUNK, Task, expected_result, make_tasks, total_result
 
-MODES = ("sequential", "parallel", "threads")
+__all__ = ["MODES", "Mode", "Run", "RunSpec", "RunState", "context", "prepare"]
 STOP_GRACE_S = 0.05
 
 
-def context() -> multiprocessing.context.BaseContext:
-    return multiprocessing.get_context(start_method())
+def context() -> multiprocessing.context.DefaultContext:
+    # The typeshed's get_context(str) is the abstract BaseContext, without Process.
+    return multiprocessing.get_context(start_method())  # type: ignore[return-value]
 
 
 def prepare() -> None:
@@ -59,7 +60,7 @@ class RunSpec:
     """What to run: mode, workload, cores and schedule; ``pinned`` is False where there is
     no affinity API, ``gil`` whether threads take turns."""
 
-    mode: str
+    mode: Mode
     shape: str
     scale: float
     cores: tuple[int, ...]
@@ -72,22 +73,27 @@ class RunSpec:
     @classmethod
     def build(
         cls,
-        mode: str,
+        mode: Mode,
         shape: str,
         scale: float,
         cores: list[int],
-        pinned: bool = True,
         schedule: Schedule = DEFAULT_SCHEDULE,
-        gil: bool | None = None,
     ) -> RunSpec:
-        """``gil``: None asks this interpreter (see cores.gil_enabled)."""
+        """Pinned, with threads taking turns where this interpreter has the GIL; ``on``
+        says how a given machine runs it instead."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}: choose from {', '.join(MODES)}")
         if not cores:
             raise ValueError("a run needs at least one core")
         tasks = make_tasks(shape, scale, len(cores))
-        gil = gil_enabled() if gil is None else gil
-        return cls(mode, shape, scale, tuple(cores), tuple(tasks), pinned, CHUNK, schedule, gil)
+        return cls(
+            mode, shape, scale, tuple(cores), tuple(tasks), schedule=schedule, gil=gil_enabled()
+        )
+
+    def on(self, machine: Machine) -> RunSpec:
+        """This run as ``machine`` runs it: pinned only with an affinity API, threads
+        taking turns only under the GIL."""
+        return replace(self, pinned=machine.affinity, gil=machine.gil)
 
     def assignment(self) -> list[list[Task]]:
         """Sequential: every task in order on one lane. Otherwise the schedule's, one lane
@@ -134,7 +140,7 @@ class _Worker:
                 return str(self.reader.recv())
             except (EOFError, OSError):
                 pass
-        where = ",".join("unpinned" if c is None else f"cpu{c}" for c, _ in self.lanes)
+        where = ",".join(core_label(core) for core, _ in self.lanes)
         code = self.process.exitcode
         if code is not None and code < 0:
             try:
@@ -152,7 +158,7 @@ class Run:
     def __init__(self, spec: RunSpec) -> None:
         self.spec = spec
         self.lanes = spec.lanes()
-        self.state = "idle"
+        self.state: RunState = "idle"
         self.reason: str | None = None
         n = len(spec.tasks)
         ctx = context()
@@ -162,13 +168,13 @@ class Run:
         self.results = ctx.RawArray("d", [math.nan] * n)
         workers = [[lane] for lane in self.lanes] if spec.mode != "threads" else [self.lanes]
         self.ready = ctx.RawArray("d", [math.nan] * len(workers))
+        slots = Slots(self.counts, self.starts, self.ends, self.results, self.ready)
         self._workers: list[_Worker] = []
         for index, lanes in enumerate(workers):
             reader, writer = ctx.Pipe(duplex=False)
-            args = (index, lanes, self.counts, self.starts, self.ends, self.results)
             process = ctx.Process(
                 target=run_worker,
-                args=(*args, self.ready, writer, spec.chunk),
+                args=(index, lanes, slots, writer, spec.chunk),
                 name=f"coremeter-worker-{index}",
             )
             self._workers.append(_Worker(process, reader, writer, lanes))
@@ -187,6 +193,7 @@ class Run:
         for worker in self._workers:
             worker.process.start()
             worker.writer.close()
+            assert worker.process.pid is not None  # started
             self.pids.append(worker.process.pid)
         return self
 
@@ -237,7 +244,7 @@ class Run:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
 
-    def _stop(self, state: str, reason: str | None) -> None:
+    def _stop(self, state: RunState, reason: str | None) -> None:
         """End every worker: SIGTERM, a short join, then SIGKILL for stragglers."""
         if state == "done":
             self.stopped_at = max(self.ends)
@@ -285,6 +292,15 @@ class Run:
             for task in self.spec.tasks
         ]
 
+    def lane_pids(self) -> list[tuple[Lane, int]]:
+        """Each lane with the pid of the process running it, once started: its own
+        worker's, or in threads mode the one process all lanes share."""
+        return [
+            (lane, pid)
+            for worker, pid in zip(self._workers, self.pids, strict=False)
+            for lane in worker.lanes
+        ]
+
     def worker_start_latency(self) -> float | None:
         """Seconds from start() until the last worker was running its code."""
         if any(math.isnan(r) for r in self.ready):
@@ -309,7 +325,9 @@ class Run:
         lanes = [[by_id[t.id] for t in lane] for lane in self.spec.concurrent_lanes()]
         expected = total_result([expected_result(t.size) for t in tasks])
         ok = self.state == "done" and all(t.result == expected_result(t.size) for t in tasks)
-        result = total_result([t.result for t in tasks]) if self.state == "done" else None
+        results = [t.result for t in tasks if t.result is not None]
+        whole = self.state == "done" and len(results) == len(tasks)
+        result = total_result(results) if whole else None
         return RunRecord(
             mode=self.spec.mode,
             shape=self.spec.shape,

@@ -10,8 +10,9 @@ from __future__ import annotations
 import time
 
 from coremeter.cores import Machine
-from coremeter.notes import WINDOW_S, competition, warnings
-from coremeter.results import ResultsLog, RunRecord
+from coremeter.notes import WINDOW_S, competition
+from coremeter.report import warnings
+from coremeter.results import Mode, ResultsLog, RunRecord
 from coremeter.runner import Run, RunSpec
 from coremeter.sampler import LoadHistory, Span
 from coremeter.schedule import DEFAULT_SCHEDULE, SCHEDULES, Schedule
@@ -29,37 +30,28 @@ class Session:
         shape: str,
         scale: float,
         keep: int | None = None,
-        schedule: Schedule = DEFAULT_SCHEDULE,
-        load: LoadHistory | None = None,
     ) -> None:
-        """``keep``: how many runs the log holds (see ResultsLog); None for all. ``load``:
-        where competition for the cores is read from (tests pass a made-up one)."""
+        """``keep``: how many runs the log holds (see ResultsLog); None for all."""
         self.machine = machine
         self.cores = cores
         self.shape = shape
         self.scale = check_scale(scale)
-        self.schedule = schedule
-        self.load = load or LoadHistory()
+        self.schedule: Schedule = DEFAULT_SCHEDULE
+        # Where competition for the cores is read from (tests put a made-up one here).
+        self.load = LoadHistory()
         # When this session's workers last ran, so that a run does not take the tail of
         # the one before for another program.
         self._spans: list[Span] = []
-        self.mode = "sequential"
+        self.mode: Mode = "sequential"
         self.run: Run | None = None
         self.log = ResultsLog(keep)
         self._logged: Run | None = None
 
-    def spec(self, mode: str) -> RunSpec:
-        return RunSpec.build(
-            mode,
-            self.shape,
-            self.scale,
-            self.cores,
-            self.machine.affinity,
-            self.schedule,
-            self.machine.gil,
-        )
+    def spec(self, mode: Mode) -> RunSpec:
+        spec = RunSpec.build(mode, self.shape, self.scale, self.cores, self.schedule)
+        return spec.on(self.machine)
 
-    def start(self, mode: str) -> Run:
+    def start(self, mode: Mode) -> Run:
         """Start ``mode``, cancelling a run in progress; the same run in progress is kept."""
         spec = self.spec(mode)
         if self.run is not None and self.run.running and self.run.spec == spec:

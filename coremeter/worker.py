@@ -12,14 +12,27 @@ import threading
 import time
 import traceback
 from collections.abc import MutableSequence
+from dataclasses import dataclass
 from multiprocessing import parent_process
 from multiprocessing.connection import Connection, wait
 
-from coremeter.cores import pin
+from coremeter.cores import core_label, pin
 from coremeter.workload import CHUNK, counted_loop
 
 # One lane is a core (None: unpinned) and the (task id, size) pairs it runs in order.
 Lane = tuple[int | None, list[tuple[int, int]]]
+
+
+@dataclass(frozen=True)
+class Slots:
+    """The run's shared memory: one slot per task (per worker for ``ready``), each
+    written by one worker only, so no locks. Passed whole to the worker process."""
+
+    counts: MutableSequence[int]
+    starts: MutableSequence[float]
+    ends: MutableSequence[float]
+    results: MutableSequence[float]
+    ready: MutableSequence[float]
 
 
 def _watch_parent() -> None:
@@ -39,32 +52,17 @@ def _watch_parent() -> None:
     threading.Thread(target=watch, name="coremeter-watchdog", daemon=True).start()
 
 
-def _run_lane(
-    lane: Lane,
-    counts: MutableSequence[int],
-    starts: MutableSequence[float],
-    ends: MutableSequence[float],
-    results: MutableSequence[float],
-    chunk: int,
-) -> None:
+def _run_lane(lane: Lane, slots: Slots, chunk: int) -> None:
     core, tasks = lane
     pin(core)
     for task_id, size in tasks:
-        starts[task_id] = time.perf_counter()
-        results[task_id] = counted_loop(size, counts, task_id, chunk)
-        ends[task_id] = time.perf_counter()
+        slots.starts[task_id] = time.perf_counter()
+        slots.results[task_id] = counted_loop(size, slots.counts, task_id, chunk)
+        slots.ends[task_id] = time.perf_counter()
 
 
 def run_worker(
-    index: int,
-    lanes: list[Lane],
-    counts: MutableSequence[int],
-    starts: MutableSequence[float],
-    ends: MutableSequence[float],
-    results: MutableSequence[float],
-    ready: MutableSequence[float],
-    errors: Connection,
-    chunk: int = CHUNK,
+    index: int, lanes: list[Lane], slots: Slots, errors: Connection, chunk: int = CHUNK
 ) -> None:
     """Run each lane: in this thread when there is one, in one thread per lane otherwise.
 
@@ -75,16 +73,15 @@ def run_worker(
     # Ctrl+C reaches the whole process group; the parent decides what to cancel.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _watch_parent()
-    ready[index] = time.perf_counter()
+    slots.ready[index] = time.perf_counter()
     failures: list[str] = []
 
     def guarded(lane: Lane) -> None:
         try:
-            _run_lane(lane, counts, starts, ends, results, chunk)
+            _run_lane(lane, slots, chunk)
         except BaseException as exc:  # noqa: BLE001 - any failure must reach the parent
-            core = "unpinned" if lane[0] is None else f"cpu{lane[0]}"
             detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-            failures.append(f"worker on {core} raised {detail}")
+            failures.append(f"worker on {core_label(lane[0])} raised {detail}")
 
     if len(lanes) == 1:
         guarded(lanes[0])

@@ -11,9 +11,9 @@ from dataclasses import replace
 import pytest
 
 from coremeter import cores
-from coremeter.bench import factors_line, machine_line
 from coremeter.cores import Machine
 from coremeter.factors import Factors, critical_speed
+from coremeter.report import factors_text, machine_line
 from coremeter.results import ResultsLog, RunRecord, TaskRecord, summarise
 from coremeter.runner import RunSpec
 from coremeter.schedule import in_order, longest_first, makespan
@@ -89,7 +89,7 @@ def test_the_factors_multiply_back_to_the_speedup_and_each_is_what_it_says() -> 
     assert f.core_speed == pytest.approx((3 / 3.3) / (6 / 6.0))
     # Overhead: the share of the wall in that lane's tasks, against the baseline's share.
     assert f.overhead == pytest.approx((3.3 / 3.4) / (6.0 / 6.1))
-    assert factors_line(parallel.speedup, f) == (
+    assert factors_text(parallel.speedup, f) == (
         "1.79x = 2 cores × 100% balance × 91% core speed × 98.7% overhead"
     )
 
@@ -197,9 +197,9 @@ def test_the_article_pool_on_two_cores_runs_one_and_three_on_the_first() -> None
 
 def test_threads_under_the_gil_are_bound_to_one_core() -> None:
     for shape in ("seed", "balanced"):
-        spec = RunSpec.build("threads", shape, 0.2, [0, 1, 2, 3], gil=True)
+        spec = replace(RunSpec.build("threads", shape, 0.2, [0, 1, 2, 3]), gil=True)
         assert spec.bound == 1.0
-        assert RunSpec.build("parallel", shape, 0.2, [0, 1, 2, 3], gil=True).bound > 1.5
+        assert replace(spec, mode="parallel").bound > 1.5
 
 
 @pytest.fixture
@@ -214,10 +214,13 @@ def test_a_free_threaded_build_bounds_threads_like_processes(
     assert cores.gil_enabled() is False
     detected = Machine.detect()
     assert detected.gil is False and "(GIL off)" in machine_line(detected, [0])
-    # The spec asks the interpreter unless told: threads now reach the schedule's bound.
+    # A spec asks the interpreter, and a session its machine: threads now reach the
+    # schedule's bound.
     assert RunSpec.build("threads", "balanced", 0.2, [0, 1, 2, 3]).bound == 4.0
     assert RunSpec.build("threads", "seed", 0.2, [0, 1]).bound == 2.0
     assert RunSpec.build("threads", "seed", 0.2, [0, 1], schedule="in-order").bound == 1.5
+    # The machine the session was given (detected with the GIL on) decides for its runs.
+    assert RunSpec.build("threads", "seed", 0.2, [0, 1]).on(machine).bound == 1.0
 
 
 @pytest.mark.parametrize(("config", "gil"), [(None, True), (0, True), (1, False), ("1", False)])

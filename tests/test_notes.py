@@ -98,7 +98,8 @@ def test_every_run_carries_its_notes_the_machine_caveats_included(machine: Machi
     clock = Clock()
     quiet = history(clock, dict.fromkeys(machine.usable_cores, 0.0))
     core = machine.usable_cores[0]
-    session = Session(machine, [core], "seed", TINY, load=quiet)
+    session = Session(machine, [core], "seed", TINY)
+    session.load = quiet
     sequential, parallel = run_modes(session, ("sequential", "parallel"))
     assert sequential.notes == []
     assert parallel.notes == ["one core selected: parallel runs on it alone and cannot be faster"]

@@ -27,7 +27,7 @@ import psutil
 import pytest
 from helpers import alive, wait_gone
 
-from coremeter.cli import build_parser
+from coremeter.cli import build_parser, serve_options
 from coremeter.serve import TEMPLATES, dashboard_command
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -239,7 +239,7 @@ def test_each_tab_runs_the_dashboard_with_the_options_given_to_serve() -> None:
     given = ["--shape", "balanced", "--scale", "0.0123", "--cores", "0", "--mode", "parallel"]
     given += ["--autostart", "--demo", "--theme", "coremeter-projector", "--out", "talk results"]
     args = build_parser().parse_args(["serve", *given])
-    command = shlex.split(dashboard_command(args))
+    command = shlex.split(dashboard_command(serve_options(args)))
     assert command[:4] == ["exec", sys.executable, "-m", "coremeter"]
     tab = build_parser().parse_args(command[4:])
     assert tab.command is None  # the dashboard itself

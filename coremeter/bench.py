@@ -19,7 +19,7 @@ from coremeter.cores import Machine, core_label, format_core_list
 from coremeter.options import BenchOptions
 from coremeter.report import (
     efficiency_text,
-    factors_text,
+    explanation,
     fit_parts,
     machine_line,
     speedup_text,
@@ -114,8 +114,9 @@ def summary(records: list[RunRecord], shown: Iterable[str] = ()) -> str:
             f"{r.mode:<10} {schedule:<13} {format_core_list(r.cores):<8} {r.wall_s:>8.2f} "
             f"{speedup:>8} {times(r.bound):>6} {eff:>5}  {check}"
         )
-        if r.mode != "sequential" and r.speedup is not None and r.factors is not None:
-            lines.append(indent + factors_text(r.speedup, r.factors))
+        explained = explanation(r)
+        if explained is not None:
+            lines.append(indent + explained)
         lines += [f"{indent}note: {note}" for note in r.notes if note not in said]
     return "\n".join(lines)
 

@@ -12,6 +12,7 @@ import textwrap
 
 from coremeter.cores import Machine, core_label, format_core_list
 from coremeter.factors import Factors
+from coremeter.results import RunRecord
 
 
 def times(value: float) -> str:
@@ -36,6 +37,19 @@ def factors_text(speedup: float, factors: Factors) -> str:
         f"{times(speedup)} = {factors.cores} cores × {factors.balance:.0%} balance"
         f" × {factors.core_speed:.0%} core speed × {factors.overhead:.1%} overhead"
     )
+
+
+def explanation(record: RunRecord) -> str | None:
+    """A parallel or threads run's speedup as the product of its factors; None for a
+    sequential run (its own baseline) or a run with no speedup to explain."""
+    if record.mode == "sequential" or record.speedup is None or record.factors is None:
+        return None
+    return factors_text(record.speedup, record.factors)
+
+
+def notes_text(notes: list[str], sep: str = "\n") -> str:
+    """Notes as the dashboard shows them: each behind a warning sign."""
+    return sep.join(f"⚠ {note}" for note in notes)
 
 
 def competition_note(core: int, share: float) -> str:

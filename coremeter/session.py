@@ -46,6 +46,8 @@ class Session:
         self.run: Run | None = None
         self.log = ResultsLog(keep)
         self._logged: Run | None = None
+        # The record of the run that ended last: the current run's, once it has ended.
+        self.ended: RunRecord | None = None
 
     def spec(self, mode: Mode) -> RunSpec:
         spec = RunSpec.build(mode, self.shape, self.scale, self.cores, self.schedule)
@@ -99,7 +101,8 @@ class Session:
         self._logged = run
         since = time.perf_counter() - 2 * WINDOW_S
         self._spans = [s for s in self._spans if s[2] > since] + run.busy_spans()
-        return self.log.add(run.record())
+        self.ended = self.log.add(run.record())
+        return self.ended
 
     def set_scale(self, scale: float) -> float:
         """Applies to the next run; clamped to what a workload allows."""

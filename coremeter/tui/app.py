@@ -25,7 +25,7 @@ from textual.widgets import ContentSwitcher, Static
 from coremeter.cores import Machine
 from coremeter.export import ExportError, export_session
 from coremeter.options import DEFAULTS, DashboardOptions
-from coremeter.report import fit_parts, machine_line, warnings
+from coremeter.report import explanation, fit_parts, machine_line, notes_text, warnings
 from coremeter.results import Mode, RunRecord, RunState
 from coremeter.runner import Run, prepare
 from coremeter.sampler import CpuSampler
@@ -47,7 +47,7 @@ from coremeter.tui.widgets.charts import SpeedupChart, Timeline
 from coremeter.tui.widgets.controls import ActionButton, KeysFooter
 from coremeter.tui.widgets.meters import CoreMeters
 from coremeter.tui.widgets.results_table import ResultsTable
-from coremeter.tui.widgets.run_panel import RunPanel, Settings
+from coremeter.tui.widgets.run_panel import Outcome, RunPanel, Settings
 from coremeter.tui.widgets.screens import HelpScreen, TooSmallScreen
 from coremeter.tui.widgets.tasks import TaskBars
 
@@ -157,7 +157,7 @@ class Dashboard(App[None]):
         workers = session.spec("parallel").worker_cores
         notes = warnings(session.machine, session.cores, workers)
         notice = self.query_one("#notes", Static)
-        notice.update("\n".join(f"⚠ {n}" for n in notes))
+        notice.update(notes_text(notes))
         notice.display = bool(notes)
 
     def on_unmount(self) -> None:
@@ -270,13 +270,23 @@ class Dashboard(App[None]):
         settings: Settings
         if run is not None and run.running:
             spec = run.spec
-            settings = (spec.mode, spec.shape, spec.scale, list(spec.cores))
+            settings = (spec.mode, spec.shape, spec.scale, spec.schedule, list(spec.cores))
         else:
-            settings = (session.mode, session.shape, session.scale, session.cores)
+            settings = (
+                session.mode,
+                session.shape,
+                session.scale,
+                session.schedule,
+                session.cores,
+            )
         if run is None:
-            self._panel.show(0.0, False, settings, "idle", None)
-        else:
-            self._panel.show(self.clock(run), run.running, settings, run.state, run.reason)
+            self._panel.show(0.0, False, settings, Outcome("idle"))
+            return
+        record = session.ended if not run.running else None
+        explained = explanation(record) if record is not None else None
+        detail = run.reason or notes_text(run.notes, sep="  ")
+        outcome = Outcome(run.state, explained or "", detail)
+        self._panel.show(self.clock(run), run.running, settings, outcome)
 
     # -- actions ---------------------------------------------------------------
 
@@ -323,6 +333,11 @@ class Dashboard(App[None]):
         shape = self.session.next_shape()
         self.notify(f"shape {shape} from the next run", timeout=2)
         self._show_notes()
+        self.draw()
+
+    def action_schedule(self) -> None:
+        schedule = self.session.next_schedule()
+        self.notify(f"schedule {schedule} from the next run", timeout=2)
         self.draw()
 
     def action_clear(self) -> None:

@@ -25,7 +25,7 @@ from textual.widgets import ContentSwitcher, Static
 from coremeter.cores import Machine
 from coremeter.export import ExportError, export_session
 from coremeter.options import DEFAULTS, DashboardOptions
-from coremeter.report import explanation, fit_parts, machine_line, notes_text, warnings
+from coremeter.report import fit_parts, machine_line, notes_text, warnings
 from coremeter.results import Mode, RunRecord, RunState
 from coremeter.runner import Run, prepare
 from coremeter.sampler import CpuSampler
@@ -47,7 +47,7 @@ from coremeter.tui.widgets.charts import SpeedupChart, Timeline
 from coremeter.tui.widgets.controls import ActionButton, KeysFooter
 from coremeter.tui.widgets.meters import CoreMeters
 from coremeter.tui.widgets.results_table import ResultsTable
-from coremeter.tui.widgets.run_panel import Outcome, RunPanel, Settings
+from coremeter.tui.widgets.run_panel import Outcome, RunPanel, settings_of
 from coremeter.tui.widgets.screens import HelpScreen, TooSmallScreen
 from coremeter.tui.widgets.tasks import TaskBars
 
@@ -266,27 +266,12 @@ class Dashboard(App[None]):
 
     def _show_status(self, run: Run | None) -> None:
         """While a run runs it shows that run's settings; otherwise the next run's."""
-        session = self.session
-        settings: Settings
-        if run is not None and run.running:
-            spec = run.spec
-            settings = (spec.mode, spec.shape, spec.scale, spec.schedule, list(spec.cores))
-        else:
-            settings = (
-                session.mode,
-                session.shape,
-                session.scale,
-                session.schedule,
-                session.cores,
-            )
+        settings = settings_of(run.spec if run is not None and run.running else self.session)
         if run is None:
             self._panel.show(0.0, False, settings, Outcome("idle"))
-            return
-        record = session.ended if not run.running else None
-        explained = explanation(record) if record is not None else None
-        detail = run.reason or notes_text(run.notes, sep="  ")
-        outcome = Outcome(run.state, explained or "", detail)
-        self._panel.show(self.clock(run), run.running, settings, outcome)
+        else:
+            outcome = Outcome.of(run, self.session.ended)
+            self._panel.show(self.clock(run), run.running, settings, outcome)
 
     # -- actions ---------------------------------------------------------------
 

@@ -13,12 +13,20 @@ from textual.strip import Strip
 from textual.widgets import Digits, Static
 
 from coremeter.cores import format_core_list
-from coremeter.results import Mode, RunState
+from coremeter.report import explanation, notes_text
+from coremeter.results import Mode, RunRecord, RunState
+from coremeter.runner import Run, RunSpec
 from coremeter.schedule import Schedule
+from coremeter.session import Session
 from coremeter.tui.layout.cache import Cached
 
 # What a run runs, or the next run will: mode, shape, scale, schedule and cores.
 Settings = tuple[Mode, str, float, Schedule, list[int]]
+
+
+def settings_of(source: RunSpec | Session) -> Settings:
+    """What a run runs (its spec), or the next run will (the session's settings)."""
+    return (source.mode, source.shape, source.scale, source.schedule, list(source.cores))
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,13 @@ class Outcome:
     state: RunState
     explained: str = ""
     detail: str = ""
+
+    @classmethod
+    def of(cls, run: Run, ended: RunRecord | None) -> Outcome:
+        """How ``run`` stands; ``ended`` is the record of the run that ended last, which
+        is this run's once it is no longer running."""
+        explained = explanation(ended) if ended is not None and not run.running else None
+        return cls(run.state, explained or "", run.reason or notes_text(run.notes, sep="  "))
 
 
 class BigTimer(Digits):

@@ -272,11 +272,9 @@ class Dashboard(App[None]):
     def _show_status(self, run: Run | None) -> None:
         """While a run runs it shows that run's settings; otherwise the next run's."""
         settings = settings_of(run.spec if run is not None and run.running else self.session)
-        if run is None:
-            self._panel.show(0.0, False, settings, Outcome("idle"))
-        else:
-            outcome = Outcome.of(run, self.session.ended)
-            self._panel.show(self.clock(run), run.running, settings, outcome)
+        outcome = Outcome.of(run, self.session.ended)
+        seconds = 0.0 if run is None else self.clock(run)
+        self._panel.show(seconds, run is not None and run.running, settings, outcome)
 
     # -- actions ---------------------------------------------------------------
 
@@ -326,8 +324,7 @@ class Dashboard(App[None]):
         self.draw()
 
     def action_schedule(self) -> None:
-        schedule = self.session.next_schedule()
-        self.notify(f"schedule {schedule} from the next run", timeout=2)
+        self.notify(f"schedule {self.session.next_schedule()} from the next run", timeout=2)
         self.draw()
 
     def action_clear(self) -> None:

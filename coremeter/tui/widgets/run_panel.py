@@ -39,9 +39,11 @@ class Outcome:
     detail: str = ""
 
     @classmethod
-    def of(cls, run: Run, ended: RunRecord | None) -> Outcome:
-        """How ``run`` stands; ``ended`` is the record of the run that ended last, which
-        is this run's once it is no longer running."""
+    def of(cls, run: Run | None, ended: RunRecord | None) -> Outcome:
+        """How ``run`` stands (idle before the first); ``ended`` is the record of the run
+        that ended last, which is this run's once it is no longer running."""
+        if run is None:
+            return cls("idle")
         explained = explanation(ended) if ended is not None and not run.running else None
         return cls(run.state, explained or "", run.reason or notes_text(run.notes, sep="  "))
 

@@ -111,7 +111,7 @@ def test_o_runs_the_article_pool_and_the_panel_explains_the_run(machine: Machine
     app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
     busy = machine.usable_cores[-1]
     # Another program on the last core, as the session's load history will read it.
-    app.session.load = LoadHistory(busy=lambda: {busy: 0.9 * time.perf_counter()}, own=float)
+    app.session.load = LoadHistory(busy=lambda: {busy: 0.9 * time.perf_counter()}, own=lambda: 0.0)
 
     async def script(pilot: Pilot) -> None:
         await pilot.press("o")

@@ -48,8 +48,10 @@ COMMANDS = (
         "Half the work from the next run",
     ),
     Command(Binding("b", "shape", "shape"), "Switch shape", "seed (tasks of 1:2:3) or balanced"),
+    # Not in the footer: at 120 columns it would push quit off the edge. Its button, the
+    # help and the palette offer it.
     Command(
-        Binding("o", "schedule", "order"),
+        Binding("o", "schedule", "order", show=False),
         "Switch schedule",
         "Longest first, or in order as the article's Pool (4 units where 3 would do)",
     ),
@@ -76,7 +78,7 @@ AFTER_ESCAPE = [
     if b.key != "escape"
 ]
 # Actions a narrow footer can leave out: their buttons, the help and the palette stay.
-SPARE_KEYS = frozenset({"other_mode", "shape", "schedule", "clear"})
+SPARE_KEYS = frozenset({"other_mode", "shape", "clear"})
 DEMO_KEY = next(c.binding.key for c in COMMANDS if c.binding.action == "demo")
 
 HELP = """\

@@ -5,14 +5,17 @@ another."""
 from __future__ import annotations
 
 import math
+import time
 
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 
 from coremeter.cores import Machine
 from coremeter.results import RunRecord, TaskRecord
 from coremeter.runner import Run, RunSpec
 from coremeter.sampler import CpuSampler, Source
 from coremeter.tui.widgets.charts import SpeedupChart, Timeline
+from coremeter.tui.widgets.meters import CoreMeters
 
 WAVE = [5, 10, 30, 70, 95, 100, 100, 100, 98, 60, 20, 5, 2, 0, 40, 100]
 
@@ -163,6 +166,20 @@ class FakeHost:
     def end_run(self) -> None:
         assert self.run is not None
         self.run.running = False
+
+
+async def settle(pilot: Pilot, timeout: float = 10.0) -> None:
+    """For a snapshot: the layouts that fit the rows to the terminal (tui/fit.py) come
+    after the first one; wait until the tall rows asked for are the ones laid out, and
+    stay so, however loaded the machine is."""
+    widgets = [pilot.app.query_one(CoreMeters), pilot.app.query_one(Timeline)]
+    deadline, last = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        await pilot.pause(0.15)
+        now = [(widget.tall, widget.laid_out) for widget in widgets]
+        if now == last and all(laid for _, laid in now):
+            return
+        last = now
 
 
 class FakeClock:

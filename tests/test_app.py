@@ -29,8 +29,9 @@ from textual.widget import Widget
 
 from coremeter.cores import Machine
 from coremeter.options import DashboardOptions, DemoPauses
-from coremeter.report import counted
+from coremeter.report import counted, explanation
 from coremeter.runner import Run
+from coremeter.sampler import LoadHistory
 from coremeter.tui.app import RESULTS_KEEP, Dashboard, create_app
 from coremeter.tui.caption import IDLE_CAPTION
 from coremeter.tui.commands import COMMANDS
@@ -108,6 +109,36 @@ def test_s_then_p_run_and_fill_the_results(machine: Machine) -> None:
         assert first.ok and second.ok
         assert second.speedup is not None
         assert "done" in status_text(app)
+
+    drive(app, script)
+
+
+def test_o_runs_the_article_pool_and_the_panel_explains_the_run(machine: Machine) -> None:
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
+    busy = machine.usable_cores[-1]
+    # Another program on the last core, as the session's load history will read it.
+    app.session.load = LoadHistory(busy=lambda: {busy: 0.9 * time.perf_counter()}, own=lambda: 0.0)
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("o")
+        assert app.session.schedule == "in-order"
+        await until(pilot, lambda: "· in-order ·" in status_text(app))
+        await pilot.press("s")
+        await until(pilot, lambda: len(app.session.log.runs) == 1)
+        await pilot.press("p")
+        await until(pilot, lambda: len(app.session.log.runs) == 2)
+        parallel = app.session.log.runs[1]
+        assert parallel.ok and parallel.schedule == "in-order"
+        if len(machine.usable_cores) >= 2:
+            first, second = machine.usable_cores[:2]
+            assert parallel.bound == 1.5
+            assert [t.core for t in parallel.tasks] == [first, second, first]
+        explained = explanation(parallel)
+        assert explained is not None
+        await until(pilot, lambda: explained in status_text(app))
+        note = f"⚠ cpu{busy} was 90% busy before the run: another program competes for it"
+        assert note in status_text(app)
+        assert parallel.notes == [note.removeprefix("⚠ ")]
 
     drive(app, script)
 
@@ -595,7 +626,7 @@ def test_mid_run_the_caption_reads_the_meters_and_the_gauge_sums_them() -> None:
         assert caption(app).endswith("1.0 of 2 cores busy: the GIL runs one thread at a time")
         gauge = "".join(s.text for s in app.query_one(Caption).row_segments(1, 100))
         assert gauge.endswith(" 1.0 / 2.0")
-        assert "threads · seed×0.2 · cores 0-1\nrunning" in status_text(app)
+        assert "threads · seed×0.2 · longest-first · cores 0-1\nrunning" in status_text(app)
 
     drive(app, script)
 
@@ -637,24 +668,24 @@ def test_the_panel_shows_the_runs_own_settings_and_the_next_ones_apart(machine: 
     first = machine.usable_cores[0]
 
     async def script(pilot: Pilot) -> None:
-        assert "next run: sequential · seed×0.002 · core " in status_text(app)
+        assert "next run: sequential · seed×0.002 · longest-first · core " in status_text(app)
         await pilot.press("s")
         await until(pilot, lambda: len(app.session.log.runs) == 1)
         await until(pilot, lambda: "done" in status_text(app))
-        assert f"sequential · seed×0.002 · core {first}" in status_text(app)
+        assert f"sequential · seed×0.002 · longest-first · core {first}" in status_text(app)
         assert "next run" not in status_text(app)
         assert re.fullmatch(r"sequential took \d+\.\d\d s on one core: .*", caption(app))
         await pilot.press("b", "minus")
         await until(pilot, lambda: "next run" in status_text(app))
         lines = status_text(app).splitlines()
-        assert lines[0] == f"sequential · seed×0.002 · core {first}"
-        assert lines[-1] == "next run: sequential · balanced×0.001 · core " + str(first)
+        assert lines[0] == f"sequential · seed×0.002 · longest-first · core {first}"
+        assert lines[-1] == f"next run: sequential · balanced×0.001 · longest-first · core {first}"
         # The time beside them is still the sequential run's own.
         assert app.query_one("#timer").value == f"{app.session.log.runs[0].wall_s:.2f}"
         await pilot.press("p")
         await until(pilot, lambda: len(app.session.log.runs) == 2)
         await until(pilot, lambda: caption(app).startswith("parallel took"))
         assert "no sequential run of balanced×0.001" in caption(app)
-        assert status_text(app).splitlines()[0].startswith("parallel · balanced×0.001 · cores")
+        assert status_text(app).startswith("parallel · balanced×0.001 · longest-first · cores")
 
     drive(app, script)

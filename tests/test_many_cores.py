@@ -12,7 +12,7 @@ import sys
 from dataclasses import replace
 
 import pytest
-from fakes import WAVE, Charts, FrozenRun, balanced, record
+from fakes import WAVE, Charts, FrozenRun, balanced, record, settle
 from fakes import machine as plain_machine
 from textual.pilot import Pilot
 
@@ -260,13 +260,13 @@ async def mid_balanced_run(pilot: Pilot) -> None:
     run.pids = [4101 + index for index in range(len(run.lanes))]
     app.session.mode = "parallel"
     app.session.run = run
-    await pilot.pause(0.3)
+    await settle(pilot)
 
 
 @COUNTS
 @SIZES
 def test_idle(snap_compare, cores: int, size: tuple[int, int]) -> None:
-    assert snap_compare(dashboard(cores, busy=False), terminal_size=size)
+    assert snap_compare(dashboard(cores, busy=False), terminal_size=size, run_before=settle)
 
 
 @COUNTS

@@ -9,7 +9,7 @@ set by hand and whose workers are never started.
 from __future__ import annotations
 
 import pytest
-from fakes import FrozenRun, fake_sampler, machine
+from fakes import FrozenRun, fake_sampler, machine, settle
 from textual.pilot import Pilot
 
 from coremeter.options import DashboardOptions
@@ -49,7 +49,7 @@ async def show_mid_run(pilot: Pilot) -> None:
     app = pilot.app
     app.session.mode = "parallel"
     app.session.run = mid_parallel_run(app)
-    await pilot.pause(0.3)
+    await settle(pilot)
 
 
 def record(app: Dashboard, mode: str, wall_s: float) -> RunRecord:
@@ -70,12 +70,12 @@ async def show_results(pilot: Pilot) -> None:
     app.session.mode = "parallel"
     reason = "worker on cpu1 (pid 4102) was killed by SIGKILL"
     app.session.run = mid_parallel_run(app).fail(reason, at=1.27)
-    await pilot.pause(0.3)
+    await settle(pilot)
 
 
 @SIZES
 def test_idle(snap_compare, size: tuple[int, int]) -> None:
-    assert snap_compare(dashboard([3.0, 12.0]), terminal_size=size)
+    assert snap_compare(dashboard([3.0, 12.0]), terminal_size=size, run_before=settle)
 
 
 @SIZES
@@ -97,7 +97,7 @@ def test_help(snap_compare) -> None:
 def test_sixteen_cores_under_a_quota(snap_compare) -> None:
     percents = [float((37 * core) % 101) for core in range(16)]
     app = dashboard(percents, cores=16, quota=4.0)
-    assert snap_compare(app, terminal_size=LARGE)
+    assert snap_compare(app, terminal_size=LARGE, run_before=settle)
 
 
 def timed_run(app: Dashboard, mode: str, unit_s: float) -> FrozenRun:
@@ -156,7 +156,7 @@ def after(*modes: str):
         # The last run ended, to be logged by the session: the next tick draws it.
         app.session.mode = modes[-1]
         app.session.run = timed_run(app, modes[-1], UNIT_S[modes[-1]])
-        await pilot.pause(0.3)
+        await settle(pilot)
 
     return show
 
@@ -182,6 +182,6 @@ def test_threads_run_midway(snap_compare, size: tuple[int, int]) -> None:
         app.session.mode = "threads"
         spec = app.session.spec("threads")
         app.session.run = FrozenRun(spec, {1: (0.31, 0.02, None), 2: (0.2, 0.01, None)})
-        await pilot.pause(0.3)
+        await settle(pilot)
 
     assert snap_compare(dashboard([52.0, 48.0], seconds=2.5), terminal_size=size, run_before=show)

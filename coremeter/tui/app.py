@@ -24,7 +24,7 @@ from textual.widgets import Static
 
 from coremeter.cores import Machine
 from coremeter.options import DEFAULTS, DashboardOptions
-from coremeter.report import fit_parts, machine_line, warnings
+from coremeter.report import fit_parts, machine_line, notes_text, warnings
 from coremeter.results import Mode, RunState
 from coremeter.runner import Run, prepare
 from coremeter.sampler import CpuSampler
@@ -180,7 +180,7 @@ class Dashboard(OfflineScreenshots):
         workers = session.spec("parallel").worker_cores
         notes = warnings(session.machine, session.cores, workers)
         notice = self.query_one("#notes", Static)
-        notice.update("\n".join(f"⚠ {n}" for n in notes))
+        notice.update(notes_text(notes))
         notice.display = bool(notes)
 
     def on_unmount(self) -> None:
@@ -281,10 +281,8 @@ class Dashboard(OfflineScreenshots):
         self._speedup.show(runs)
 
     def _fit(self) -> None:
-        """In a small charts view the table keeps its place below the charts where they
-        leave it RESULTS_ROOM rows, else the charts take its room; a roomy screen gives
-        the charts what the meters leave. The buttons stay on screen; rows left go to
-        the meters and lanes (Fitter). The layout this causes calls it to no change."""
+        """A small charts view keeps the table where the charts leave it RESULTS_ROOM rows;
+        the rest is the Fitter's. The layout this causes calls it again, to no change."""
         only = False
         if self._fitter.view == "charts" and not roomy(self.size.height):
             need = self._timeline.natural_rows(self._timeline.size.width)[0]
@@ -303,11 +301,9 @@ class Dashboard(OfflineScreenshots):
     def _show_status(self, run: Run | None) -> None:
         """The panel says the shown run's own settings, the caption what it shows."""
         seconds = self.clock(run) if run is not None else 0.0
-        running = run is not None and run.running
-        self._panel.show(seconds, running, status(self.session, run))
+        self._panel.show(seconds, bool(run and run.running), status(self.session, run))
         now = load(self.sampler.percent.values())
-        said = self._narrator.say(run, now, seconds)
-        self._caption.show(with_story(self.story, said), now)
+        self._caption.show(with_story(self.story, self._narrator.say(run, now, seconds)), now)
 
     # -- actions ---------------------------------------------------------------
 
@@ -354,6 +350,10 @@ class Dashboard(OfflineScreenshots):
         shape = self.session.next_shape()
         self.notify(f"shape {shape} from the next run", timeout=2)
         self._show_notes()
+        self.draw()
+
+    def action_schedule(self) -> None:
+        self.notify(f"schedule {self.session.next_schedule()} from the next run", timeout=2)
         self.draw()
 
     def action_clear(self) -> None:
@@ -430,6 +430,7 @@ def create_app(
 ) -> Dashboard:
     """The dashboard with its session; tests pass a fake sampler and clock."""
     session = Session(machine, cores, options.shape, options.scale, keep=RESULTS_KEEP)
+    session.schedule = options.schedule
     session.mode = options.mode
     return Dashboard(session, sampler or CpuSampler(cores), options, clock)
 

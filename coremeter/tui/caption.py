@@ -86,7 +86,7 @@ def with_story(story: str | None, said: str) -> str:
 
 class Narrator:
     """The caption for the session as it stands: the run in progress counted from the
-    meters, an ended run described once (its record is not cheap to take at 5 Hz)."""
+    meters, an ended run described once, from the session's record of it."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -99,6 +99,8 @@ class Narrator:
         if run.running:
             return running(run.spec.mode, len(run.lanes), now, seconds, gil)
         if self._ended is None or self._ended[0] is not run:
-            record = run.record()
-            self._ended = (run, ended(record, self.session.log.speedup(record), gil))
+            # The session's record of it, with its speedup; a run it did not log (none
+            # yet) is described from its own record, with nothing to compare.
+            record = self.session.ended or run.record()
+            self._ended = (run, ended(record, record.speedup, gil))
         return self._ended[1]

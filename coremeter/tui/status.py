@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from coremeter.cores import format_core_list
-from coremeter.report import workload_text
-from coremeter.results import Mode, RunState
+from coremeter.report import explanation, notes_text, workload_text
+from coremeter.results import Mode, RunRecord, RunState
 from coremeter.runner import Run, RunSpec
+from coremeter.schedule import Schedule
 from coremeter.session import Session
 
 NEXT = "next run: "
@@ -22,11 +23,12 @@ NEXT = "next run: "
 
 @dataclass(frozen=True)
 class Settings:
-    """A run's mode, workload and the cores it uses, as the panel writes them."""
+    """A run's mode, workload, schedule and the cores it uses, as the panel writes them."""
 
     mode: Mode
     shape: str
     scale: float
+    schedule: Schedule
     cores: tuple[int, ...]
 
     @classmethod
@@ -37,19 +39,43 @@ class Settings:
     def text(self) -> str:
         where = "core" if len(self.cores) == 1 else "cores"
         return (
-            f"{self.mode} · {workload_text(self.shape, self.scale)} · "
+            f"{self.mode} · {workload_text(self.shape, self.scale)} · {self.schedule} · "
             f"{where} {format_core_list(list(self.cores))}"
         )
+
+    @property
+    def choice(self) -> tuple:
+        """What the next run's settings are chosen by: when it differs, they are shown."""
+        return (self.mode, self.shape, self.scale, self.schedule)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a run stands: its state, what explains its speedup once it has one (the
+    factors), and the line under it: why it stopped, else its notes."""
+
+    state: RunState
+    explained: str = ""
+    detail: str = ""
+
+    @classmethod
+    def of(cls, run: Run | None, ended: RunRecord | None) -> Outcome:
+        """How ``run`` stands (idle before the first); ``ended`` is the record of the run
+        that ended last, which is this run's once it is no longer running."""
+        if run is None:
+            return cls("idle")
+        explained = explanation(ended) if ended is not None and not run.running else None
+        return cls(run.state, explained or "", run.reason or notes_text(run.notes, sep="  "))
 
 
 @dataclass(frozen=True)
 class Status:
-    """The panel's words: ``shown`` is the run the timer times (None before any), ``next``
-    the next run's settings where they differ from it (or where there is no run yet)."""
+    """The panel's words: ``shown`` is the run the timer times (None before any), how it
+    stands, and ``next`` the next run's settings where they differ from it (or where
+    there is no run yet)."""
 
     shown: Settings | None
-    state: RunState
-    reason: str | None
+    outcome: Outcome
     next: Settings | None
 
 
@@ -57,24 +83,20 @@ class Status:
 def _settings(spec: RunSpec) -> Settings:
     """Made once per spec: the panel asks at every draw, and a spec of many cores takes
     its schedule to say which cores it uses."""
-    return Settings(spec.mode, spec.shape, spec.scale, tuple(spec.cores_used))
+    return Settings(spec.mode, spec.shape, spec.scale, spec.schedule, tuple(spec.cores_used))
 
 
 @lru_cache(maxsize=16)
-def _upcoming(session: Session, mode: Mode, workload: tuple[str, float]) -> Settings:
-    """The next run's settings, made again when its mode or ``workload`` (shape, scale)
-    changes."""
-    return Settings.of(session.spec(mode))
+def _upcoming(session: Session, choice: tuple) -> Settings:
+    """The next run's settings, made again when what chooses them (``choice``) changes."""
+    return Settings.of(session.spec(session.mode))
 
 
 def status(session: Session, run: Run | None) -> Status:
-    upcoming = _upcoming(session, session.mode, (session.shape, session.scale))
+    choice = (session.mode, session.shape, session.scale, session.schedule)
+    upcoming = _upcoming(session, choice)
+    outcome = Outcome.of(run, session.ended)
     if run is None:
-        return Status(None, "idle", None, upcoming)
+        return Status(None, outcome, upcoming)
     shown = Settings.of(run.spec)
-    changed = (upcoming.mode, upcoming.shape, upcoming.scale) != (
-        shown.mode,
-        shown.shape,
-        shown.scale,
-    )
-    return Status(shown, run.state, run.reason, upcoming if changed else None)
+    return Status(shown, outcome, upcoming if upcoming.choice != shown.choice else None)

@@ -14,6 +14,7 @@ from itertools import groupby
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.geometry import Size
 
 from coremeter.results import RunRecord
 from coremeter.tui.layout.blocks import EIGHTHS
@@ -163,19 +164,33 @@ class Timeline(Chart):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        # Text rows per core lane, where the screen has them (coremeter.tui.fit).
+        # Text rows per core lane, where the screen has them (coremeter.tui.fit), and
+        # those of the layout on screen, taken at the next layout so no frame is torn.
         self.tall = 1
+        self._laid_tall = 1
 
     def show(self, records: Sequence[RunRecord], live: RunRecord | None = None) -> None:
         """``records``: the runs to compare; ``live``: the run in progress, its wall time
         the time so far. It replaces the last run of its mode until it ends."""
         self._take(latest([*records, *([live] if live else [])], TIMELINE_MODES))
 
+    @property
+    def laid_out(self) -> bool:
+        """Whether the layout on screen has the rows ``tall`` asks for."""
+        return self._laid_tall == self.tall
+
     def set_tall(self, tall: int) -> None:
         if tall != self.tall:
             self.tall = tall
+            # Asked from inside a layout (the screen's layout signal), a layout now
+            # was sometimes lost: ask once this one is on screen.
+            self.call_after_refresh(self.refresh, layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if self._laid_tall != self.tall:
+            self._laid_tall = self.tall
             self._laid_out.clear()
-            self.refresh(layout=True)
+        return super().get_content_height(container, viewport, width)
 
     def natural_rows(self, width: int) -> tuple[int, int]:
         """Its rows at one row a lane, and how many of them are lanes that could grow."""
@@ -183,7 +198,7 @@ class Timeline(Chart):
         return len(rows), lanes(rows)
 
     def lay_out(self, records: Sequence[RunRecord], width: int, max_rows: int) -> list[Row]:
-        return stretch_lanes(timeline_rows(records, width, max_rows), self.tall)
+        return stretch_lanes(timeline_rows(records, width, max_rows), self._laid_tall)
 
     def cell_style(self, what: Hashable) -> Style:
         if isinstance(what, Shaded):

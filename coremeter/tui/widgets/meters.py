@@ -98,6 +98,9 @@ class CoreMeters(LinesWidget):
         # Text rows per meter row, where meters (not the many-core forms) have the room:
         # a bar several rows tall reads from the back of a room (coremeter.tui.fit).
         self.tall = 1
+        # The rows a meter has in the layout on screen: ``tall`` once laid out, so a
+        # frame drawn before the new layout is never torn (bars without their words).
+        self._laid_tall = 1
 
     def show(
         self,
@@ -142,6 +145,7 @@ class CoreMeters(LinesWidget):
         (``tall``) may take more than that, which is why the share is not a max-height."""
         if self.share is not None:
             self.max_rows = max(1, int(viewport.height * self.share))
+        self._laid_tall = self.tall
         return self.rows(width)
 
     def rows(self, width: int) -> int:
@@ -154,13 +158,20 @@ class CoreMeters(LinesWidget):
     def stretches(self, width: int) -> bool:
         return self.grid(width).form is self._meter
 
+    @property
+    def laid_out(self) -> bool:
+        """Whether the layout on screen has the rows ``tall`` asks for."""
+        return self._laid_tall == self.tall
+
     def set_tall(self, tall: int) -> None:
         if tall != self.tall:
             self.tall = tall
-            self.refresh(layout=True)
+            # Asked from inside a layout (the screen's layout signal), a layout now
+            # was sometimes lost: ask once this one is on screen.
+            self.call_after_refresh(self.refresh, layout=True)
 
     def _tall(self, width: int) -> int:
-        return self.tall if self.stretches(width) else 1
+        return self._laid_tall if self.stretches(width) else 1
 
     def _row(self, y: int, width: int) -> tuple[int, bool]:
         """The grid row that text row ``y`` draws, and whether it carries the words (the

@@ -11,7 +11,6 @@ from textual.renderables.digits import Digits as DigitsFont
 from textual.strip import Strip
 from textual.widgets import Digits, Static
 
-from coremeter.results import detail
 from coremeter.tui.layout.cache import Cached
 from coremeter.tui.layout.numerals import PIXEL_ROWS, numerals, numerals_width
 from coremeter.tui.status import NEXT, Status
@@ -74,7 +73,9 @@ class BigTimer(Digits):
 class RunPanel(Horizontal):
     """The big timer, with the run it times and how it stands, then the next run's
     settings where they differ: each line cut short rather than wrapped, so a narrow
-    terminal still shows the state."""
+    terminal still shows the state. After a run the state line goes on with its
+    speedup's factors, and the line under it holds why it stopped, or its notes (a
+    core another program kept busy, the machine's caveats)."""
 
     DEFAULT_CSS = """
     RunPanel {
@@ -103,16 +104,17 @@ class RunPanel(Horizontal):
         if status == self._key:
             return
         self._key = status
-        shown, upcoming = status.shown, status.next
+        shown, outcome, upcoming = status.shown, status.outcome, status.next
         lines = []
         if shown is not None:
-            lines.append(
-                Content.from_markup(
-                    "[b]$mode[/b]$rest", mode=shown.mode, rest=shown.text.removeprefix(shown.mode)
-                )
-            )
-        state = Content.from_markup(f"[{_STATE_STYLES[status.state]}]$state[/]", state=status.state)
-        lines.append(state + Content.styled(detail(status.state, status.reason), "$text-muted"))
+            rest = shown.text.removeprefix(shown.mode)
+            lines.append(Content.from_markup("[b]$mode[/b]$rest", mode=shown.mode, rest=rest))
+        state = f"[{_STATE_STYLES[outcome.state]}]$state[/]"
+        explained = f" · {outcome.explained}" if outcome.explained else ""
+        lines.append(Content.from_markup(state + "$explained", state=outcome.state,
+                                         explained=explained))  # fmt: skip
+        if outcome.detail:
+            lines.append(Content.styled(outcome.detail, "$text-muted"))
         if upcoming is not None:
             lines.append(Content.styled(NEXT + upcoming.text, "$text-muted italic"))
         self._status.update(Content("\n").join(lines))

@@ -384,11 +384,11 @@ class Dashboard(App[None]):
         pids = run.pids
         labels = {}
         for index, (core, lane) in enumerate(run.lanes):
-            if core is None or not pids or all(tid in finished for tid, _ in lane):
+            if core is None or not pids or all(task.id in finished for task in lane):
                 continue
             # One process per lane, except threads mode: one process for all lanes.
             pid = pids[index] if len(pids) == len(run.lanes) else pids[0]
-            now = next((tid for tid, _ in lane if tid in running), None)
+            now = next((task.id for task in lane if task.id in running), None)
             labels[core] = f"pid {pid}" + ("" if now is None else f" · task {now}")
         return labels
 

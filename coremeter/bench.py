@@ -22,6 +22,7 @@ from coremeter.results import RunRecord
 from coremeter.runner import Run, prepare
 from coremeter.session import Session
 from coremeter.shutdown import watch_terminal
+from coremeter.workload import Workload
 
 
 class Interrupted(Exception):
@@ -153,6 +154,21 @@ def _stderr_console():
     return Console(stderr=True)
 
 
+def workload_line(workload: Workload) -> str:
+    """The workload and its lesson, so a summary says what its speedups mean."""
+    return f"workload {workload.name} · {workload.lesson}"
+
+
+def _check(record: RunRecord) -> str:
+    if record.ok:
+        # A function of yours has no known result: without a sequential run, its sum
+        # was compared with nothing.
+        return "ok" if record.expected is not None else "ok, no sequential sum to check"
+    if record.reason:
+        return f"{record.state}: {record.reason}"
+    return f"{record.state}: WRONG"
+
+
 def summary(records: list[RunRecord]) -> str:
     header = (
         f"{'mode':<10} {'cores':<8} {'wall s':>8} {'speedup':>8} {'bound':>6} {'eff':>5}  check"
@@ -161,10 +177,9 @@ def summary(records: list[RunRecord]) -> str:
     for r in records:
         speedup = "-" if r.speedup is None else f"{r.speedup:.2f}x"
         eff = "-" if r.efficiency is None else f"{r.efficiency:.0%}"
-        check = "ok" if r.ok else f"{r.state}: {r.reason}" if r.reason else f"{r.state}: WRONG"
         lines.append(
             f"{r.mode:<10} {format_core_list(r.cores):<8} {r.wall_s:>8.2f} {speedup:>8} "
-            f"{r.bound:>5.2f}x {eff:>5}  {check}"
+            f"{r.bound:>5.2f}x {eff:>5}  {_check(r)}"
         )
     return "\n".join(lines)
 
@@ -172,17 +187,18 @@ def summary(records: list[RunRecord]) -> str:
 def bench(machine: Machine, cores: list[int], args: argparse.Namespace) -> int:
     """Run the modes asked for; exit 0 if every run is ok, 1 if one failed, 130/143 if
     interrupted (no worker is left behind either way)."""
-    modes = ["sequential", "parallel"] if args.mode == "compare" else [args.mode]
-    session = Session(machine, cores, args.shape, args.scale)
+    modes: list[str] = args.mode
+    session = Session(machine, cores, args.shape, args.scale, workload=args.workload)
     watch_terminal()
     try:
         with _signals_cancel():
             prepare()
             if not args.json:
                 width = shutil.get_terminal_size().columns  # 80 when not a terminal
-                print(fit_parts(machine_line(machine, cores), width), flush=True)
+                print(fit_parts(machine_line(machine, cores), width))
+                print(fit_parts(workload_line(args.workload), width), flush=True)
                 workers = session.spec("parallel").worker_cores
-                parallel = args.mode in ("parallel", "compare")
+                parallel = "parallel" in modes
                 for note in warnings(machine, cores, workers, parallel=parallel):
                     print(f"note: {note}", file=sys.stderr)
             for _ in range(args.repeat):

@@ -18,7 +18,15 @@ from typing import NoReturn
 from coremeter.cores import CoreError, Machine, parse_core_list
 from coremeter.export import DEFAULT_FOLDER, ExportError, check_csv_path, check_folder
 from coremeter.runner import MODES
-from coremeter.workload import DEFAULT_SCALE, MAX_SCALE, SHAPES, WorkloadError, check_scale
+from coremeter.userfunc import check_items, resolve
+from coremeter.workload import (
+    BUILTINS,
+    DEFAULT_SCALE,
+    MAX_SCALE,
+    SHAPES,
+    WorkloadError,
+    check_scale,
+)
 
 MAX_REPEAT = 1000
 DEFAULT_HOST = "127.0.0.1"
@@ -64,6 +72,25 @@ def _nonzero(number: str) -> bool:
         return Decimal(number) != 0
     except InvalidOperation:
         return False
+
+
+def _items(text: str) -> int:
+    try:
+        return check_items(text)
+    except WorkloadError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _modes(text: str) -> tuple[str, ...]:
+    """A comma-separated list of modes, run in order (``sequential,threads``)."""
+    modes = tuple(part.strip() for part in text.split(","))
+    for mode in modes:
+        if mode not in (*MODES, "compare"):
+            choices = ", ".join(repr(m) for m in (*MODES, "compare"))
+            raise argparse.ArgumentTypeError(
+                f"invalid choice: {mode!r} (choose from {choices}, or a comma-separated list)"
+            )
+    return modes
 
 
 def _repeat(text: str) -> int:
@@ -123,6 +150,21 @@ def _workload_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
     def default(value: object) -> object:
         return argparse.SUPPRESS if inherit else value
 
+    names = ", ".join(w.name for w in BUILTINS)
+    parser.add_argument(
+        "--workload",
+        default=default("seed"),
+        metavar="NAME",
+        help=f"what to run: {names}, or a function of yours as FILE.py:FUNC or "
+        "package.module:FUNC, mapped over range(--items) (default: seed)",
+    )
+    parser.add_argument(
+        "--items",
+        type=_items,
+        default=default(None),
+        metavar="N",
+        help="how many ints a function of yours is mapped over, split into tasks by --shape",
+    )
     parser.add_argument(
         "--shape",
         choices=SHAPES,
@@ -157,7 +199,8 @@ def _dashboard_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
     """
     parser.add_argument(
         "--mode",
-        choices=MODES if inherit else (*MODES, "compare"),
+        choices=MODES if inherit else None,
+        type=str if inherit else _modes,
         default=argparse.SUPPRESS if inherit else None,
         help="mode preselected in the dashboard (default: sequential)"
         if inherit
@@ -209,19 +252,33 @@ class _MainParser(_Parser):
     def settle(self, args: argparse.Namespace) -> None:
         """Refuse what the command cannot use, wherever it was given, and fill in the
         defaults that depend on the command."""
+        modes = (args.mode,) if isinstance(args.mode, str) else args.mode
         if args.command == "bench":
             given = [f"--{name}" for name in DASHBOARD_ONLY if getattr(args, name) is not None]
             if given:
                 are = "is" if len(given) == 1 else "are"
                 self.error(f"{' and '.join(given)} {are} for the dashboard, not for bench")
-        elif args.mode == "compare":
+            # The modes to run, in order; compare is sequential then parallel.
+            args.mode = [
+                one
+                for mode in modes or ("compare",)
+                for one in (("sequential", "parallel") if mode == "compare" else (mode,))
+            ]
+        elif modes is None:
+            args.mode = "sequential"
+        elif "compare" in modes:
             choices = ", ".join(repr(mode) for mode in MODES)
             self.error(
                 f"argument --mode: invalid choice: 'compare' (choose from {choices}; "
                 "compare is for bench)"
             )
-        if args.mode is None:
-            args.mode = "compare" if args.command == "bench" else "sequential"
+        elif len(modes) > 1:
+            self.error(
+                f"argument --mode: the dashboard starts in one mode; a list such as "
+                f"{','.join(modes)} is for bench"
+            )
+        else:
+            args.mode = modes[0]
         args.autostart = bool(args.autostart)
         args.demo = bool(args.demo)
         if args.out is None:
@@ -244,9 +301,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument(
         "--mode",
-        choices=(*MODES, "compare"),
+        type=_modes,
         default=argparse.SUPPRESS,
-        help="compare runs sequential then parallel and prints the speedup (default: compare)",
+        metavar="LIST",
+        help=f"modes to run in order, comma-separated, from {', '.join(MODES)} and compare, "
+        "which runs sequential then parallel (default: compare)",
     )
     _workload_options(bench, inherit=True)
     # The dashboard's own options, hidden: given here or before "bench", each is the same
@@ -313,6 +372,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             check_folder(args.out)
     except ExportError as exc:
+        parser.error(str(exc))
+    try:
+        # A function of yours is imported here, once, so that every way it cannot be
+        # loaded is one line before any worker starts.
+        args.workload = resolve(args.workload, args.items)
+    except WorkloadError as exc:
         parser.error(str(exc))
     if args.command == "bench":
         from coremeter.bench import bench

@@ -29,6 +29,7 @@ DEFAULT_FOLDER = Path("coremeter-results")
 CSV_COLUMNS = (
     "run",  # 1 for the session's first run, 2 for the next, ...
     "mode",  # sequential, parallel or threads
+    "workload",  # seed, io, hash, or a function of yours (FILE.py:FUNC)
     "shape",  # seed (1:2:3 units) or balanced (one equal task per core)
     "scale",  # work relative to the article's ranges
     "cores",  # the run's cores, space-separated ("0 1"), which no spreadsheet reads as a date
@@ -39,7 +40,7 @@ CSV_COLUMNS = (
     "bound",  # the best speedup this schedule allows
     "efficiency",  # speedup / bound (blank without a speedup)
     "task",  # the task's id within its run
-    "size",  # the task's loop iterations
+    "size",  # the task's units: loop iterations, waits, buffers or items
     "core",  # the core the task ran on (blank: unpinned)
     "done",  # iterations it completed
     "start_s",  # seconds from the run's start until the task started (blank: never)
@@ -82,6 +83,7 @@ def csv_rows(records: list[RunRecord]) -> list[dict[str, object]]:
             row = {
                 "run": number,
                 "mode": run.mode,
+                "workload": run.workload,
                 "shape": run.shape,
                 "scale": str(run.scale),  # as given: a scale can be below a millionth
                 "cores": " ".join(map(str, run.cores)),

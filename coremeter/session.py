@@ -10,7 +10,7 @@ from __future__ import annotations
 from coremeter.cores import Machine
 from coremeter.results import ResultsLog, RunRecord
 from coremeter.runner import Run, RunSpec
-from coremeter.workload import MAX_SCALE, SHAPES, check_scale
+from coremeter.workload import BUILTINS, MAX_SCALE, SEED, SHAPES, Workload, check_scale
 
 # The scales the dashboard's keys reach: below the least, a task is a few iterations.
 MIN_KEY_SCALE = 1e-6
@@ -24,19 +24,26 @@ class Session:
         shape: str,
         scale: float,
         keep: int | None = None,
+        workload: Workload = SEED,
     ) -> None:
-        """``keep``: how many runs the log holds (see ResultsLog); None for all."""
+        """``keep``: how many runs the log holds (see ResultsLog); None for all.
+        ``workload``: the one to start with; a user's function joins the built-ins in the
+        list that :meth:`next_workload` cycles through."""
         self.machine = machine
         self.cores = cores
         self.shape = shape
         self.scale = check_scale(scale)
+        self.workload = workload
+        self.workloads = [*BUILTINS, *([workload] if workload not in BUILTINS else [])]
         self.mode = "sequential"
         self.run: Run | None = None
         self.log = ResultsLog(keep)
         self._logged: Run | None = None
 
     def spec(self, mode: str) -> RunSpec:
-        return RunSpec.build(mode, self.shape, self.scale, self.cores, self.machine.affinity)
+        return RunSpec.build(
+            mode, self.shape, self.scale, self.cores, self.machine.affinity, self.workload
+        )
 
     def start(self, mode: str) -> Run:
         """Start ``mode``, cancelling a run in progress; the same run in progress is kept."""
@@ -88,6 +95,12 @@ class Session:
             return False
         self.set_scale(scale)
         return True
+
+    def next_workload(self) -> Workload:
+        """The next workload from the next run on: seed, io, hash, then a function of yours."""
+        index = self.workloads.index(self.workload)
+        self.workload = self.workloads[(index + 1) % len(self.workloads)]
+        return self.workload
 
     def next_shape(self) -> str:
         self.shape = SHAPES[(SHAPES.index(self.shape) + 1) % len(SHAPES)]

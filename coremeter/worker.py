@@ -1,6 +1,6 @@
 """The code a worker process runs, kept small so the fork server can preload it.
 
-Nothing here imports Textual or the rest of the engine beyond the kernel, so a
+Nothing here imports Textual or the rest of the engine beyond the workloads, so a
 worker starts in milliseconds.
 """
 
@@ -11,15 +11,16 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import MutableSequence
+from collections.abc import Callable, MutableSequence
+from functools import partial
 from multiprocessing import parent_process
 from multiprocessing.connection import Connection, wait
 
 from coremeter.cores import pin
-from coremeter.workload import CHUNK, counted_loop
+from coremeter.workload import Kernel, Task, TaskFailure, Workload, WorkloadError
 
-# One lane is a core (None: unpinned) and the (task id, size) pairs it runs in order.
-Lane = tuple[int | None, list[tuple[int, int]]]
+# One lane is a core (None: unpinned) and the tasks it runs in order.
+Lane = tuple[int | None, list[Task]]
 
 
 def _watch_parent() -> None:
@@ -41,18 +42,30 @@ def _watch_parent() -> None:
 
 def _run_lane(
     lane: Lane,
+    kernel: Kernel,
     counts: MutableSequence[int],
     starts: MutableSequence[float],
     ends: MutableSequence[float],
     results: MutableSequence[float],
-    chunk: int,
 ) -> None:
     core, tasks = lane
     pin(core)
-    for task_id, size in tasks:
-        starts[task_id] = time.perf_counter()
-        results[task_id] = counted_loop(size, counts, task_id, chunk)
-        ends[task_id] = time.perf_counter()
+    for task in tasks:
+        starts[task.id] = time.perf_counter()
+        results[task.id] = kernel(task, counts)
+        ends[task.id] = time.perf_counter()
+
+
+def _where(lanes: list[Lane]) -> str:
+    return ",".join("unpinned" if core is None else f"cpu{core}" for core, _ in lanes)
+
+
+def _failure(where: str, exc: BaseException) -> str:
+    """One line: the workload's own account as it is, any other exception with its class."""
+    if isinstance(exc, (TaskFailure, WorkloadError)):
+        return f"worker on {where}: {exc}"
+    detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+    return f"worker on {where} raised {detail}"
 
 
 def run_worker(
@@ -64,36 +77,42 @@ def run_worker(
     results: MutableSequence[float],
     ready: MutableSequence[float],
     errors: Connection,
-    chunk: int = CHUNK,
+    workload: Workload,
 ) -> None:
     """Run each lane: in this thread when there is one, in one thread per lane otherwise.
 
     One writer per shared slot, so no locks. A failure is sent as one line on
     ``errors`` and the process exits non-zero; the parent turns that into the
-    run's reason.
+    run's reason. The workload's kernel is made once per process, before any task.
     """
     # Ctrl+C reaches the whole process group; the parent decides what to cancel.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _watch_parent()
     ready[index] = time.perf_counter()
+    shared = (counts, starts, ends, results)
     failures: list[str] = []
 
-    def guarded(lane: Lane) -> None:
+    def guarded(where: str, work: Callable[[], object]) -> None:
         try:
-            _run_lane(lane, counts, starts, ends, results, chunk)
+            work()
         except BaseException as exc:  # noqa: BLE001 - any failure must reach the parent
-            core = "unpinned" if lane[0] is None else f"cpu{lane[0]}"
-            detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-            failures.append(f"worker on {core} raised {detail}")
+            failures.append(_failure(where, exc))
 
-    if len(lanes) == 1:
-        guarded(lanes[0])
-    else:
-        threads = [threading.Thread(target=guarded, args=(lane,)) for lane in lanes]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+    kernels: list[Kernel] = []
+    guarded(_where(lanes), lambda: kernels.append(workload.prepare()))
+    if kernels:
+        runs = [
+            partial(guarded, _where([lane]), partial(_run_lane, lane, kernels[0], *shared))
+            for lane in lanes
+        ]
+        if len(runs) == 1:
+            runs[0]()
+        else:
+            threads = [threading.Thread(target=run) for run in runs]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
     if failures:
         errors.send(failures[0])
         errors.close()

@@ -26,7 +26,7 @@ def started(mode: str, scale: float, shape: str = "seed", cores: list[int] = COR
 
 def wait_until_working(run: Run) -> None:
     """Every lane's first task has done a chunk: each worker has pinned itself."""
-    firsts = [tasks[0][0] for _, tasks in run.lanes]
+    firsts = [tasks[0].id for _, tasks in run.lanes]
     deadline = time.monotonic() + 10
     while not all(run.counts[task_id] > 0 for task_id in firsts):
         assert time.monotonic() < deadline, "a worker made no progress"
@@ -90,7 +90,10 @@ def test_threads_mode_pins_each_thread_in_one_process() -> None:
 
 def test_longest_first_on_two_cores_puts_the_big_task_alone() -> None:
     spec = RunSpec.build("parallel", "seed", 1.0, [0, 1])
-    assert spec.lanes() == [(0, [(2, 300_000_000)]), (1, [(1, 200_000_000), (0, 100_000_000)])]
+    assert [(core, [(t.id, t.size) for t in tasks]) for core, tasks in spec.lanes()] == [
+        (0, [(2, 300_000_000)]),
+        (1, [(1, 200_000_000), (0, 100_000_000)]),
+    ]
     assert spec.bound == 2.0
     assert RunSpec.build("sequential", "seed", 1.0, [0, 1]).bound == 1.0
 

@@ -171,15 +171,18 @@ def _check(record: RunRecord) -> str:
 
 def summary(records: list[RunRecord]) -> str:
     header = (
-        f"{'mode':<10} {'cores':<8} {'wall s':>8} {'speedup':>8} {'bound':>6} {'eff':>5}  check"
+        f"{'mode':<10} {'cores':<8} {'wall s':>8} {'speedup':>8} {'bound':>6} {'eff':>5} "
+        f"{'result':>14}  check"
     )
     lines = [header]
     for r in records:
         speedup = "-" if r.speedup is None else f"{r.speedup:.2f}x"
         eff = "-" if r.efficiency is None else f"{r.efficiency:.0%}"
+        # Whole numbers in full up to 14 digits (a count of primes reads as one).
+        result = "-" if r.result is None else f"{r.result:.14g}"
         lines.append(
             f"{r.mode:<10} {format_core_list(r.cores):<8} {r.wall_s:>8.2f} {speedup:>8} "
-            f"{r.bound:>5.2f}x {eff:>5}  {_check(r)}"
+            f"{r.bound:>5.2f}x {eff:>5} {result:>14}  {_check(r)}"
         )
     return "\n".join(lines)
 

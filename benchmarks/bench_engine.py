@@ -17,7 +17,7 @@ import time
 from coremeter.cores import Machine, pin
 from coremeter.results import RunRecord
 from coremeter.runner import Run, RunSpec, context, prepare
-from coremeter.workload import DEFAULT_SCALE, make_tasks, seed_loop
+from coremeter.workload import DEFAULT_SCALE, SEED, Workload, make_tasks, seed_loop
 
 
 def speedups(cores: list[int], scale: float, repeat: int) -> list[dict]:
@@ -54,8 +54,10 @@ def speedups(cores: list[int], scale: float, repeat: int) -> list[dict]:
     return rows
 
 
-def run_once(mode: str, shape: str, scale: float, cores: list[int]) -> RunRecord:
-    run = Run(RunSpec.build(mode, shape, scale, cores)).start()
+def run_once(
+    mode: str, shape: str, scale: float, cores: list[int], workload: Workload = SEED
+) -> RunRecord:
+    run = Run(RunSpec.build(mode, shape, scale, cores, workload=workload)).start()
     run.wait()
     record = run.record()
     assert record.ok, record.reason
@@ -63,7 +65,7 @@ def run_once(mode: str, shape: str, scale: float, cores: list[int]) -> RunRecord
 
 
 def core_rate(record: RunRecord) -> float:
-    """Iterations per second of one core while it ran a task."""
+    """Iterations (units) per second of one core while it ran a task."""
     return sum(t.size for t in record.tasks) / sum(t.end_s - t.start_s for t in record.tasks)
 
 

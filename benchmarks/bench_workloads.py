@@ -19,10 +19,12 @@ import json
 import statistics
 from dataclasses import dataclass
 
+from bench_engine import core_rate, outside_loops, run_once
+
 from coremeter.cores import Machine
 from coremeter.results import RunRecord
-from coremeter.runner import Run, RunSpec, prepare
-from coremeter.workload import BUILTINS, DEFAULT_SCALE, Workload
+from coremeter.runner import prepare
+from coremeter.workload import BUILTINS, DEFAULT_SCALE
 
 
 @dataclass(frozen=True)
@@ -50,33 +52,12 @@ TARGETS = (
 MODES = ("sequential", "threads", "parallel")
 
 
-def run_once(workload: Workload, mode: str, scale: float, cores: list[int]) -> RunRecord:
-    run = Run(RunSpec.build(mode, "balanced", scale, cores, workload=workload)).start()
-    run.wait()
-    record = run.record()
-    assert record.ok, record.reason
-    return record
-
-
-def core_rate(record: RunRecord) -> float:
-    """Units per second of one core while it ran a task."""
-    return sum(t.size for t in record.tasks) / sum(t.end_s - t.start_s for t in record.tasks)
-
-
-def outside_tasks(record: RunRecord) -> float:
-    """Wall time not spent in the busiest lane's tasks: starting workers, collecting them."""
-    busy: dict[int | None, float] = {}
-    for t in record.tasks:
-        busy[t.core] = busy.get(t.core, 0.0) + t.end_s - t.start_s
-    return record.wall_s - max(busy.values())
-
-
 def measure(cores: list[int], scale: float, repeat: int) -> list[dict]:
     rounds: dict[str, list[dict[str, RunRecord]]] = {w.name: [] for w in BUILTINS}
     for _ in range(repeat):
         for workload in BUILTINS:
             rounds[workload.name].append(
-                {mode: run_once(workload, mode, scale, cores) for mode in MODES}
+                {mode: run_once(mode, "balanced", scale, cores, workload) for mode in MODES}
             )
     rows = []
     for workload in BUILTINS:
@@ -94,7 +75,7 @@ def measure(cores: list[int], scale: float, repeat: int) -> list[dict]:
                 core_rate(r[mode]) / core_rate(r["sequential"]) for r in runs
             )
             row[f"{mode}_outside_ms"] = round(
-                1000 * statistics.median(outside_tasks(r[mode]) for r in runs), 1
+                1000 * statistics.median(outside_loops(r[mode]) for r in runs), 1
             )
         rows.append(row)
     return rows

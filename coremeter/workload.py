@@ -170,8 +170,15 @@ class Seed(Workload):
 WAIT_S = 0.01
 
 
+class Counting(Workload):
+    """A workload whose task result counts the units done right: every one, exactly."""
+
+    def expected(self, task: Task) -> float:
+        return float(task.size)
+
+
 @dataclass(frozen=True)
-class Io(Workload):
+class Io(Counting):
     name: str = "io"
     lesson: str = "blocking waits (network, disk): threads scale while the cores stay idle"
     unit: ClassVar[str] = "waits"
@@ -179,9 +186,6 @@ class Io(Workload):
 
     def prepare(self) -> Kernel:
         return _waits
-
-    def expected(self, task: Task) -> float:
-        return float(task.size)
 
 
 def _waits(task: Task, counts: MutableSequence[int]) -> float:
@@ -214,7 +218,7 @@ def hash_buffers() -> tuple[bytes, ...]:
 
 
 @dataclass(frozen=True)
-class Hash(Workload):
+class Hash(Counting):
     name: str = "hash"
     lesson: str = "sha256 of large buffers, C code that drops the GIL: threads scale too"
     unit: ClassVar[str] = "buffers"
@@ -223,9 +227,6 @@ class Hash(Workload):
     def prepare(self) -> Kernel:
         hash_buffers()
         return _hashes
-
-    def expected(self, task: Task) -> float:
-        return float(task.size)
 
 
 def _hashes(task: Task, counts: MutableSequence[int]) -> float:

@@ -11,9 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-import psutil
 import pytest
-from helpers import TINY, alive, last_cpu
+from helpers import TINY, alive, assert_pinned, threads_cores, wait_until_working
 
 from coremeter.results import ResultsLog
 from coremeter.runner import MODES, Run, RunSpec
@@ -25,6 +24,7 @@ from coremeter.workload import (
     Hash,
     Io,
     Task,
+    Workload,
     WorkloadError,
     hash_buffers,
     make_tasks,
@@ -84,25 +84,6 @@ def finished(spec: RunSpec, timeout: float = 60) -> Run:
     return run
 
 
-def wait_until_working(run: Run) -> None:
-    """Every lane's first task has done a unit: each worker has pinned itself."""
-    firsts = [tasks[0].id for _, tasks in run.lanes]
-    deadline = time.monotonic() + 10
-    while not all(run.counts[task_id] > 0 for task_id in firsts):
-        assert time.monotonic() < deadline, "a worker made no progress"
-        time.sleep(0.01)
-
-
-def threads_cores(pid: int) -> set[str]:
-    """The Cpus_allowed_list of each thread of a process, read from /proc."""
-    allowed = set()
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        status = Path(f"/proc/{pid}/task/{tid}/status").read_text()
-        line = next(x for x in status.splitlines() if x.startswith("Cpus_allowed_list"))
-        allowed.add(line.split()[-1])
-    return allowed
-
-
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("workload", BUILTINS, ids=[w.name for w in BUILTINS])
 def test_each_builtin_computes_its_exact_result_in_every_mode(workload, mode: str) -> None:
@@ -142,29 +123,29 @@ def test_io_waits_without_using_its_core() -> None:
     assert time.process_time() - start < 20 * WAIT_S / 4
 
 
-@pytest.mark.parametrize("workload", BUILTINS, ids=[w.name for w in BUILTINS])
-def test_parallel_workers_of_each_workload_are_pinned(workload) -> None:
-    run = Run(RunSpec.build("parallel", "balanced", 5.0, CORES, workload=workload)).start()
+def check_pinned(mode: str, workload: Workload) -> None:
+    """Midway through a long run: parallel, each worker process alone on its core;
+    threads, one process whose threads are each pinned to a core (psutil and /proc)."""
+    run = Run(RunSpec.build(mode, "balanced", 5.0, CORES, workload=workload)).start()
     try:
         wait_until_working(run)
-        for pid, (core, _) in zip(run.pids, run.lanes, strict=True):
-            assert psutil.Process(pid).cpu_affinity() == [core]
-            assert last_cpu(pid) == core
+        if mode == "parallel":
+            assert_pinned(run)
+            assert sorted(core for core, _ in run.lanes) == CORES
+        else:
+            [pid] = run.pids
+            assert {str(c) for c in CORES} <= threads_cores(pid)
     finally:
         run.cancel()
     assert alive(run.pids) == []
 
 
-@pytest.mark.skipif(len(CORES) < 2, reason="needs two usable cores")
-@pytest.mark.parametrize("workload", [Io(), Hash()], ids=["io", "hash"])
-def test_threads_of_one_process_are_each_pinned(workload) -> None:
-    run = Run(RunSpec.build("threads", "balanced", 5.0, CORES, workload=workload)).start()
-    try:
-        wait_until_working(run)
-        [pid] = run.pids
-        assert {str(c) for c in CORES} <= threads_cores(pid)
-    finally:
-        run.cancel()
+@pytest.mark.parametrize("mode", ["parallel", "threads"])
+@pytest.mark.parametrize("workload", BUILTINS, ids=[w.name for w in BUILTINS])
+def test_each_builtins_workers_are_pinned(workload: Workload, mode: str) -> None:
+    if mode == "threads" and len(CORES) < 2:
+        pytest.skip("needs two usable cores")
+    check_pinned(mode, workload)
 
 
 def test_a_user_function_is_split_by_the_shape() -> None:
@@ -202,16 +183,8 @@ def test_a_user_function_runs_in_the_pinned_workers(user_file: Path) -> None:
     assert os.getpid() not in pids
 
 
-def test_a_user_function_on_its_core(user_file: Path) -> None:
-    slow = user(user_file, "slow", 10_000)
-    run = Run(RunSpec.build("parallel", "balanced", 1.0, CORES, workload=slow)).start()
-    try:
-        wait_until_working(run)
-        for pid, (core, _) in zip(run.pids, run.lanes, strict=True):
-            assert psutil.Process(pid).cpu_affinity() == [core]
-            assert last_cpu(pid) == core
-    finally:
-        run.cancel()
+def test_a_user_functions_workers_are_pinned(user_file: Path) -> None:
+    check_pinned("parallel", user(user_file, "slow", 10_000))
 
 
 @pytest.mark.skipif(len(CORES) < 2, reason="needs two usable cores")

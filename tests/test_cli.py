@@ -117,6 +117,16 @@ def coremeter(*args: str, env: dict | None = None, timeout: float = 120, **kw):
         ["--out", ""],
         ["--out", "/proc/x"],
         ["bench", "--json", "--csv", "/proc/x/runs.csv"],
+        ["--mode", "sequential,threads"],
+        ["serve", "--mode", "sequential,threads"],
+        ["--mode", "compare,threads", "serve"],
+        ["bench", "--mode", "sequential,"],
+        ["--workload", "no-such-file.py:f", "--items", "3"],
+        ["--workload", "hash", "--items", "3"],
+        ["--items", "0"],
+        ["serve", "--workload", "no-such-file.py:f", "--items", "3"],
+        ["serve", "--workload", "nosuchworkload"],
+        ["bench", "--workload", ""],
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: list[str], no_textual: dict[str, str]) -> None:

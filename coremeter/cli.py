@@ -17,6 +17,7 @@ from typing import NoReturn
 
 from coremeter.cores import CoreError, Machine, parse_core_list
 from coremeter.export import DEFAULT_FOLDER, ExportError, check_csv_path, check_folder
+from coremeter.options import BenchOptions, DashboardOptions, ServeOptions
 from coremeter.runner import MODES
 from coremeter.userfunc import check_items, resolve
 from coremeter.workload import (
@@ -126,7 +127,7 @@ class _ThemeNames(Sequence[str]):
 
     @staticmethod
     def _names() -> list[str]:
-        from coremeter.themes import theme_names
+        from coremeter.tui.themes import theme_names
 
         return theme_names()
 
@@ -382,7 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "bench":
         from coremeter.bench import bench
 
-        return bench(machine, cores, args)
+        return bench(machine, cores, bench_options(args))
     if args.command == "serve":
         from coremeter.serve import ServeError, check_address, serve
 
@@ -390,7 +391,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.host = check_address(args.host, args.port)
         except ServeError as exc:
             parser.error(str(exc))
-        return serve(args)
-    from coremeter.app import run_dashboard
+        return serve(serve_options(args))
+    from coremeter.tui.app import run_dashboard
 
-    return run_dashboard(machine, cores, args)
+    return run_dashboard(machine, cores, dashboard_options(args))
+
+
+def dashboard_options(args: argparse.Namespace) -> DashboardOptions:
+    """The dashboard's options from a parsed (and settled) command line."""
+    return DashboardOptions(
+        mode=args.mode,
+        shape=args.shape,
+        scale=args.scale,
+        workload=args.workload,
+        autostart=args.autostart,
+        demo=args.demo,
+        theme=args.theme,
+        out=args.out,
+    )
+
+
+def serve_options(args: argparse.Namespace) -> ServeOptions:
+    return ServeOptions(args.host, args.port, args.cores, dashboard_options(args))
+
+
+def bench_options(args: argparse.Namespace) -> BenchOptions:
+    csv = None if args.csv is None else Path(args.csv)
+    return BenchOptions(
+        tuple(args.mode), args.shape, args.scale, args.workload, args.repeat, args.json, csv
+    )

@@ -78,6 +78,11 @@ def parse_core_list(spec: str, usable: list[int]) -> list[int]:
     return sorted(cores)
 
 
+def core_label(core: int | None) -> str:
+    """How every screen and message names a core, or a worker the OS places anywhere."""
+    return "unpinned" if core is None else f"cpu{core}"
+
+
 def format_core_list(cores: list[int]) -> str:
     """Format core ids compactly, the inverse of :func:`parse_core_list`."""
     parts: list[str] = []
@@ -135,13 +140,14 @@ def smt_siblings() -> dict[int, list[int]]:
     for path in _SYS_CPU.glob("cpu[0-9]*/topology/thread_siblings_list"):
         core = int(path.parent.parent.name[3:])
         try:
-            siblings[core] = _parse_kernel_list(path.read_text().strip())
+            siblings[core] = parse_kernel_list(path.read_text().strip())
         except (OSError, ValueError):
             continue
     return siblings
 
 
-def _parse_kernel_list(text: str) -> list[int]:
+def parse_kernel_list(text: str) -> list[int]:
+    """The kernel's own core lists (``0-3,8``, as in /sys): trusted, unlike user input."""
     cores: list[int] = []
     for part in text.split(","):
         low, _, high = part.partition("-")

@@ -79,7 +79,7 @@ def csv_rows(records: list[RunRecord]) -> list[dict[str, object]]:
     rows = []
     for number, run in enumerate(records, start=1):
         for task in run.tasks:
-            known = task.start_s is not None and task.end_s is not None
+            start, end = task.start_s, task.end_s
             row = {
                 "run": number,
                 "mode": run.mode,
@@ -99,7 +99,7 @@ def csv_rows(records: list[RunRecord]) -> list[dict[str, object]]:
                 "done": task.done,
                 "start_s": task.start_s,
                 "end_s": task.end_s,
-                "task_s": task.end_s - task.start_s if known else None,
+                "task_s": end - start if start is not None and end is not None else None,
                 "reason": run.reason,
             }
             rows.append({k: _cell(v) for k, v in row.items()})

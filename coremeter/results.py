@@ -7,6 +7,13 @@ same records, so a figure means the same thing everywhere.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Literal, get_args
+
+# What a run does: the words the keys, the CLI, the JSON and the table all use.
+Mode = Literal["sequential", "parallel", "threads"]
+MODES: tuple[Mode, ...] = get_args(Mode)
+# Where a run stands: idle until started, running, then how it ended.
+RunState = Literal["idle", "running", "done", "cancelled", "failed"]
 
 
 @dataclass(frozen=True)
@@ -28,11 +35,11 @@ class TaskRecord:
 
 @dataclass
 class RunRecord:
-    mode: str
+    mode: Mode
     shape: str
     scale: float
     cores: list[int]
-    state: str
+    state: RunState
     reason: str | None
     wall_s: float
     result: float | None

@@ -18,17 +18,18 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
 from coremeter import schedule
-from coremeter.cores import start_method
-from coremeter.results import RunRecord, TaskRecord
-from coremeter.worker import Lane, run_worker
+from coremeter.cores import core_label, start_method
+from coremeter.results import MODES, Mode, RunRecord, RunState, TaskRecord
+from coremeter.worker import Lane, Slots, run_worker
 from coremeter.workload import SEED, Task, Workload, make_tasks, total_result
 
-MODES = ("sequential", "parallel", "threads")
+__all__ = ["MODES", "Mode", "Run", "RunSpec", "RunState", "context", "prepare"]
 STOP_GRACE_S = 0.05
 
 
-def context() -> multiprocessing.context.BaseContext:
-    return multiprocessing.get_context(start_method())
+def context() -> multiprocessing.context.DefaultContext:
+    # The typeshed's get_context(str) is the abstract BaseContext, without Process.
+    return multiprocessing.get_context(start_method())  # type: ignore[return-value]
 
 
 def prepare() -> None:
@@ -58,7 +59,7 @@ class RunSpec:
     """What to run: mode, workload, its shape and scale, and cores; ``pinned`` is False
     where there is no affinity API."""
 
-    mode: str
+    mode: Mode
     shape: str
     scale: float
     cores: tuple[int, ...]
@@ -69,19 +70,20 @@ class RunSpec:
     @classmethod
     def build(
         cls,
-        mode: str,
+        mode: Mode,
         shape: str,
         scale: float,
         cores: list[int],
-        pinned: bool = True,
         workload: Workload = SEED,
     ) -> RunSpec:
+        """A spec whose workers are pinned; ``replace(spec, pinned=False)`` where the
+        platform has no affinity API (the tasks and their schedule stay the same)."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}: choose from {', '.join(MODES)}")
         if not cores:
             raise ValueError("a run needs at least one core")
         tasks = make_tasks(shape, scale, len(cores), workload)
-        return cls(mode, shape, scale, tuple(cores), tuple(tasks), pinned, workload)
+        return cls(mode, shape, scale, tuple(cores), tuple(tasks), True, workload)
 
     def assignment(self) -> list[list[Task]]:
         """Sequential: every task in order on one lane. Otherwise longest first on one
@@ -121,7 +123,7 @@ class _Worker:
                 return str(self.reader.recv())
             except (EOFError, OSError):
                 pass
-        where = ",".join("unpinned" if c is None else f"cpu{c}" for c, _ in self.lanes)
+        where = ",".join(core_label(core) for core, _ in self.lanes)
         code = self.process.exitcode
         if code is not None and code < 0:
             try:
@@ -139,7 +141,7 @@ class Run:
     def __init__(self, spec: RunSpec) -> None:
         self.spec = spec
         self.lanes = spec.lanes()
-        self.state = "idle"
+        self.state: RunState = "idle"
         self.reason: str | None = None
         n = len(spec.tasks)
         ctx = context()
@@ -149,13 +151,13 @@ class Run:
         self.results = ctx.RawArray("d", [math.nan] * n)
         workers = [[lane] for lane in self.lanes] if spec.mode != "threads" else [self.lanes]
         self.ready = ctx.RawArray("d", [math.nan] * len(workers))
+        slots = Slots(self.counts, self.starts, self.ends, self.results, self.ready)
         self._workers: list[_Worker] = []
         for index, lanes in enumerate(workers):
             reader, writer = ctx.Pipe(duplex=False)
-            args = (index, lanes, self.counts, self.starts, self.ends, self.results)
             process = ctx.Process(
                 target=run_worker,
-                args=(*args, self.ready, writer, spec.workload),
+                args=(index, lanes, slots, writer, spec.workload),
                 name=f"coremeter-worker-{index}",
             )
             self._workers.append(_Worker(process, reader, writer, lanes))
@@ -172,6 +174,7 @@ class Run:
         for worker in self._workers:
             worker.process.start()
             worker.writer.close()
+            assert worker.process.pid is not None  # started
             self.pids.append(worker.process.pid)
         return self
 
@@ -222,7 +225,7 @@ class Run:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
 
-    def _stop(self, state: str, reason: str | None) -> None:
+    def _stop(self, state: RunState, reason: str | None) -> None:
         """End every worker: SIGTERM, a short join, then SIGKILL for stragglers."""
         if state == "done":
             self.stopped_at = max(self.ends)
@@ -270,6 +273,15 @@ class Run:
             for task in self.spec.tasks
         ]
 
+    def lane_pids(self) -> list[tuple[Lane, int]]:
+        """Each lane with the pid of the process running it, once started: its own
+        worker's, or in threads mode the one process all lanes share."""
+        return [
+            (lane, pid)
+            for worker, pid in zip(self._workers, self.pids, strict=False)
+            for lane in worker.lanes
+        ]
+
     def worker_start_latency(self) -> float | None:
         """Seconds from start() until the last worker was running its code."""
         if any(math.isnan(r) for r in self.ready):
@@ -284,10 +296,11 @@ class Run:
         each = [workload.expected(task) for task in self.spec.tasks]
         known = [e for e in each if e is not None]
         expected = total_result(known) if len(known) == len(each) else None
-        done = self.state == "done"
         right = all(t.result == e for t, e in zip(tasks, each, strict=True))
-        ok = done and (expected is None or right)
-        result = total_result([t.result for t in tasks]) if done else None  # type: ignore[misc]
+        ok = self.state == "done" and (expected is None or right)
+        results = [t.result for t in tasks if t.result is not None]
+        whole = self.state == "done" and len(results) == len(tasks)
+        result = total_result(results) if whole else None
         return RunRecord(
             mode=self.spec.mode,
             workload=workload.name,

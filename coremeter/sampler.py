@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+
+from coremeter.cores import parse_kernel_list
 
 _ONLINE = Path("/sys/devices/system/cpu/online")
 
@@ -21,13 +24,17 @@ _ONLINE = Path("/sys/devices/system/cpu/online")
 def online_cores() -> list[int]:
     """Ids of the online cores, in the order psutil reports them."""
     try:
-        ids: list[int] = []
-        for part in _ONLINE.read_text().strip().split(","):
-            low, _, high = part.partition("-")
-            ids.extend(range(int(low), int(high or low) + 1))
-        return ids
+        return parse_kernel_list(_ONLINE.read_text().strip())
     except (OSError, ValueError):
         return list(range(psutil.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where readings come from: ``read()`` returns one percent per id in ``online``."""
+
+    read: Callable[[], list[float]]
+    online: list[int]
 
 
 class CpuSampler:
@@ -40,16 +47,16 @@ class CpuSampler:
         alpha: float = 0.6,
         history: int = 60,
         history_every: int = 5,
-        read: Callable[[], list[float]] | None = None,
-        online: list[int] | None = None,
+        source: Source | None = None,
     ) -> None:
-        """``read`` and ``online`` replace psutil and /sys, for deterministic tests and
-        screenshots: ``read()`` returns one percent per id in ``online``."""
+        """``source`` replaces psutil and /sys, for deterministic tests and screenshots."""
         self.cores = list(cores)
         self.alpha = alpha
         self.history_every = history_every
-        self._read = read or (lambda: psutil.cpu_percent(interval=None, percpu=True))
-        self._ids = online_cores() if online is None else online
+        if source is None:
+            source = Source(lambda: psutil.cpu_percent(interval=None, percpu=True), online_cores())
+        self._read = source.read
+        self._ids = source.online
         self.percent: dict[int, float] = dict.fromkeys(self.cores, 0.0)
         self.history: dict[int, deque[float]] = {c: deque(maxlen=history) for c in self.cores}
         self._polls = 0

@@ -8,7 +8,6 @@ CDN, which a lecture hall without internet cannot reach.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import ipaddress
 import logging
@@ -20,6 +19,8 @@ from typing import Any
 
 from aiohttp import web
 from textual_serve.server import Server
+
+from coremeter.options import ServeOptions
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -59,18 +60,20 @@ def url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def dashboard_command(args: argparse.Namespace) -> str:
+def dashboard_command(options: ServeOptions) -> str:
     """The shell command textual-serve runs for each tab: this Python, this dashboard,
     these options; ``exec`` so the dashboard, not a shell, is the server's child."""
-    argv = [sys.executable, "-m", "coremeter", "--mode", args.mode, "--shape", args.shape]
-    argv += ["--scale", repr(args.scale), "--out", str(args.out)]
-    if args.cores is not None:
-        argv += ["--cores", args.cores]
-    if args.theme is not None:
-        argv += ["--theme", args.theme]
-    for flag in ("autostart", "demo"):
-        if getattr(args, flag):
-            argv.append(f"--{flag}")
+    tab = options.dashboard
+    argv = [sys.executable, "-m", "coremeter", "--mode", tab.mode, "--shape", tab.shape]
+    argv += ["--scale", repr(tab.scale), "--out", str(tab.out), *tab.workload.options()]
+    if options.cores is not None:
+        argv += ["--cores", options.cores]
+    if tab.theme is not None:
+        argv += ["--theme", tab.theme]
+    if tab.autostart:
+        argv.append("--autostart")
+    if tab.demo:
+        argv.append("--demo")
     return "exec " + shlex.join(argv)
 
 
@@ -79,7 +82,7 @@ class _Server(Server):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._tabs: set[asyncio.Task] = set()
+        self._tabs: set[asyncio.Task[object]] = set()
 
     def initialize_logging(self) -> None:
         """Errors only: a line per request would bury the greeting during a talk."""
@@ -111,23 +114,23 @@ class _Server(Server):
         )
 
 
-def serve(args: argparse.Namespace) -> int:
+def serve(options: ServeOptions) -> int:
     """Serve until Ctrl+C or SIGTERM; each tab's dashboard ends with the server.
 
-    ``args.host`` is an IP address that :func:`check_address` accepted.
+    ``options.host`` is an IP address that :func:`check_address` accepted.
     """
-    if not ipaddress.ip_address(args.host).is_loopback:
+    if not ipaddress.ip_address(options.host).is_loopback:
         print(
-            f"note: {args.host} is reachable from other machines, and anyone who opens "
+            f"note: {options.host} is reachable from other machines, and anyone who opens "
             "the page can start runs that take every core here",
             file=sys.stderr,
         )
     server = _Server(
-        dashboard_command(args),
-        host=args.host,
-        port=args.port,
+        dashboard_command(options),
+        host=options.host,
+        port=options.port,
         title="coremeter",
-        public_url=url(args.host, args.port),
+        public_url=url(options.host, options.port),
         templates_path=TEMPLATES,
     )
     server.serve()

@@ -7,8 +7,11 @@ restart it) hold for the dashboard and ``coremeter bench`` alike.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from coremeter.cores import Machine
-from coremeter.results import ResultsLog, RunRecord
+from coremeter.report import warnings
+from coremeter.results import Mode, ResultsLog, RunRecord
 from coremeter.runner import Run, RunSpec
 from coremeter.workload import BUILTINS, MAX_SCALE, SEED, SHAPES, Workload, check_scale
 
@@ -24,28 +27,31 @@ class Session:
         shape: str,
         scale: float,
         keep: int | None = None,
-        workload: Workload = SEED,
     ) -> None:
-        """``keep``: how many runs the log holds (see ResultsLog); None for all.
-        ``workload``: the one to start with; a user's function joins the built-ins in the
-        list that :meth:`next_workload` cycles through."""
+        """``keep``: how many runs the log holds (see ResultsLog); None for all. The
+        workload is the seed until :meth:`use` chooses another."""
         self.machine = machine
         self.cores = cores
         self.shape = shape
         self.scale = check_scale(scale)
-        self.workload = workload
-        self.workloads = [*BUILTINS, *([workload] if workload not in BUILTINS else [])]
-        self.mode = "sequential"
+        self.workload: Workload = SEED
+        self.workloads = list(BUILTINS)
+        self.mode: Mode = "sequential"
         self.run: Run | None = None
         self.log = ResultsLog(keep)
         self._logged: Run | None = None
 
-    def spec(self, mode: str) -> RunSpec:
-        return RunSpec.build(
-            mode, self.shape, self.scale, self.cores, self.machine.affinity, self.workload
-        )
+    def spec(self, mode: Mode) -> RunSpec:
+        spec = RunSpec.build(mode, self.shape, self.scale, self.cores, self.workload)
+        return spec if self.machine.affinity else replace(spec, pinned=False)
 
-    def start(self, mode: str) -> Run:
+    def notes(self, parallel: bool = True) -> list[str]:
+        """The machine's caveats for the parallel run these settings would start (see
+        report.warnings); ``parallel`` False: no parallel run will happen."""
+        workers = self.spec("parallel").worker_cores
+        return warnings(self.machine, self.cores, workers, parallel=parallel)
+
+    def start(self, mode: Mode) -> Run:
         """Start ``mode``, cancelling a run in progress; the same run in progress is kept."""
         spec = self.spec(mode)
         if self.run is not None and self.run.running and self.run.spec == spec:
@@ -96,11 +102,25 @@ class Session:
         self.set_scale(scale)
         return True
 
+    def comparable(self) -> list[RunRecord]:
+        """The logged runs of one workload, the live run's or else the next run's: the
+        charts compare within it (a hash run beside a seed run mixes two lessons)."""
+        live = self.run is not None and self.run.running
+        workload = (self.run.spec.workload if self.run and live else self.workload).name
+        return [run for run in self.log.runs if run.workload == workload]
+
+    def use(self, workload: Workload) -> Workload:
+        """The workload of the next runs; a function of yours joins the built-ins in the
+        list that :meth:`next_workload` cycles through."""
+        if workload not in self.workloads:
+            self.workloads.append(workload)
+        self.workload = workload
+        return workload
+
     def next_workload(self) -> Workload:
         """The next workload from the next run on: seed, io, hash, then a function of yours."""
         index = self.workloads.index(self.workload)
-        self.workload = self.workloads[(index + 1) % len(self.workloads)]
-        return self.workload
+        return self.use(self.workloads[(index + 1) % len(self.workloads)])
 
     def next_shape(self) -> str:
         self.shape = SHAPES[(SHAPES.index(self.shape) + 1) % len(SHAPES)]

@@ -25,6 +25,10 @@ import signal
 import threading
 from collections.abc import Callable
 from types import FrameType
+from typing import Any
+
+# What signal.signal() takes and gives back.
+Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
 QUIT_SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
 # A clean exit of the dashboard takes a few tenths of a second; this is the limit.
@@ -78,7 +82,7 @@ class QuitSignals:
         self.deadline_s = deadline_s
         self._stop_now = stop_now
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._previous: dict[int, object] = {}
+        self._previous: dict[int, Handler] = {}
         self._deadline: threading.Timer | None = None
 
     def install(self) -> None:

@@ -51,8 +51,9 @@ def split_by_shape(shape: Shape, items: int, n_cores: int) -> list[int]:
 
 @dataclass(frozen=True)
 class UserFunction(Workload):
-    """``name`` is the spec as given (``primes.py:count``); ``path`` is the file made
-    absolute, or ``module`` the dotted name searched for from ``search`` first."""
+    """``name`` is how it is shown: ``pi.py:hits`` (the file's name, wherever it was given
+    from) or ``package.module:hits``; ``path`` is the file made absolute, or ``module``
+    the dotted name searched for from ``search`` first."""
 
     name: str
     func: str
@@ -62,6 +63,7 @@ class UserFunction(Workload):
     search: str = ""
     lesson: str = "your own function: processes pay for Python code, threads only if it waits"
     unit: ClassVar[str] = "items"
+    short_unit: ClassVar[str] = "items"
 
     def sizes(self, shape: Shape, scale: float, n_cores: int) -> list[int]:
         return split_by_shape(shape, self.items, n_cores)
@@ -69,6 +71,14 @@ class UserFunction(Workload):
     @property
     def scaled(self) -> bool:
         return False
+
+    def size_text(self, scale: float) -> str:
+        return f"{self.items:,} items"
+
+    def options(self) -> list[str]:
+        # A module is found from the current folder, which a served tab shares.
+        where = self.path if self.path is not None else self.module
+        return ["--workload", f"{where}:{self.func}", "--items", str(self.items)]
 
     def load(self) -> Callable[[int], object]:
         """The function, imported afresh in this process; WorkloadError says why not."""
@@ -160,9 +170,9 @@ def parse_spec(spec: str, items: int | None, cwd: str | None = None) -> UserFunc
         )
     here = cwd or os.getcwd()
     if location.endswith(".py"):
-        workload = UserFunction(
-            spec, func, items or 0, path=os.path.abspath(os.path.join(here, location))
-        )
+        path = os.path.abspath(os.path.join(here, location))
+        name = f"{os.path.basename(path)}:{func}"
+        workload = UserFunction(name, func, items or 0, path=path)
     elif _MODULE.fullmatch(location):
         workload = UserFunction(spec, func, items or 0, module=location, search=here)
     else:

@@ -12,15 +12,28 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, MutableSequence
+from dataclasses import dataclass
 from functools import partial
 from multiprocessing import parent_process
 from multiprocessing.connection import Connection, wait
 
-from coremeter.cores import pin
+from coremeter.cores import core_label, pin
 from coremeter.workload import Kernel, Task, TaskFailure, Workload, WorkloadError
 
 # One lane is a core (None: unpinned) and the tasks it runs in order.
 Lane = tuple[int | None, list[Task]]
+
+
+@dataclass(frozen=True)
+class Slots:
+    """The run's shared memory: one slot per task (per worker for ``ready``), each
+    written by one worker only, so no locks. Passed whole to the worker process."""
+
+    counts: MutableSequence[int]
+    starts: MutableSequence[float]
+    ends: MutableSequence[float]
+    results: MutableSequence[float]
+    ready: MutableSequence[float]
 
 
 def _watch_parent() -> None:
@@ -40,24 +53,17 @@ def _watch_parent() -> None:
     threading.Thread(target=watch, name="coremeter-watchdog", daemon=True).start()
 
 
-def _run_lane(
-    lane: Lane,
-    kernel: Kernel,
-    counts: MutableSequence[int],
-    starts: MutableSequence[float],
-    ends: MutableSequence[float],
-    results: MutableSequence[float],
-) -> None:
+def _run_lane(lane: Lane, kernel: Kernel, slots: Slots) -> None:
     core, tasks = lane
     pin(core)
     for task in tasks:
-        starts[task.id] = time.perf_counter()
-        results[task.id] = kernel(task, counts)
-        ends[task.id] = time.perf_counter()
+        slots.starts[task.id] = time.perf_counter()
+        slots.results[task.id] = kernel(task, slots.counts)
+        slots.ends[task.id] = time.perf_counter()
 
 
 def _where(lanes: list[Lane]) -> str:
-    return ",".join("unpinned" if core is None else f"cpu{core}" for core, _ in lanes)
+    return ",".join(core_label(core) for core, _ in lanes)
 
 
 def _failure(where: str, exc: BaseException) -> str:
@@ -69,27 +75,18 @@ def _failure(where: str, exc: BaseException) -> str:
 
 
 def run_worker(
-    index: int,
-    lanes: list[Lane],
-    counts: MutableSequence[int],
-    starts: MutableSequence[float],
-    ends: MutableSequence[float],
-    results: MutableSequence[float],
-    ready: MutableSequence[float],
-    errors: Connection,
-    workload: Workload,
+    index: int, lanes: list[Lane], slots: Slots, errors: Connection, workload: Workload
 ) -> None:
     """Run each lane: in this thread when there is one, in one thread per lane otherwise.
 
     One writer per shared slot, so no locks. A failure is sent as one line on
     ``errors`` and the process exits non-zero; the parent turns that into the
-    run's reason. The workload's kernel is made once per process, before any task.
+    run's reason.
     """
     # Ctrl+C reaches the whole process group; the parent decides what to cancel.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _watch_parent()
-    ready[index] = time.perf_counter()
-    shared = (counts, starts, ends, results)
+    slots.ready[index] = time.perf_counter()
     failures: list[str] = []
 
     def guarded(where: str, work: Callable[[], object]) -> None:
@@ -98,11 +95,13 @@ def run_worker(
         except BaseException as exc:  # noqa: BLE001 - any failure must reach the parent
             failures.append(_failure(where, exc))
 
+    # The workload's kernel, made once per process before any task (a user's module is
+    # imported here); its failure is the run's too.
     kernels: list[Kernel] = []
     guarded(_where(lanes), lambda: kernels.append(workload.prepare()))
     if kernels:
         runs = [
-            partial(guarded, _where([lane]), partial(_run_lane, lane, kernels[0], *shared))
+            partial(guarded, _where([lane]), partial(_run_lane, lane, kernels[0], slots))
             for lane in lanes
         ]
         if len(runs) == 1:

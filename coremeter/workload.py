@@ -126,6 +126,7 @@ class Workload:
     name: str
     lesson: str
     unit: ClassVar[str]  # what a task's size counts, in the plural
+    short_unit: ClassVar[str]  # the same in a few cells, for a task's label
     per_unit: ClassVar[int] = 1
 
     def sizes(self, shape: Shape, scale: float, n_cores: int) -> list[int]:
@@ -149,6 +150,15 @@ class Workload:
         """Whether ``--scale`` sets this workload's size (a user's function has --items)."""
         return True
 
+    def size_text(self, scale: float) -> str:
+        """What sets the size of its runs, in words: ``scale 0.2``."""
+        return f"scale {scale:g}"
+
+    def options(self) -> list[str]:
+        """The command-line options that choose this workload again, from any folder:
+        each ``coremeter serve`` tab is a dashboard started with them."""
+        return ["--workload", self.name]
+
 
 @dataclass(frozen=True)
 class Seed(Workload):
@@ -156,6 +166,7 @@ class Seed(Workload):
     lesson: str = "pure-Python loop: only processes beat one core; threads wait on the GIL"
     chunk: int = CHUNK
     unit: ClassVar[str] = "iterations"
+    short_unit: ClassVar[str] = "it"
 
     def prepare(self) -> Kernel:
         chunk = self.chunk
@@ -182,6 +193,7 @@ class Io(Counting):
     name: str = "io"
     lesson: str = "blocking waits (network, disk): threads scale while the cores stay idle"
     unit: ClassVar[str] = "waits"
+    short_unit: ClassVar[str] = "waits"
     per_unit: ClassVar[int] = 150_000
 
     def prepare(self) -> Kernel:
@@ -222,6 +234,7 @@ class Hash(Counting):
     name: str = "hash"
     lesson: str = "sha256 of large buffers, C code that drops the GIL: threads scale too"
     unit: ClassVar[str] = "buffers"
+    short_unit: ClassVar[str] = "bufs"
     per_unit: ClassVar[int] = 2_500
 
     def prepare(self) -> Kernel:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coremeter.cores import Machine
+from coremeter.options import DashboardOptions
 from coremeter.runner import prepare
 
 # Textual is imported in main(), not here: every forkserver worker imports this
@@ -25,7 +26,7 @@ from coremeter.runner import prepare
 if TYPE_CHECKING:
     from textual.pilot import Pilot
 
-    from coremeter.app import Dashboard
+    from coremeter.tui.app import Dashboard
 
 SIZE = (120, 35)
 
@@ -48,7 +49,7 @@ def halfway(app: Dashboard) -> bool:
 
 
 async def shoot(app: Dashboard, out: Path) -> None:
-    from coremeter.themes import PROJECTOR
+    from coremeter.tui.themes import PROJECTOR
 
     async with app.run_test(size=SIZE) as pilot:
         # Let the meters and their history settle on what the machine is doing.
@@ -81,9 +82,9 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     prepare()
     machine = Machine.detect()
-    from coremeter.app import create_app
+    from coremeter.tui.app import create_app
 
-    app = create_app(machine, machine.usable_cores, scale=args.scale)
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=args.scale))
     asyncio.run(shoot(app, args.out))
     for path in sorted(args.out.glob("*.svg")):
         print(path)

@@ -20,23 +20,26 @@ from xml.etree import ElementTree
 import psutil
 import pytest
 from helpers import TINY, alive, wait_gone
+from textual.command import CommandList, CommandPalette
 from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher
 
-from coremeter.app import (
-    COMMANDS,
-    RESULTS_KEEP,
-    ActionButton,
-    Dashboard,
-    DemoPauses,
-    create_app,
-)
-from coremeter.charts import SpeedupChart, Timeline
 from coremeter.cores import Machine
-from coremeter.themes import PROJECTOR
-from coremeter.widgets import CoreMeters, HelpScreen, ResultsTable, RunPanel, TaskBars
+from coremeter.options import DashboardOptions, DemoPauses
+from coremeter.tui.app import RESULTS_KEEP, Dashboard, create_app
+from coremeter.tui.commands import COMMANDS
+from coremeter.tui.themes import PROJECTOR
+from coremeter.tui.widgets.charts import SpeedupChart, Timeline
+from coremeter.tui.widgets.controls import ActionButton
+from coremeter.tui.widgets.meters import CoreMeters
+from coremeter.tui.widgets.results_table import ResultsTable
+from coremeter.tui.widgets.run_panel import RunPanel
+from coremeter.tui.widgets.screens import HelpScreen
+from coremeter.tui.widgets.tasks import TaskBars
+from coremeter.userfunc import parse_spec
+from coremeter.workload import Hash, Io, Seed
 
 # Long enough to look at the workers while they run (a second or two), cancelled after.
 WATCHABLE = 0.05
@@ -64,6 +67,16 @@ async def until(pilot: Pilot, condition: Callable[[], object], timeout: float = 
         await pilot.pause(0.05)
 
 
+def palette_first(app: Dashboard) -> str:
+    """The command palette's first match ("" until it has one): what enter would run."""
+    if not isinstance(app.screen, CommandPalette):
+        return ""
+    commands = app.screen.query_one(CommandList)
+    if not commands.option_count:
+        return ""
+    return str(commands.get_option_at_index(0).prompt)
+
+
 async def running_pids(pilot: Pilot, app: Dashboard) -> list[int]:
     """The pids of the run in progress, once every one of its workers is alive."""
     await until(pilot, lambda: app.session.run is not None and app.session.run.running)
@@ -77,7 +90,7 @@ def status_text(app: Dashboard) -> str:
 
 
 def test_s_then_p_run_and_fill_the_results(machine: Machine) -> None:
-    app = create_app(machine, machine.usable_cores, scale=TINY)
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
 
     async def script(pilot: Pilot) -> None:
         await pilot.press("s")
@@ -95,7 +108,7 @@ def test_s_then_p_run_and_fill_the_results(machine: Machine) -> None:
 
 
 def test_toggling_mid_run_leaves_exactly_one_run_alive(machine: Machine) -> None:
-    app = create_app(machine, machine.usable_cores, scale=WATCHABLE)
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=WATCHABLE))
 
     async def script(pilot: Pilot) -> None:
         await pilot.press("s")
@@ -113,7 +126,7 @@ def test_toggling_mid_run_leaves_exactly_one_run_alive(machine: Machine) -> None
 
 
 def test_the_running_modes_key_does_not_restart_it(machine: Machine) -> None:
-    app = create_app(machine, machine.usable_cores, scale=WATCHABLE)
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=WATCHABLE))
 
     async def script(pilot: Pilot) -> None:
         await pilot.press("p")
@@ -129,7 +142,7 @@ def test_the_running_modes_key_does_not_restart_it(machine: Machine) -> None:
 
 @pytest.mark.skipif(not hasattr(psutil.Process, "cpu_affinity"), reason="no affinity API")
 def test_a_meters_worker_is_really_pinned_to_that_core(machine: Machine) -> None:
-    app = create_app(machine, machine.usable_cores, scale=WATCHABLE)
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=WATCHABLE))
 
     async def script(pilot: Pilot) -> None:
         await pilot.press("p")
@@ -149,7 +162,7 @@ def test_a_meters_worker_is_really_pinned_to_that_core(machine: Machine) -> None
 
 @pytest.mark.parametrize("key", ["q", "ctrl+q", "ctrl+c"])
 def test_quitting_leaves_no_worker(machine: Machine, key: str) -> None:
-    app = create_app(machine, machine.usable_cores, scale=WATCHABLE)
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=WATCHABLE))
     pids: list[int] = []
 
     async def script(pilot: Pilot) -> None:
@@ -164,7 +177,7 @@ def test_quitting_leaves_no_worker(machine: Machine, key: str) -> None:
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_sigterm_and_sighup_quit_cleanly(machine: Machine, signum: int) -> None:
-    app = create_app(machine, machine.usable_cores, scale=WATCHABLE)
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=WATCHABLE))
     pids: list[int] = []
 
     async def script(pilot: Pilot) -> None:
@@ -181,7 +194,7 @@ def test_sigterm_and_sighup_quit_cleanly(machine: Machine, signum: int) -> None:
 
 
 def test_a_killed_worker_shows_failed_and_the_app_stays_usable(machine: Machine) -> None:
-    app = create_app(machine, machine.usable_cores, scale=WATCHABLE)
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=WATCHABLE))
 
     async def script(pilot: Pilot) -> None:
         await pilot.press("p")
@@ -199,7 +212,7 @@ def test_a_killed_worker_shows_failed_and_the_app_stays_usable(machine: Machine)
 
 
 def test_scale_shape_and_clear_keys(machine: Machine) -> None:
-    app = create_app(machine, machine.usable_cores, scale=TINY)
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
 
     async def script(pilot: Pilot) -> None:
         await pilot.press("plus")
@@ -221,7 +234,7 @@ def test_scale_shape_and_clear_keys(machine: Machine) -> None:
 
 def test_the_table_keeps_the_runs_the_log_keeps_with_their_numbers(machine: Machine) -> None:
     """An all-day demo loop must not grow the table (or the log) without end."""
-    app = create_app(machine, machine.usable_cores, scale=TINY)
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
     assert app.session.log.keep == RESULTS_KEEP
     app.session.log.keep = 2  # the same rule, reached in four runs
 
@@ -245,7 +258,7 @@ def test_the_table_keeps_the_runs_the_log_keeps_with_their_numbers(machine: Mach
 
 
 def test_question_mark_opens_the_help_and_escape_closes_it(machine: Machine) -> None:
-    app = create_app(machine, machine.usable_cores, scale=TINY)
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
 
     async def script(pilot: Pilot) -> None:
         await pilot.press("question_mark")
@@ -260,7 +273,7 @@ def test_question_mark_opens_the_help_and_escape_closes_it(machine: Machine) -> 
 
 
 def test_buttons_run_the_same_actions(machine: Machine) -> None:
-    app = create_app(machine, machine.usable_cores, scale=TINY)
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
 
     async def script(pilot: Pilot) -> None:
         buttons = {str(b.label): b for b in app.query(ActionButton)}
@@ -275,14 +288,14 @@ def test_buttons_run_the_same_actions(machine: Machine) -> None:
 
 
 def test_the_command_palette_runs_a_mode(machine: Machine) -> None:
-    app = create_app(machine, machine.usable_cores, scale=TINY)
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
 
     async def script(pilot: Pilot) -> None:
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert {c.title for c in COMMANDS} <= titles
         await pilot.press("ctrl+p")
         await pilot.press(*"Run threads")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: "Run threads" in palette_first(app))
         await pilot.press("enter")
         await until(pilot, lambda: len(app.session.log.runs) == 1)
         assert app.session.log.runs[0].mode == "threads"
@@ -291,7 +304,9 @@ def test_the_command_palette_runs_a_mode(machine: Machine) -> None:
 
 
 def test_autostart_runs_the_preselected_mode(machine: Machine) -> None:
-    app = create_app(machine, machine.usable_cores, mode="parallel", scale=TINY, autostart=True)
+    app = create_app(
+        machine, machine.usable_cores, DashboardOptions(mode="parallel", scale=TINY, autostart=True)
+    )
 
     async def script(pilot: Pilot) -> None:
         await until(pilot, lambda: len(app.session.log.runs) == 1)
@@ -309,7 +324,7 @@ def chart_text(widget: Widget) -> str:
 def test_v_swaps_the_task_bars_for_the_timeline_and_speedup(
     machine: Machine, size: tuple[int, int]
 ) -> None:
-    app = create_app(machine, machine.usable_cores, scale=TINY)
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
 
     async def script(pilot: Pilot) -> None:
         views = app.query_one(ContentSwitcher)
@@ -319,8 +334,7 @@ def test_v_swaps_the_task_bars_for_the_timeline_and_speedup(
         assert views.current == "charts"
         assert not app.query_one(TaskBars).display
         timeline, speedup = app.query_one(Timeline), app.query_one(SpeedupChart)
-        await pilot.pause(0.1)
-        assert "sequential" in chart_text(timeline)
+        await until(pilot, lambda: "sequential" in chart_text(timeline))
         assert "parallel" not in chart_text(timeline)
         # Fed from the tick: the parallel run shows up without another key.
         await pilot.press("p")
@@ -345,7 +359,9 @@ def test_v_swaps_the_task_bars_for_the_timeline_and_speedup(
 
 def fast_demo(machine: Machine) -> Dashboard:
     pauses = DemoPauses(after_run=0.05, comparison=0.3)
-    return create_app(machine, machine.usable_cores, scale=TINY, demo=True, demo_pauses=pauses)
+    return create_app(
+        machine, machine.usable_cores, DashboardOptions(scale=TINY, demo=True, demo_pauses=pauses)
+    )
 
 
 def test_the_demo_runs_sequential_then_parallel_and_loops_until_a_key(machine: Machine) -> None:
@@ -373,7 +389,9 @@ def test_the_demo_runs_sequential_then_parallel_and_loops_until_a_key(machine: M
 def test_d_toggles_the_demo_and_another_key_also_does_its_own_job(machine: Machine) -> None:
     # Pauses longer than the checks below, so a stopped demo would have had time to go on.
     pauses = DemoPauses(after_run=1.0, comparison=1.0)
-    app = create_app(machine, machine.usable_cores, scale=TINY, demo_pauses=pauses)
+    app = create_app(
+        machine, machine.usable_cores, DashboardOptions(scale=TINY, demo_pauses=pauses)
+    )
 
     async def script(pilot: Pilot) -> None:
         await pilot.press("d")
@@ -401,14 +419,14 @@ def toasts(app: Dashboard) -> str:
 
 def test_e_exports_the_runs_and_the_screen_into_out(machine: Machine, tmp_path: Path) -> None:
     out = tmp_path / "talk" / "results"
-    app = create_app(machine, machine.usable_cores, scale=TINY, out=out)
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY, out=out))
 
     async def script(pilot: Pilot) -> None:
         for key, runs in (("s", 1), ("p", 2)):
             await pilot.press(key)
             await until(pilot, lambda runs=runs: len(app.session.log.runs) == runs)
         await pilot.press("e")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: out.is_dir() and len(list(out.iterdir())) == 3)
         written = sorted(out.iterdir())
         assert [p.suffix for p in written] == [".csv", ".json", ".svg"]
         await until(pilot, lambda: all(str(p) in toasts(app) for p in written), timeout=5)
@@ -434,7 +452,7 @@ def test_e_exports_the_runs_and_the_screen_into_out(machine: Machine, tmp_path: 
 
 
 def test_the_newest_run_stays_in_sight_when_the_charts_open(machine: Machine) -> None:
-    app = create_app(machine, machine.usable_cores, scale=TINY)
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
 
     async def script(pilot: Pilot) -> None:
         results = app.query_one(ResultsTable)
@@ -450,14 +468,17 @@ def test_the_newest_run_stays_in_sight_when_the_charts_open(machine: Machine) ->
 
 def test_the_run_state_shows_at_the_smallest_size(machine: Machine) -> None:
     """At 40x12 the settings line is cut short, not wrapped over the state below it."""
-    app = create_app(machine, machine.usable_cores, scale=WATCHABLE)
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=WATCHABLE))
 
     async def script(pilot: Pilot) -> None:
         await pilot.press("p")
         await running_pids(pilot, app)
-        await pilot.pause(0.3)
-        screen = re.sub(r"<[^>]+>", "", app.export_screenshot()).replace("&#160;", " ")
-        assert re.search(r"parallel · seed · .*…", screen) and "running" in screen
+
+        def screen() -> str:
+            return re.sub(r"<[^>]+>", "", app.export_screenshot()).replace("&#160;", " ")
+
+        await until(pilot, lambda: "running" in screen())
+        assert re.search(r"parallel · seed · .*…", screen())
         await pilot.press("escape")
 
     drive(app, script, size=(40, 12))
@@ -465,7 +486,7 @@ def test_the_run_state_shows_at_the_smallest_size(machine: Machine) -> None:
 
 def test_e_says_what_it_leaves_out(machine: Machine, tmp_path: Path) -> None:
     """Nothing ended yet: nothing written. A run in progress: the toast says it is not in."""
-    app = create_app(machine, machine.usable_cores, scale=TINY, out=tmp_path)
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY, out=tmp_path))
 
     async def script(pilot: Pilot) -> None:
         await pilot.press("e")
@@ -487,7 +508,9 @@ def test_e_says_what_it_leaves_out(machine: Machine, tmp_path: Path) -> None:
 def test_an_export_that_cannot_be_written_is_a_toast(machine: Machine, tmp_path: Path) -> None:
     blocker = tmp_path / "a file"
     blocker.write_text("")
-    app = create_app(machine, machine.usable_cores, scale=TINY, out=blocker / "results")
+    app = create_app(
+        machine, machine.usable_cores, DashboardOptions(scale=TINY, out=blocker / "results")
+    )
 
     async def script(pilot: Pilot) -> None:
         await pilot.press("s")
@@ -501,7 +524,9 @@ def test_an_export_that_cannot_be_written_is_a_toast(machine: Machine, tmp_path:
 
 
 def test_the_projector_theme_is_bold_and_in_the_theme_switcher(machine: Machine) -> None:
-    app = create_app(machine, machine.usable_cores, scale=TINY, theme=PROJECTOR.name)
+    app = create_app(
+        machine, machine.usable_cores, DashboardOptions(scale=TINY, theme=PROJECTOR.name)
+    )
 
     async def script(pilot: Pilot) -> None:
         assert app.theme == PROJECTOR.name
@@ -518,15 +543,83 @@ def test_the_projector_theme_is_bold_and_in_the_theme_switcher(machine: Machine)
         for query, name in (("nord", "nord"), ("projector", PROJECTOR.name)):
             await pilot.press("ctrl+p")
             await pilot.press(*"Theme")
-            await pilot.pause(0.3)
+            await until(pilot, lambda: "Theme" in palette_first(app))
             await pilot.press("enter")
             await pilot.press(*query)
-            await pilot.pause(0.3)
+            await until(pilot, lambda query=query: query in palette_first(app))
             await pilot.press("enter")
             await until(pilot, lambda name=name: app.theme == name)
             assert bool(results.rich_style.bold) == (name == PROJECTOR.name)
             # The results' colours follow too, though the table holds them as plain colours.
             success = app.get_css_variables()["success"]
             await until(pilot, lambda success=success: check_colour().lower() == success.lower())
+
+    drive(app, script)
+
+
+def test_w_switches_the_workload_and_the_charts_compare_within_it(machine: Machine) -> None:
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
+
+    async def script(pilot: Pilot) -> None:
+        assert "seed" in status_text(app) and Seed().lesson in status_text(app)
+        await pilot.press("s")
+        await until(pilot, lambda: len(app.session.log.runs) == 1)
+        await pilot.press("v")
+        timeline, speedup = app.query_one(Timeline), app.query_one(SpeedupChart)
+        await until(pilot, lambda: "sequential" in chart_text(timeline))
+        await pilot.press("w", "w")
+        assert app.session.workload == Hash()
+        await until(pilot, lambda: Hash().lesson in status_text(app))
+        assert " hash " in status_text(app)
+        # The seed's run is not hash's: the charts have nothing of hash's to show yet.
+        await until(pilot, lambda: "No runs yet" in chart_text(timeline))
+        await pilot.press("p")
+        await until(pilot, lambda: len(app.session.log.runs) == 2)
+        await until(pilot, lambda: "parallel" in chart_text(timeline))
+        assert "sequential" not in chart_text(timeline)
+        assert "once a sequential and a parallel run" in chart_text(speedup)
+        hash_run = app.session.log.runs[-1]
+        assert (hash_run.workload, hash_run.ok, hash_run.speedup) == ("hash", True, None)
+        assert "hash" in str(app.query_one(ResultsTable).get_row_at(1))
+
+    drive(app, script)
+
+
+def test_the_palette_lists_the_workloads_and_selects_one(machine: Machine) -> None:
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
+
+    async def script(pilot: Pilot) -> None:
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Workload seed", "Workload io", "Workload hash", "Switch workload"} <= titles
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Workload io")
+        await until(pilot, lambda: "Workload io" in palette_first(app))
+        await pilot.press("enter")
+        await until(pilot, lambda: app.session.workload == Io())
+        await pilot.press("t")
+        await until(pilot, lambda: len(app.session.log.runs) == 1)
+        assert app.session.log.runs[0].workload == "io" and app.session.log.runs[0].ok
+
+    drive(app, script)
+
+
+def test_a_function_of_yours_in_the_dashboard(machine: Machine, tmp_path: Path) -> None:
+    (tmp_path / "mine.py").write_text(
+        "def f(n):\n    if n == 7:\n        raise ValueError('not seven')\n    return n\n"
+    )
+    mine = parse_spec("mine.py:f", 20, cwd=str(tmp_path))
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY, workload=mine))
+
+    async def script(pilot: Pilot) -> None:
+        assert "mine.py:f" in status_text(app) and "20 items" in status_text(app)
+        await pilot.press("p")
+        await until(pilot, lambda: len(app.session.log.runs) == 1)
+        failed = app.session.log.runs[0]
+        assert failed.state == "failed" and "f(7) raised ValueError: not seven" in failed.reason
+        await until(pilot, lambda: "not seven" in status_text(app))
+        # Still usable: the next workload runs.
+        await pilot.press("w", "s")
+        await until(pilot, lambda: len(app.session.log.runs) == 2)
+        assert app.session.log.runs[1].workload == "seed" and app.session.log.runs[1].ok
 
     drive(app, script)

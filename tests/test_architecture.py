@@ -1,4 +1,6 @@
-"""The import contract: the engine knows nothing of Textual; the dashboard sits on top."""
+"""The import contract and the code's shape: the engine knows nothing of Textual, the
+dashboard (coremeter/tui/) sits on top, its layout is pure, and neither front end
+imports the other."""
 
 from __future__ import annotations
 
@@ -10,21 +12,44 @@ from pathlib import Path
 import coremeter
 
 PACKAGE = Path(coremeter.__file__).parent
-# The dashboard: the only modules allowed to import Textual.
-DASHBOARD = {"app", "widgets", "charts", "serve", "themes"}
-ENGINE = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem not in DASHBOARD)
+TESTS = Path(__file__).parent
+TEXTUAL = {"textual", "textual_serve"}
+# The top-level modules that may import Textual: the browser front end. cli opens the
+# dashboard and serve with function-level imports only.
+FRONT = {"serve"}
+ENGINE = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem not in FRONT)
+MAX_LINES = 450
+MAX_PARAMS = 5
 
 
-def imported_names(path: Path, top_level_only: bool) -> set[str]:
+def modules(folder: Path = PACKAGE) -> list[Path]:
+    return sorted(folder.rglob("*.py"))
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path, top_level_only: bool = False) -> list[ast.Import | ast.ImportFrom]:
     tree = ast.parse(path.read_text())
     nodes = tree.body if top_level_only else list(ast.walk(tree))
+    return [n for n in nodes if isinstance(n, (ast.Import, ast.ImportFrom))]
+
+
+def imported_names(path: Path, top_level_only: bool = False) -> set[str]:
     names = set()
-    for node in nodes:
+    for node in imports(path, top_level_only):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
+        elif node.module:
             names.add(node.module)
     return names
+
+
+def offending(names: set[str], forbidden: set[str]) -> set[str]:
+    """The names that are, or are inside, a forbidden package or module."""
+    return {n for n in names if any(n == f or n.startswith(f + ".") for f in forbidden)}
 
 
 def test_the_engine_modules_exist() -> None:
@@ -35,20 +60,71 @@ def test_the_engine_modules_exist() -> None:
 
 def test_no_engine_module_imports_textual_or_the_dashboard() -> None:
     for stem in ENGINE:
-        # cli opens the dashboard with a function-level import; nothing else may.
         names = imported_names(PACKAGE / f"{stem}.py", top_level_only=stem == "cli")
-        offending = {
-            n
-            for n in names
-            if n.split(".")[0] in {"textual", "textual_serve"}
-            or n in {f"coremeter.{d}" for d in DASHBOARD}
-        }
-        assert not offending, f"coremeter/{stem}.py imports {offending}"
+        bad = offending(names, TEXTUAL | {"coremeter.tui", "coremeter.serve"})
+        assert not bad, f"coremeter/{stem}.py imports {bad}"
 
 
-def test_importing_the_engine_loads_no_textual() -> None:
-    modules = ", ".join(f"coremeter.{m}" for m in ENGINE)
-    code = f"import sys, {modules}; print(sorted(m for m in sys.modules if 'textual' in m))"
+def test_the_layout_is_pure() -> None:
+    for path in modules(PACKAGE / "tui" / "layout"):
+        bad = offending(imported_names(path), TEXTUAL | {"rich"})
+        assert not bad, f"{path.relative_to(PACKAGE)} imports {bad}"
+
+
+def test_bench_and_the_dashboard_never_import_each_other() -> None:
+    assert not offending(imported_names(PACKAGE / "bench.py"), {"coremeter.tui"})
+    for path in modules(PACKAGE / "tui"):
+        bad = offending(imported_names(path), {"coremeter.bench"})
+        assert not bad, f"{path.relative_to(PACKAGE)} imports {bad}"
+
+
+def test_importing_the_engine_and_the_layout_loads_no_textual() -> None:
+    layout = [module_name(p) for p in modules(PACKAGE / "tui" / "layout")]
+    names = ", ".join([*(f"coremeter.{m}" for m in ENGINE), *layout])
+    code = f"import sys, {names}; print(sorted(m for m in sys.modules if 'textual' in m))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_no_private_name_is_imported_from_another_module() -> None:
+    for path in modules():
+        for node in imports(path):
+            if isinstance(node, ast.ImportFrom):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                assert not private, f"{path.relative_to(PACKAGE)} imports {private}"
+
+
+def test_no_module_is_over_the_limit() -> None:
+    for path in modules():
+        lines = len(path.read_text().splitlines())
+        assert lines <= MAX_LINES, f"{path.relative_to(PACKAGE)}: {lines} lines"
+
+
+def test_wide_signatures_take_a_dataclass() -> None:
+    for path in modules():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                a = node.args
+                params = [p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)]
+                params = [p for p in params if p not in ("self", "cls")]
+                where = f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name}"
+                assert len(params) <= MAX_PARAMS, f"{where} takes {len(params)} parameters"
+
+
+def test_no_test_module_imports_another() -> None:
+    tests = {p.stem for p in TESTS.glob("test_*.py")}
+    for path in TESTS.glob("*.py"):
+        bad = imported_names(path) & tests
+        assert not bad, f"tests/{path.name} imports {bad}"
+
+
+def test_mypy_is_clean() -> None:
+    """mypy is in the test extra: a type error fails the suite, as a lint error would."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "coremeter"],
+        cwd=PACKAGE.parent,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -12,70 +12,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import pytest
-from textual.app import App, ComposeResult
+from fakes import Charts, balanced, record
 
-from coremeter.charts import (
-    BAR,
-    GHOST,
-    IDLE,
-    SPEEDUP_HINT,
-    TIMELINE_HINT,
-    TRACK,
-    Axis,
-    Bar,
-    Cell,
-    Header,
-    Lane,
-    Note,
-    SpeedupChart,
-    Timeline,
-    cells,
-    core_lanes,
-    place_labels,
-    speedup_rows,
-    ticks,
-    timeline_rows,
-)
-from coremeter.results import RunRecord, TaskRecord
+from coremeter.results import RunRecord
+from coremeter.tui.layout.cells import BAR, GHOST, IDLE, TRACK, Cell, cells, place_labels, ticks
+from coremeter.tui.layout.rows import Axis, Bar, CoreRow, Header, Note
+from coremeter.tui.layout.speedup import SPEEDUP_HINT, speedup_rows
+from coremeter.tui.layout.timeline import TIMELINE_HINT, core_lanes, timeline_rows
+from coremeter.tui.widgets.charts import Timeline
 
-UNIT_S = 1.24
-SIZE = 20_000_000  # iterations in one unit at scale 0.2
 SMALL, LARGE = (80, 24), (120, 24)
-# (task id, units, core, start_s, end_s); None: not started, or not finished.
-Task = tuple[int, int, "int | None", "float | None", "float | None"]
-
-
-def record(
-    mode: str,
-    tasks: list[Task],
-    wall_s: float,
-    *,
-    state: str = "done",
-    reason: str | None = None,
-    speedup: float | None = None,
-    bound: float = 2.0,
-    shape: str = "seed",
-) -> RunRecord:
-    task_records = [
-        TaskRecord(tid, units * SIZE, core, units * SIZE if end else 0, start, end, None)
-        for tid, units, core, start, end in tasks
-    ]
-    cores = sorted({core for _, _, core, _, _ in tasks if core is not None})
-    return RunRecord(
-        mode=mode,
-        shape=shape,
-        scale=0.2,
-        cores=cores,
-        state=state,
-        reason=reason,
-        wall_s=wall_s,
-        result=None,
-        expected=0.0,
-        ok=state == "done",
-        bound=bound,
-        tasks=task_records,
-        speedup=speedup,
-    )
 
 
 SEQUENTIAL = record(
@@ -116,22 +62,8 @@ THREADS = record(
 )
 
 
-def balanced(mode: str, cores: int) -> RunRecord:
-    """The balanced shape: one equal task per core, run on one core or on all of them."""
-    each = 7.43 / cores
-    if mode == "sequential":
-        tasks = [(i, 1, 0, i * each, (i + 1) * each) for i in range(cores)]
-        return record(mode, tasks, 7.43, speedup=1.0, bound=1.0, shape="balanced")
-    # Workers start a few milliseconds apart and do not finish together.
-    tasks = [
-        (i, 1, i, 0.004 * i, 0.004 * i + each * (1 + 0.03 * (i * 7 % 5))) for i in range(cores)
-    ]
-    wall = max(end for *_, end in tasks) + 0.01
-    return record(mode, tasks, wall, speedup=7.43 / wall, bound=float(cores), shape="balanced")
-
-
-def lanes_of(rows: list) -> list[Lane]:
-    return [row for row in rows if isinstance(row, Lane)]
+def lanes_of(rows: list) -> list[CoreRow]:
+    return [row for row in rows if isinstance(row, CoreRow)]
 
 
 def eighths(row: Sequence[Cell], keep: Callable[[object], bool]) -> int:
@@ -139,17 +71,17 @@ def eighths(row: Sequence[Cell], keep: Callable[[object], bool]) -> int:
     return sum(c.eighths * keep(c.left) + (8 - c.eighths) * keep(c.right) for c in row)
 
 
-def span(seconds: float, lane: Lane, scale: float = 7.43) -> int:
+def span(seconds: float, lane: CoreRow, scale: float = 7.43) -> int:
     """How many eighths ``seconds`` take on a lane whose width shows ``scale`` seconds."""
     return round(seconds / scale * len(lane.cells) * 8)
 
 
-def drawn(lane: Lane) -> int:
+def drawn(lane: CoreRow) -> int:
     """How many cells of a lane show its run (tasks or idle) rather than the background."""
     return sum(cell.left is not None for cell in lane.cells)
 
 
-def cells_for(seconds: float, lane: Lane) -> int:
+def cells_for(seconds: float, lane: CoreRow) -> int:
     """How many cells a run of ``seconds`` starts to fill on a lane showing 7.43 s."""
     return -(-span(seconds, lane) // 8)
 
@@ -209,7 +141,7 @@ def test_no_runs_is_a_one_line_hint() -> None:
 
 def test_sequential_and_parallel_stand_on_one_time_scale() -> None:
     rows = timeline_rows([SEQUENTIAL, PARALLEL], 80)
-    assert [type(row) for row in rows] == [Header, Lane, Header, Lane, Lane, Axis]
+    assert [type(row) for row in rows] == [Header, CoreRow, Header, CoreRow, CoreRow, Axis]
     seq, cpu0, cpu1 = lanes_of(rows)
     bars = len(seq.cells)
     assert bars == 80 - len("cpu0 ")
@@ -345,32 +277,12 @@ def test_speedup_needs_a_good_run_with_a_baseline() -> None:
 @pytest.mark.parametrize("width", [0, 1, 7, 20, 300])
 def test_any_width_lays_out_without_losing_a_row(width: int) -> None:
     runs = [SEQUENTIAL, PARALLEL, THREADS, FAILED, IN_ORDER, balanced("parallel", 16)]
-    for record in runs:
-        assert len(lanes_of(timeline_rows([SEQUENTIAL, record], width))) == 1 + len(
-            core_lanes(record)
-        )
+    for run in runs:
+        assert len(lanes_of(timeline_rows([SEQUENTIAL, run], width))) == 1 + len(core_lanes(run))
     assert len(speedup_rows(runs, width)) == 3
 
 
 # -- the widgets -----------------------------------------------------------------
-
-
-class Charts(App[None]):
-    """The two charts alone, fed fixed records, as the dashboard would feed them."""
-
-    CSS = "Timeline, SpeedupChart { margin: 1 1 0 1; }"
-
-    def __init__(self, records: list[RunRecord], live: RunRecord | None = None) -> None:
-        super().__init__()
-        self.records, self.live = records, live
-
-    def compose(self) -> ComposeResult:
-        yield Timeline()
-        yield SpeedupChart()
-
-    def on_mount(self) -> None:
-        self.query_one(Timeline).show(self.records, self.live)
-        self.query_one(SpeedupChart).show(self.records)
 
 
 def test_show_with_equal_inputs_lays_out_nothing_again() -> None:
@@ -379,17 +291,24 @@ def test_show_with_equal_inputs_lays_out_nothing_again() -> None:
         async with app.run_test(size=SMALL) as pilot:
             timeline = app.query_one(Timeline)
             await pilot.pause()
-            laid_out = timeline._laid_out
-            assert laid_out is not None
+            width = timeline.size.width
+            lay_out = timeline.lay_out
+            laid_out: list[int] = []
+
+            def counted(records: Sequence[RunRecord], width: int, max_rows: int) -> list:
+                laid_out.append(len(records))
+                return lay_out(records, width, max_rows)
+
+            timeline.lay_out = counted  # type: ignore[method-assign]
             copies = [RunRecord(**vars(r)) for r in (SEQUENTIAL, PARALLEL)]
             timeline.show(copies)
-            assert timeline._laid_out is laid_out
             timeline.show([SEQUENTIAL], PARALLEL)
-            assert timeline._laid_out is laid_out
+            assert timeline.rows(width) == 6
+            assert laid_out == []
             timeline.show([SEQUENTIAL, PARALLEL], IN_ORDER)
             await pilot.pause()
-            assert timeline._laid_out is not laid_out
-            assert len(timeline._laid_out[1]) == 6
+            assert timeline.rows(width) == 6
+            assert laid_out == [2]
             # A live run under the longer sequential one: only its own rows are redrawn,
             # never the sequential row (1) or the axis (5).
             refreshed: list[int] = []

@@ -16,8 +16,9 @@ import psutil
 import pytest
 from helpers import TINY, wait_gone
 
-from coremeter.bench import fit_parts, machine_line, summary
+from coremeter.bench import summary
 from coremeter.cores import Machine
+from coremeter.report import fit_parts, machine_line
 
 CORES = sorted(os.sched_getaffinity(0))
 

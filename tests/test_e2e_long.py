@@ -16,10 +16,10 @@ from dataclasses import replace
 import pytest
 from textual.pilot import Pilot
 
-from coremeter.app import create_app
 from coremeter.cores import Machine
-from coremeter.sampler import CpuSampler
-from coremeter.widgets import CoreMeters
+from coremeter.sampler import CpuSampler, Source
+from coremeter.tui.app import create_app
+from coremeter.tui.widgets.meters import CoreMeters
 
 pytestmark = pytest.mark.e2e
 
@@ -37,7 +37,7 @@ def test_thirty_minutes_of_ticks_keep_memory_flat_and_histories_bounded(
 ) -> None:
     rng = random.Random(7)
     sampler = CpuSampler(
-        CORES, read=lambda: [rng.uniform(0, 100) for _ in CORES], online=CORES, history=HISTORY
+        CORES, source=Source(lambda: [rng.uniform(0, 100) for _ in CORES], CORES), history=HISTORY
     )
     box = replace(machine, usable_cores=CORES, quota=None)
     app = create_app(box, CORES, sampler=sampler, clock=lambda run: 0.0)

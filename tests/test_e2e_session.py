@@ -12,7 +12,7 @@ import pytest
 from helpers import TINY, alive
 
 from coremeter.cores import Machine
-from coremeter.sampler import CpuSampler
+from coremeter.sampler import CpuSampler, Source
 from coremeter.session import Session
 
 pytestmark = pytest.mark.e2e
@@ -68,7 +68,7 @@ def test_thirty_minutes_of_sampling_stay_bounded() -> None:
     cores = list(range(64))
     rng = random.Random(1)
     sampler = CpuSampler(
-        cores, read=lambda: [rng.uniform(0, 100) for _ in cores], online=cores, history=60
+        cores, source=Source(lambda: [rng.uniform(0, 100) for _ in cores], cores), history=60
     )
     ticks = 30 * 60 * 10  # 30 minutes at 10 Hz
     for _ in range(1000):

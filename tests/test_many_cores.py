@@ -12,20 +12,19 @@ import sys
 from dataclasses import replace
 
 import pytest
-from test_charts import Charts, balanced, record
-from test_snapshots import WAVE, FrozenRun
-from test_snapshots import machine as plain_machine
+from fakes import WAVE, Charts, FrozenRun, balanced, record
+from fakes import machine as plain_machine
 from textual.pilot import Pilot
 
-from coremeter.app import Dashboard, create_app
-from coremeter.bench import warnings
-from coremeter.charts import PACK_LANES, Header, Lane, Note, Pair, timeline_rows
 from coremeter.cores import Machine
+from coremeter.options import DashboardOptions
+from coremeter.report import warnings
 from coremeter.runner import RunSpec
-from coremeter.sampler import CpuSampler
-from coremeter.widgets import (
+from coremeter.sampler import CpuSampler, Source
+from coremeter.tui.app import Dashboard, create_app
+from coremeter.tui.layout.grid import (
     STRIP,
-    CoreMeters,
+    Fit,
     Form,
     Grid,
     grid,
@@ -33,6 +32,9 @@ from coremeter.widgets import (
     strip_grid,
     summary_grid,
 )
+from coremeter.tui.layout.rows import CoreRow, Header, Note, Pair
+from coremeter.tui.layout.timeline import PACK_LANES, timeline_rows
+from coremeter.tui.widgets.meters import CoreMeters
 
 # The forms of 256 cores with hyperthreads: a meter is "┌cpu255 " + a bar of 4 + " 100%",
 # a mini meter "┌255" + a bar of 2 + " 100".
@@ -73,8 +75,8 @@ def test_too_narrow_meters_give_way_to_fewer_wider_columns_then_the_next_form() 
 
 def test_hyperthreads_of_one_core_stay_in_one_column_when_the_rows_allow() -> None:
     # 10 pairs in 3 columns would need 7 rows, splitting a pair: 8 rows keep them whole.
-    assert grid(20, 78, 8, [METER], prefer_rows=7, group=2).rows == 8
-    assert grid(20, 78, 7, [METER], prefer_rows=7, group=2).rows == 7
+    assert grid(20, 78, 8, [METER], Fit(prefer_rows=7, group=2)).rows == 8
+    assert grid(20, 78, 7, [METER], Fit(prefer_rows=7, group=2)).rows == 7
 
 
 def test_items_run_down_the_columns_or_along_a_strip() -> None:
@@ -177,7 +179,7 @@ def test_many_cores_pack_two_to_a_timeline_row() -> None:
     assert headers[0].note == "" and "two cores a row" in headers[1].note
     # Up to PACK_LANES cores keep a row each, with their task labels.
     sixteen = timeline_rows([balanced("parallel", PACK_LANES)], 80)
-    assert sum(isinstance(row, Lane) for row in sixteen) == PACK_LANES
+    assert sum(isinstance(row, CoreRow) for row in sixteen) == PACK_LANES
 
 
 def test_a_packed_row_shows_each_core_on_its_half() -> None:
@@ -205,7 +207,7 @@ def test_rows_past_the_height_are_summed_up_so_every_core_is_accounted_for() -> 
     assert note.text.startswith(f"+ {256 - 2 * len(pairs)} more cores (cpu{2 * len(pairs)} to")
     assert "busy" in note.text
     # The sequential run keeps its one row.
-    assert isinstance(rows[1], Lane)
+    assert isinstance(rows[1], CoreRow)
 
 
 def test_a_small_height_packs_a_few_cores_before_it_cuts_any() -> None:
@@ -229,7 +231,7 @@ def sampler(cores: int, busy: bool) -> CpuSampler:
     else:
         percents = [float(core * 37 % 23) + (core % 16 == 5) * 70 for core in range(cores)]
     ids = list(range(cores))
-    fake = CpuSampler(ids, alpha=1.0, history_every=10**9, read=lambda: percents, online=ids)
+    fake = CpuSampler(ids, alpha=1.0, history_every=10**9, source=Source(lambda: percents, ids))
     for core in ids:
         fake.history[core].extend(v * ((core % 8) + 1) / 8 for v in WAVE)
     return fake
@@ -240,8 +242,7 @@ def dashboard(cores: int, busy: bool, shape: str = "seed") -> Dashboard:
     return create_app(
         box,
         box.usable_cores,
-        shape=shape,
-        scale=0.2,
+        DashboardOptions(shape=shape, scale=0.2),
         sampler=sampler(cores, busy),
         clock=lambda run: 2.5,
     )

@@ -8,6 +8,7 @@ Set COREMETER_SAVE_SCREENSHOTS=1 to refresh screenshots/browser.png.
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import os
 import re
@@ -27,8 +28,9 @@ import psutil
 import pytest
 from helpers import alive, wait_gone
 
-from coremeter.cli import build_parser
+from coremeter.cli import build_parser, serve_options
 from coremeter.serve import TEMPLATES, dashboard_command
+from coremeter.userfunc import parse_spec, resolve
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -238,10 +240,29 @@ def test_the_page_template_fetches_only_from_its_own_server() -> None:
 def test_each_tab_runs_the_dashboard_with_the_options_given_to_serve() -> None:
     given = ["--shape", "balanced", "--scale", "0.0123", "--cores", "0", "--mode", "parallel"]
     given += ["--autostart", "--demo", "--theme", "coremeter-projector", "--out", "talk results"]
-    args = build_parser().parse_args(["serve", *given])
-    command = shlex.split(dashboard_command(args))
+    args, tab = served_tab(["serve", *given])
+    for option in ("shape", "scale", "cores", "mode", "autostart", "demo", "theme", "out"):
+        assert getattr(tab, option) == getattr(args, option), option
+    assert tab.workload == args.workload == "seed"
+
+
+def served_tab(argv: list[str]) -> tuple[argparse.Namespace, argparse.Namespace]:
+    """The command line given to serve, and the one its tabs' dashboards get."""
+    args = build_parser().parse_args(argv)
+    args.workload = resolve(args.workload, args.items)
+    command = shlex.split(dashboard_command(serve_options(args)))
     assert command[:4] == ["exec", sys.executable, "-m", "coremeter"]
     tab = build_parser().parse_args(command[4:])
     assert tab.command is None  # the dashboard itself
-    for option in ("shape", "scale", "cores", "mode", "autostart", "demo", "theme", "out"):
-        assert getattr(tab, option) == getattr(args, option), option
+    args.workload = args.workload.name
+    return args, tab
+
+
+def test_each_tab_gets_the_workload_given_to_serve(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "mine.py").write_text("def f(n):\n    return n\n")
+    monkeypatch.chdir(tmp_path)
+    _, tab = served_tab(["serve", "--workload", "mine.py:f", "--items", "50"])
+    monkeypatch.chdir("/")  # a tab finds the same file from anywhere
+    assert resolve(tab.workload, tab.items) == parse_spec("mine.py:f", 50, cwd=str(tmp_path))
+    _, tab = served_tab(["serve", "--workload", "hash"])
+    assert (tab.workload, tab.items) == ("hash", None)

@@ -131,8 +131,8 @@ def test_an_unbounded_log_keeps_every_run_and_clear_forgets_baselines() -> None:
 
 def test_w_cycles_the_builtins_then_a_function_of_yours(machine: Machine) -> None:
     mine = UserFunction("mine.py:f", "f", 10, path="/nowhere/mine.py")
-    session = Session(machine, machine.usable_cores, "seed", TINY, workload=mine)
-    assert session.workload is mine
+    session = Session(machine, machine.usable_cores, "seed", TINY)
+    assert session.use(mine) is session.workload is mine
     assert [session.next_workload().name for _ in range(4)] == ["seed", "io", "hash", "mine.py:f"]
     plain = Session(machine, machine.usable_cores, "seed", TINY)
     assert [plain.next_workload().name for _ in range(3)] == ["io", "hash", "seed"]

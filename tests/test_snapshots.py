@@ -8,43 +8,17 @@ set by hand and whose workers are never started.
 
 from __future__ import annotations
 
-import math
-
 import pytest
+from fakes import FrozenRun, fake_sampler, machine
 from textual.pilot import Pilot
 
-from coremeter.app import Dashboard, create_app
-from coremeter.cores import Machine
+from coremeter.options import DashboardOptions
 from coremeter.results import ResultsLog, RunRecord
-from coremeter.runner import Run, RunSpec
-from coremeter.sampler import CpuSampler
-from coremeter.themes import PROJECTOR
+from coremeter.tui.app import Dashboard, create_app
+from coremeter.tui.themes import PROJECTOR
 
 SMALL = (80, 24)
 LARGE = (120, 35)
-WAVE = [5, 10, 30, 70, 95, 100, 100, 100, 98, 60, 20, 5, 2, 0, 40, 100]
-
-
-def machine(cores: int = 2, quota: float | None = None) -> Machine:
-    return Machine(
-        usable_cores=list(range(cores)),
-        logical=cores,
-        physical=cores,
-        python="3.11.7",
-        gil=True,
-        start_method="forkserver",
-        affinity=True,
-        quota=quota,
-        cpu_model="Example CPU 3.0GHz",
-    )
-
-
-def fake_sampler(percents: list[float]) -> CpuSampler:
-    cores = list(range(len(percents)))
-    sampler = CpuSampler(cores, alpha=1.0, history_every=10**9, read=lambda: percents, online=cores)
-    for core in cores:
-        sampler.history[core].extend(v * (core + 1) / len(cores) for v in WAVE)
-    return sampler
 
 
 def dashboard(
@@ -53,34 +27,12 @@ def dashboard(
     box = machine(**machine_args)
     sampler = fake_sampler(percents)
     return create_app(
-        box, box.usable_cores, scale=0.2, sampler=sampler, clock=lambda run: seconds, theme=theme
+        box,
+        box.usable_cores,
+        DashboardOptions(scale=0.2, theme=theme),
+        sampler=sampler,
+        clock=lambda run: seconds,
     )
-
-
-class FrozenRun(Run):
-    """A real Run, never started: its shared counters say how far each task got."""
-
-    def __init__(self, spec: RunSpec, progress: dict[int, tuple[float, float, float | None]]):
-        """``progress``: task id -> (fraction done, start offset, end offset or None)."""
-        super().__init__(spec)
-        self.started_at = 0.0
-        self.state = "running"
-        self.pids = [4101, 4102]
-        for task in spec.tasks:
-            fraction, start, end = progress.get(task.id, (0.0, math.nan, None))
-            self.counts[task.id] = round(fraction * task.size)
-            self.starts[task.id] = start
-            self.ends[task.id] = math.nan if end is None else end
-
-    def poll(self) -> bool:
-        return not self.running
-
-    def cancel(self, reason: str = "cancelled") -> None:
-        self.state, self.reason, self.stopped_at = "cancelled", reason, 0.0
-
-    def fail(self, reason: str, at: float) -> FrozenRun:
-        self.state, self.reason, self.stopped_at = "failed", reason, at
-        return self
 
 
 def mid_parallel_run(app: Dashboard) -> FrozenRun:

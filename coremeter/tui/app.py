@@ -2,192 +2,63 @@
 
 Everything it shows comes from the engine (Session, Run, CpuSampler); the app only
 polls them from one 10 Hz timer and hands values to display-only widgets. That one
-timer is also the one long-lived place psutil's per-thread baseline needs.
+timer is also the one long-lived place psutil's per-thread baseline needs, and the
+one that advances the demo autopilot.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
+import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
-from pathlib import Path
 
-from textual import events, on
+from textual import events
 from textual.actions import ActionParseResult, parse
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.dom import DOMNode
-from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widget import Widget
-from textual.widgets import Button, ContentSwitcher, Footer, Static
-from textual.worker import Worker
+from textual.widgets import ContentSwitcher, Static
 
-from coremeter.bench import fit_parts, machine_line, warnings
-from coremeter.charts import SpeedupChart, Timeline
 from coremeter.cores import Machine
-from coremeter.export import DEFAULT_FOLDER, ExportError, export_session
-from coremeter.results import RunRecord, TaskRecord
+from coremeter.export import ExportError, export_session
+from coremeter.options import DEFAULTS, DashboardOptions
+from coremeter.report import fit_parts, machine_line
+from coremeter.results import Mode, RunRecord, RunState
 from coremeter.runner import Run, prepare
 from coremeter.sampler import CpuSampler
 from coremeter.session import Session
 from coremeter.shutdown import EXIT_DEADLINE_S, QuitSignals, watch_terminal
-from coremeter.themes import THEMES
-from coremeter.widgets import (
-    CoreMeters,
-    HelpScreen,
-    ResultsTable,
-    RunPanel,
-    TaskBars,
-    TooSmallScreen,
+from coremeter.tui.commands import AFTER_ESCAPE, COMMANDS, DEMO_KEY, HELP, QUIT
+from coremeter.tui.demo import Autopilot, View
+from coremeter.tui.layout.screen import (
+    FOOTER_ALL_KEYS_WIDTH,
+    FOOTER_PALETTE_WIDTH,
+    MIN_SIZE,
+    button_columns,
+    charts_only,
+    too_small,
 )
-from coremeter.workload import DEFAULT_SCALE
+from coremeter.tui.layout.tasks import own_time, pinned_labels
+from coremeter.tui.themes import THEMES
+from coremeter.tui.widgets.charts import SpeedupChart, Timeline
+from coremeter.tui.widgets.controls import ActionButton, KeysFooter
+from coremeter.tui.widgets.meters import CoreMeters
+from coremeter.tui.widgets.results_table import ResultsTable
+from coremeter.tui.widgets.run_panel import RunPanel
+from coremeter.tui.widgets.screens import HelpScreen, TooSmallScreen
+from coremeter.tui.widgets.tasks import TaskBars
+from coremeter.workload import Workload
 
 TICK_S = 0.1
-# Below this the header, the timer and the meters no longer fit: a notice says so instead.
-MIN_SIZE = (40, 12)
 DRAW_EVERY = 2  # ticks between draws during a run: 5 Hz
 CHART_EVERY = 4  # ticks between chart updates during a run, when they are shown: 2.5 Hz
-# Below this width the footer's keys need the room its ctrl+p entry takes (ctrl+p still works).
-FOOTER_PALETTE_WIDTH = 90
-# Below this width the footer leaves out SPARE_KEYS: all the others fit at 80 columns.
-FOOTER_ALL_KEYS_WIDTH = 110
-# The results table's least useful height, its margin included: a header and three rows.
-# In the charts view it gives way to the charts rather than shrink below this.
-RESULTS_ROOM = 5
 # Runs the session keeps, and the table shows: about three hours of the demo autopilot.
 RESULTS_KEEP = 1000
 
 Clock = Callable[[Run], float]
-
-
-@dataclass(frozen=True)
-class DemoPauses:
-    """How long the autopilot holds each picture, in seconds; tests pass short ones."""
-
-    # After each run: long enough to read its time and speedup aloud.
-    after_run: float = 3.0
-    # The comparison, before it starts over: the picture the talk is about.
-    comparison: float = 10.0
-
-
-@dataclass(frozen=True)
-class Command:
-    """One action, offered as a key (with its footer label), a button and a palette entry."""
-
-    binding: Binding
-    title: str
-    help: str
-
-
-_RUN = Binding.Group("run")
-_SCALE = Binding.Group("scale", compact=True)
-
-
-def _run(key: str, mode: str, label: str, what: str) -> Command:
-    return Command(Binding(key, f"run('{mode}')", label, group=_RUN), f"Run {mode}", what)
-
-
-COMMANDS = (
-    _run("s", "sequential", "seq", "Every task in order on one core"),
-    _run("p", "parallel", "par", "One pinned worker process per core"),
-    _run("t", "threads", "threads", "Pinned threads in one process"),
-    Command(Binding("m", "toggle", "toggle"), "Toggle sequential/parallel", "Run the other one"),
-    Command(Binding("space", "rerun", "rerun", key_display="␣"), "Rerun", "The last mode again"),
-    Command(Binding("escape", "cancel", "cancel"), "Cancel the run", "Stop every worker now"),
-    Command(
-        Binding("plus", "scale(2)", "scale×2", group=_SCALE),
-        "Double the scale",
-        "Twice the work from the next run",
-    ),
-    Command(
-        Binding("minus", "scale(0.5)", "scale÷2", group=_SCALE),
-        "Halve the scale",
-        "Half the work from the next run",
-    ),
-    Command(Binding("b", "shape", "shape"), "Switch shape", "seed (tasks of 1:2:3) or balanced"),
-    Command(Binding("r", "clear", "clear"), "Clear results", "Empty the results table"),
-    Command(
-        Binding("v", "view", "charts"),
-        "Switch view",
-        "Task bars, or the timeline and speedup chart",
-    ),
-    Command(
-        Binding("d", "demo", "demo"),
-        "Demo autopilot",
-        "Sequential, parallel, the comparison, in a loop; any key stops it",
-    ),
-    Command(Binding("e", "export", "export"), "Export", "JSON, CSV and an SVG of the screen"),
-    Command(Binding("question_mark", "help", "help"), "Help", "What each mode does"),
-)
-_QUIT = Binding("q", "quit", "quit")
-# Escape and a key in one read of the terminal (tmux send-keys, keys typed over a laggy
-# ssh) reach Textual as one alt+key: it stands for both, in order, so neither is lost.
-_AFTER_ESCAPE = [
-    Binding(f"alt+{b.key}", f"after_escape({b.action!r})", show=False)
-    for b in (*(c.binding for c in COMMANDS), _QUIT)
-    if b.key != "escape"
-]
-# Actions a narrow footer can leave out: their buttons, the help and the palette stay.
-SPARE_KEYS = frozenset({"toggle", "shape", "clear"})
-DEMO_KEY = next(c.binding.key for c in COMMANDS if c.binding.action == "demo")
-
-HELP = """\
-The article's loop, [b](n*(n+1))/2[/b] over a range, run on the selected cores.
-Each run is compared with the last sequential run of the same work.
-
-[b $accent]s[/] [b]sequential[/]: every task runs in order in one worker process pinned to \
-the first selected core. It is the baseline: one core lights up, and its time is what \
-the work costs without parallelism.
-
-[b $accent]p[/] [b]parallel[/]: one worker process per core, each pinned to its core, takes \
-the tasks longest first. Every selected core lights up; [i]bound[/] is the best speedup \
-the task sizes allow, and [i]eff[/] how much of it the run achieved.
-
-[b $accent]t[/] [b]threads[/]: the same lanes as parallel, run as threads of one process, \
-each pinned to its core. With the GIL on, only one thread runs Python at a time, so the \
-cores take turns and the speedup stays near 1x.
-
-[b $accent]m[/] the other of sequential and parallel  [b $accent]space[/] rerun  \
-[b $accent]escape[/] cancel  [b $accent]+ -[/] double or halve the work  \
-[b $accent]b[/] the seed's 1:2:3 tasks or one equal task per core  [b $accent]r[/] clear \
-the table  [b $accent]v[/] task bars, or the [b]timeline[/] and [b]speedup chart[/]  \
-[b $accent]d[/] [b]demo[/]: sequential, parallel, the comparison, until any key  \
-[b $accent]e[/] export JSON, CSV and SVG into --out  [b $accent]q[/] quit  \
-[b $accent]ctrl+p[/] every action by name, and Theme (coremeter-projector for a projector)
-"""
-
-
-class ActionButton(Button, can_focus=False):
-    """A button for the mouse; unfocusable, so space and escape keep their dashboard meaning."""
-
-
-class KeysFooter(Footer):
-    """Textual's footer, less the SPARE_KEYS when ``narrow``: the rest then fit at 80
-    columns instead of the last keys (quit and help among them) running off the edge.
-
-    Hidden rather than left out: recomposing the footer from the first Resize stalled
-    Textual's resize timer, and a dashboard resized while starting stayed blank for
-    good (tests/test_e2e_terminal.py)."""
-
-    narrow: reactive[bool] = reactive(False)
-
-    def compose(self) -> ComposeResult:
-        for widget in super().compose():
-            self._fit(widget)
-            yield widget
-
-    def watch_narrow(self) -> None:
-        for widget in self.children:
-            self._fit(widget)
-
-    def _fit(self, widget: Widget) -> None:
-        # Only the footer's keys have an action; none of the spare ones is in a group.
-        if getattr(widget, "action", None) in SPARE_KEYS:
-            widget.display = not self.narrow
 
 
 class Dashboard(App[None]):
@@ -203,8 +74,8 @@ class Dashboard(App[None]):
     exit_deadline_s: float | None = None
     BINDINGS = [
         *(c.binding for c in COMMANDS),
-        *_AFTER_ESCAPE,
-        _QUIT,
+        *AFTER_ESCAPE,
+        QUIT,
         Binding("ctrl+c", "quit", "quit", show=False, priority=True),
     ]
 
@@ -212,32 +83,25 @@ class Dashboard(App[None]):
         self,
         session: Session,
         sampler: CpuSampler,
+        options: DashboardOptions = DEFAULTS,
         clock: Clock = Run.elapsed,
-        autostart: bool = False,
-        *,
-        demo: bool = False,
-        demo_pauses: DemoPauses = DemoPauses(),
-        out: Path = DEFAULT_FOLDER,
-        theme: str | None = None,
     ) -> None:
         """``sampler`` and ``clock`` are the two things that change by themselves: tests
-        and snapshots pass fixed ones. ``theme`` None keeps Textual's default."""
+        and snapshots pass fixed ones."""
         super().__init__()
         self.session = session
         self.sampler = sampler
+        self.options = options
         self.clock = clock
-        self.autostart = autostart
-        self.demo = demo
-        self.demo_pauses = demo_pauses
-        self.out = out
         for registered in THEMES.values():
             self.register_theme(registered)
-        if theme is not None:
-            self.theme = theme
-        self._run: Run | None = None
-        self._drawn_state = ""
+        if options.theme is not None:
+            self.theme = options.theme
+        # The run the screen last drew, and the state it drew it in: news when either changes.
+        self._drawn_run: Run | None = None
+        self._drawn_state: RunState | None = None
         self._ticks = 0
-        self._autopilot: Worker[None] | None = None
+        self._autopilot: Autopilot | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="machine", markup=False)
@@ -256,7 +120,7 @@ class Dashboard(App[None]):
         with Vertical(id="lower"):
             yield ResultsTable(id="results")
             with Container(id="actions"):
-                for binding in (*(c.binding for c in COMMANDS), _QUIT):
+                for binding in (*(c.binding for c in COMMANDS), QUIT):
                     action = f"app.{binding.action}"
                     yield ActionButton(binding.description, action=action, compact=True)
         yield KeysFooter(compact=True)
@@ -281,18 +145,16 @@ class Dashboard(App[None]):
         self._quit_signals.install()
         self._show_notes()
         self.set_interval(TICK_S, self.tick)
-        if self.demo:
+        if self.options.demo:
             self.action_demo()
-        elif self.autostart:
+        elif self.options.autostart:
             self.action_rerun()
         self.tick()
 
     def _show_notes(self) -> None:
         """The machine's caveats, for the parallel run the settings would start: which of
-        its workers share a physical core depends on the shape."""
-        session = self.session
-        workers = session.spec("parallel").worker_cores
-        notes = warnings(session.machine, session.cores, workers)
+        its workers share a physical core depends on the shape and the workload."""
+        notes = self.session.notes()
         notice = self.query_one("#notes", Static)
         notice.update("\n".join(f"⚠ {n}" for n in notes))
         notice.display = bool(notes)
@@ -301,15 +163,6 @@ class Dashboard(App[None]):
         """However the app ends (key, signal, test), no worker outlives it."""
         self._quit_signals.uninstall()
         self.session.close()
-
-    @on(events.Resize)
-    def _resized(self, event: events.Resize) -> None:
-        """Below MIN_SIZE, hide the dashboard at once (app.tcss), so nothing is laid out
-        where it cannot be read, and cover it with a notice after the next refresh: the
-        first Resize comes before on_mount, whose queries must find the dashboard."""
-        width, height = MIN_SIZE
-        self.set_class(event.size.width < width or event.size.height < height, "-too-small")
-        self.call_after_refresh(self._check_minimum)
 
     def _check_minimum(self) -> None:
         small = self.has_class("-too-small")
@@ -325,16 +178,20 @@ class Dashboard(App[None]):
             self.call_after_refresh(self.refresh_css, False)
 
     def on_resize(self, event: events.Resize) -> None:
-        """Fit the header and the buttons to the terminal's width: the event's, since
-        App.size only takes it after this handler (App's own runs last)."""
-        width = event.size.width
+        """Fit the dashboard to the terminal: the event's size, since App.size only takes
+        it after this handler (App's own runs last).
+
+        Below MIN_SIZE, hide the dashboard at once (app.tcss), so nothing is laid out
+        where it cannot be read, and cover it with a notice after the next refresh: the
+        first Resize comes before on_mount, whose queries must find the dashboard. Above
+        it, fit the header, the buttons and the footer to the width."""
+        width, height = event.size
+        self.set_class(too_small(width, height), "-too-small")
+        self.call_after_refresh(self._check_minimum)
         line = machine_line(self.session.machine, self.session.cores)
         self.query_one("#machine", Static).update(fit_parts(line, width - 2))
         labels = [len(str(button.label)) for button in self.query(ActionButton)]
-        buttons = len(labels)
-        # One row where every label fits with a cell of air either side; else two rows.
-        wide = width >= buttons * (max(labels) + 3) + 1
-        self.query_one("#actions").styles.grid_size_columns = buttons if wide else -(-buttons // 2)
+        self.query_one("#actions").styles.grid_size_columns = button_columns(labels, width)
         footer = self.query_one(KeysFooter)
         footer.show_command_palette = width >= FOOTER_PALETTE_WIDTH
         footer.narrow = width < FOOTER_ALL_KEYS_WIDTH
@@ -351,10 +208,12 @@ class Dashboard(App[None]):
         """
         self.session.poll()
         self.sampler.sample()
+        if self._autopilot is not None and not self._autopilot.advance():
+            self._autopilot = None
         run = self.session.run
         running = run is not None and run.running
         every = DRAW_EVERY if running else self.sampler.history_every
-        news = run is not self._run or (run is not None and run.state != self._drawn_state)
+        news = run is not self._drawn_run or (run is not None and run.state != self._drawn_state)
         if news or self._ticks % every == 0:
             self.draw()
         if news or (running and self._ticks % CHART_EVERY == 0):
@@ -364,7 +223,7 @@ class Dashboard(App[None]):
     def draw(self) -> None:
         """Hand every widget the engine's current state; each skips what has not changed."""
         self._results.sync(self.session.log)
-        run = self._run = self.session.run
+        run = self._drawn_run = self.session.run
         pinned = self._show_run(run) if run is not None else {}
         self._meters.show(self.sampler.percent, self.sampler.history, pinned)
         self._show_status(run)
@@ -374,34 +233,18 @@ class Dashboard(App[None]):
         self._drawn_state = run.state
         elapsed = self.clock(run)
         tasks = run.tasks()
-        self._tasks.show(tasks, [_own_time(task, elapsed) for task in tasks])
-        return self._pinned(run, tasks) if run.running else {}
-
-    def _pinned(self, run: Run, tasks: list[TaskRecord]) -> dict[int, str]:
-        """Core -> "pid P · task T" for each lane's worker, while its lane has work."""
-        running = {t.id for t in tasks if t.start_s is not None and t.end_s is None}
-        finished = {t.id for t in tasks if t.end_s is not None}
-        pids = run.pids
-        labels = {}
-        for index, (core, lane) in enumerate(run.lanes):
-            if core is None or not pids or all(task.id in finished for task in lane):
-                continue
-            # One process per lane, except threads mode: one process for all lanes.
-            pid = pids[index] if len(pids) == len(run.lanes) else pids[0]
-            now = next((task.id for task in lane if task.id in running), None)
-            labels[core] = f"pid {pid}" + ("" if now is None else f" · task {now}")
-        return labels
+        self._tasks.show(tasks, [own_time(t, elapsed) for t in tasks], run.spec.workload.short_unit)
+        return pinned_labels(run.lane_pids(), tasks) if run.running else {}
 
     def _show_charts(self) -> None:
         """Hand the charts the log and the run so far, while they are on screen: hidden,
         they would lay out rows nobody sees."""
         if self._views.current != "charts":
             return
-        run, runs = self.session.run, self.session.log.runs
-        live = None
+        run, live = self.session.run, None
         if run is not None and run.running:
             live = replace(run.record(), wall_s=self.clock(run))
-        self._timeline.show(runs, live)
+        self._timeline.show(runs := self.session.comparable(), live)
         self._speedup.show(runs)
 
     def _fit_charts(self) -> None:
@@ -409,28 +252,23 @@ class Dashboard(App[None]):
         they leave it RESULTS_ROOM rows (120x35 with a few cores); elsewhere the charts
         take the table's room too. Either way the buttons stay on screen. A change of
         class lays the screen out again, which calls this again, to no change."""
-        charts_only = False
+        only = False
         if self._views.current == "charts":
             need = self._timeline.rows(self._timeline.size.width) + self._speedup.rows(
                 self._speedup.size.width
             )
             need += self._speedup.styles.margin.top
             room = self._footer.region.y - self._views.region.y - self._actions.outer_size.height
-            charts_only = room - need < RESULTS_ROOM
-        self.screen.set_class(charts_only, "-charts-only")
+            only = charts_only(room, need)
+        self.screen.set_class(only, "-charts-only")
 
     def _show_status(self, run: Run | None) -> None:
         """While a run runs it shows that run's settings; otherwise the next run's."""
-        session = self.session
-        if run is not None and run.running:
-            spec = run.spec
-            settings = (spec.mode, spec.shape, spec.scale, list(spec.cores))
-        else:
-            settings = (session.mode, session.shape, session.scale, session.cores)
         if run is None:
-            self._panel.show(0.0, False, settings, "idle", None)
+            self._panel.show(0.0, False, self.session.spec(self.session.mode), "idle", None)
         else:
-            self._panel.show(self.clock(run), run.running, settings, run.state, run.reason)
+            spec = run.spec if run.running else self.session.spec(self.session.mode)
+            self._panel.show(self.clock(run), run.running, spec, run.state, run.reason)
 
     # -- actions ---------------------------------------------------------------
 
@@ -443,10 +281,15 @@ class Dashboard(App[None]):
         self.draw()
         return run
 
-    def action_run(self, mode: str) -> None:
-        self._start(partial(self.session.start, mode))
+    def start_mode(self, mode: Mode) -> Run | None:
+        return self._start(partial(self.session.start, mode))
 
-    def action_toggle(self) -> None:
+    def action_run(self, mode: Mode) -> None:
+        self.start_mode(mode)
+
+    def action_other_mode(self) -> None:
+        """m: the other of sequential and parallel. Not ``toggle``: that name is Textual's
+        own action, which flips an attribute."""
         self._start(self.session.toggle)
 
     def action_rerun(self) -> None:
@@ -461,17 +304,28 @@ class Dashboard(App[None]):
         await self.run_action(action)
 
     def action_scale(self, factor: float) -> None:
-        scale = self.session.scale
-        if self.session.step_scale(factor):
+        scale, workload = self.session.scale, self.session.workload
+        if not workload.scaled:
+            self.notify(f"{workload.name}: --items sets its size, not the scale", timeout=3)
+        elif self.session.step_scale(factor):
             self.notify(f"scale {self.session.scale:g} from the next run", timeout=2)
         else:
             self.notify(f"scale stays {scale:g}: {scale * factor:g} is past its limit", timeout=2)
         self.draw()
 
+    def action_workload(self, chosen: Workload | None = None) -> None:
+        """w: the next workload (the palette names one), from the next run on."""
+        workload = self.session.use(chosen) if chosen else self.session.next_workload()
+        self._for_next_run(f"workload {workload.name} from the next run: {workload.lesson}")
+
     def action_shape(self) -> None:
-        shape = self.session.next_shape()
-        self.notify(f"shape {shape} from the next run", timeout=2)
+        self._for_next_run(f"shape {self.session.next_shape()} from the next run")
+
+    def _for_next_run(self, change: str) -> None:
+        """A setting changed: say so, and show what the next run will be and compare with."""
+        self.notify(change, timeout=3)
         self._show_notes()
+        self._show_charts()
         self.draw()
 
     def action_clear(self) -> None:
@@ -484,10 +338,11 @@ class Dashboard(App[None]):
         self._results.clear()
         self.draw()
 
-    def action_view(self, view: str | None = None) -> None:
-        """Show ``view`` ("tasks" or "charts"); with none, the other one."""
-        if view is None:
-            view = "charts" if self._views.current == "tasks" else "tasks"
+    def action_view(self) -> None:
+        """v: the other of the task bars and the charts."""
+        self.show_view("charts" if self._views.current == "tasks" else "tasks")
+
+    def show_view(self, view: View) -> None:
         self._views.current = view
         self._show_charts()
         # The table is shorter in the charts view: keep the newest run in sight.
@@ -510,7 +365,7 @@ class Dashboard(App[None]):
             paths = export_session(
                 runs,
                 self.session.machine,
-                self.out,
+                self.options.out,
                 screenshot=lambda path: self.save_screenshot(path.name, str(path.parent)),
             )
         except ExportError as exc:
@@ -526,32 +381,14 @@ class Dashboard(App[None]):
     def action_demo(self) -> None:
         """Start the autopilot, or stop it: its button toggles it."""
         if not self._stop_demo():
-            self._autopilot = self.run_worker(self._demo_loop(), group="demo", exclusive=True)
             self.notify("demo autopilot: any key stops it", timeout=4)
-
-    async def _demo_loop(self) -> None:
-        """The talk's story, told through the Session like the keys tell it: sequential,
-        a pause, parallel, a pause, then the comparison, and again."""
-        pauses = self.demo_pauses
-        while True:
-            self.action_view("tasks")
-            for mode in ("sequential", "parallel"):
-                run = self._start(partial(self.session.start, mode))
-                if run is None:
-                    return  # the toast says why; looping would only repeat it
-                while run.running:
-                    await asyncio.sleep(TICK_S)
-                await asyncio.sleep(pauses.after_run)
-            self.action_view("charts")
-            await asyncio.sleep(pauses.comparison)
+            autopilot = Autopilot(self, self.options.demo_pauses, time.monotonic)
+            self._autopilot = autopilot if autopilot.begin() else None
 
     def _stop_demo(self) -> bool:
         """Stop the autopilot, leaving its run to finish; True if it was running."""
         autopilot, self._autopilot = self._autopilot, None
-        if autopilot is None or autopilot.is_finished:
-            return False
-        autopilot.cancel()
-        return True
+        return autopilot is not None
 
     async def on_event(self, event: events.Event) -> None:
         """Any key stops the autopilot, then does what it always does; the autopilot's
@@ -581,59 +418,28 @@ class Dashboard(App[None]):
         yield from super().get_system_commands(screen)
         for c in COMMANDS:
             yield SystemCommand(c.title, c.help, partial(self.run_action, c.binding.action))
-
-
-def _own_time(task: TaskRecord, elapsed: float) -> float | None:
-    if task.start_s is None:
-        return None
-    end = task.end_s if task.end_s is not None else elapsed
-    return max(0.0, end - task.start_s)
+        for w in self.session.workloads:
+            yield SystemCommand(f"Workload {w.name}", w.lesson, partial(self.action_workload, w))
 
 
 def create_app(
     machine: Machine,
     cores: list[int],
-    *,
-    mode: str = "sequential",
-    shape: str = "seed",
-    scale: float = DEFAULT_SCALE,
-    autostart: bool = False,
+    options: DashboardOptions = DEFAULTS,
     sampler: CpuSampler | None = None,
     clock: Clock = Run.elapsed,
-    demo: bool = False,
-    demo_pauses: DemoPauses = DemoPauses(),
-    out: Path = DEFAULT_FOLDER,
-    theme: str | None = None,
 ) -> Dashboard:
     """The dashboard with its session; tests pass a fake sampler and clock."""
-    session = Session(machine, cores, shape, scale, keep=RESULTS_KEEP)
-    session.mode = mode
-    return Dashboard(
-        session,
-        sampler or CpuSampler(cores),
-        clock,
-        autostart,
-        demo=demo,
-        demo_pauses=demo_pauses,
-        out=out,
-        theme=theme,
-    )
+    session = Session(machine, cores, options.shape, options.scale, keep=RESULTS_KEEP)
+    session.mode = options.mode
+    session.use(options.workload)
+    return Dashboard(session, sampler or CpuSampler(cores), options, clock)
 
 
-def run_dashboard(machine: Machine, cores: list[int], args: argparse.Namespace) -> int:
+def run_dashboard(machine: Machine, cores: list[int], options: DashboardOptions) -> int:
     """Entry point from the CLI; the exit code is 0, or 128 + the signal that quit it."""
     prepare()
-    app = create_app(
-        machine,
-        cores,
-        mode=args.mode,
-        shape=args.shape,
-        scale=args.scale,
-        autostart=args.autostart,
-        demo=args.demo,
-        out=args.out,
-        theme=args.theme,
-    )
+    app = create_app(machine, cores, options)
     app.exit_deadline_s = EXIT_DEADLINE_S
     watch_terminal()
     try:

@@ -1,0 +1,68 @@
+"""What the command line asked for, typed: the CLI builds these from argparse, and each
+front end takes its own, so no untyped Namespace travels past the command line.
+
+Nothing here imports Textual: ``bench`` and ``serve`` read these too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from coremeter.export import DEFAULT_FOLDER
+from coremeter.results import Mode
+from coremeter.workload import DEFAULT_SCALE, SEED, Workload
+
+
+@dataclass(frozen=True)
+class DemoPauses:
+    """How long the autopilot holds each picture, in seconds; tests pass short ones."""
+
+    # After each run: long enough to read its time and speedup aloud.
+    after_run: float = 3.0
+    # The comparison, before it starts over: the picture the talk is about.
+    comparison: float = 10.0
+
+
+@dataclass(frozen=True)
+class DashboardOptions:
+    """How the dashboard opens: its first run's settings, and what it does on its own.
+    ``theme`` None keeps Textual's default."""
+
+    mode: Mode = "sequential"
+    shape: str = "seed"
+    scale: float = DEFAULT_SCALE
+    workload: Workload = SEED
+    autostart: bool = False
+    demo: bool = False
+    theme: str | None = None
+    out: Path = DEFAULT_FOLDER
+    demo_pauses: DemoPauses = field(default_factory=DemoPauses)
+
+
+DEFAULTS = DashboardOptions()
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    """What ``coremeter bench`` runs and where it writes. ``modes`` run in order, each
+    ``repeat`` times over; compare on the command line is sequential then parallel."""
+
+    modes: tuple[Mode, ...] = ("sequential", "parallel")
+    shape: str = "seed"
+    scale: float = DEFAULT_SCALE
+    workload: Workload = SEED
+    repeat: int = 1
+    json: bool = False
+    csv: Path | None = None
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """Where ``coremeter serve`` listens, and the dashboard each tab gets; ``cores`` is
+    the list as given, passed on to each tab's dashboard to resolve."""
+
+    host: str
+    port: int
+    cores: str | None = None
+    dashboard: DashboardOptions = field(default_factory=DashboardOptions)

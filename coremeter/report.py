@@ -1,0 +1,120 @@
+"""The words both front ends use: the machine line, its caveats, and how a speedup,
+an efficiency or a workload is written.
+
+The dashboard and ``coremeter bench`` say the same things about the same runs; written
+once here, a figure never reads one way on screen and another in a terminal log. Plain
+strings only: nothing here imports Textual or rich.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from coremeter.cores import Machine, core_label, format_core_list
+from coremeter.workload import Workload
+
+
+def times(value: float) -> str:
+    """A speedup or a bound: ``2.04x``."""
+    return f"{value:.2f}x"
+
+
+def speedup_text(speedup: float | None) -> str:
+    """A run's speedup, or ``-`` where it has no baseline to be compared with."""
+    return "-" if speedup is None else times(speedup)
+
+
+def efficiency_text(efficiency: float | None) -> str:
+    """How much of its bound a run achieved, as a percent; ``-`` without a speedup."""
+    return "-" if efficiency is None else f"{efficiency:.0%}"
+
+
+def result_text(result: float | None) -> str:
+    """A run's result: whole numbers in full up to 14 digits (a count reads as one)."""
+    return "-" if result is None else f"{result:.14g}"
+
+
+def workload_line(workload: Workload) -> str:
+    """The workload and its lesson, so a summary or a panel says what its speedups mean."""
+    return f"workload {workload.name} · {workload.lesson}"
+
+
+def workload_text(workload: str, shape: str, scale: float) -> str:
+    """A run's work in a few cells: ``seed×0.01`` for the reference (its shape and scale,
+    as always), ``hash seed×0.01`` for another built-in, ``pi.py:hits seed`` for a
+    function of yours, which --items sizes rather than the scale."""
+    if ":" in workload:
+        return f"{workload} {shape}"
+    sized = f"{shape}×{scale:g}"
+    return sized if workload == "seed" else f"{workload} {sized}"
+
+
+def machine_line(machine: Machine, cores: list[int]) -> str:
+    """The machine in one line; the affinity API and a quota only when they change what a
+    run does (no pinning, fewer cores' worth of time), so it fits 120 columns."""
+    parts = [
+        machine.cpu_model,
+        f"cores {format_core_list(cores)} of {format_core_list(machine.usable_cores)} usable, "
+        f"{machine.logical} logical, {machine.physical} physical",
+        f"Python {machine.python} (GIL {'on' if machine.gil else 'off'})",
+        machine.start_method,
+    ]
+    if not machine.affinity:
+        parts.append("affinity no")
+    if machine.quota is not None:
+        parts.append(f"quota {machine.quota:g} cores")
+    return " · ".join(parts)
+
+
+def fit_parts(line: str, width: int, sep: str = " · ") -> str:
+    """Break a line of parts only between parts, so a terminal never wraps one mid-word;
+    a part wider than the terminal alone breaks between words."""
+    lines: list[str] = []
+    for part in line.split(sep):
+        if lines and len(lines[-1]) + len(sep) + len(part) <= width:
+            lines[-1] += sep + part
+        else:
+            lines += textwrap.wrap(part, width, break_long_words=False, break_on_hyphens=False)
+    return "\n".join(lines)
+
+
+def warnings(
+    machine: Machine, cores: list[int], workers: list[int], parallel: bool = True
+) -> list[str]:
+    """What a user should know before trusting the figures of this machine.
+
+    ``workers``: the cores a parallel run puts its workers on (RunSpec.worker_cores),
+    which depend on the shape: the seed's three tasks use only the first three cores, so
+    hyperthreads elsewhere in the selection slow nothing down. ``parallel``: whether a
+    parallel run will happen at all; without one, the notes about it are noise.
+    """
+    notes = []
+    if not machine.affinity:
+        notes.append("this platform has no CPU affinity API: workers run unpinned")
+    if not parallel:
+        return notes
+    if machine.quota is not None and machine.quota < len(cores):
+        notes.append(
+            f"a CPU quota of {machine.quota:g} cores limits parallel runs on {len(cores)} cores"
+        )
+    if len(cores) == 1:
+        notes.append("one core selected: parallel runs on it alone and cannot be faster")
+    pairs = machine.sibling_pairs(workers)
+    if pairs:
+        notes.append(_siblings_note(pairs))
+    return notes
+
+
+def _siblings_note(pairs: list[tuple[int, int]]) -> str:
+    """One line at 80 columns however many pairs: the first ones named, the rest counted."""
+    named = [f"{core_label(a)}+{core_label(b)}" for a, b in pairs]
+    if len(pairs) == 1:
+        first, second = pairs[0]
+        where = (
+            f"{core_label(first)} and {core_label(second)}: hyperthreads sharing one physical core"
+        )
+    elif len(pairs) == 2:
+        where = f"{named[0]} and {named[1]}: hyperthreads sharing a physical core"
+    else:
+        where = f"{len(pairs)} hyperthread pairs: {named[0]}, {named[1]}, …"
+    return f"parallel workers on {where}"

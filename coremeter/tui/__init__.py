@@ -1,0 +1,1 @@
+"""The dashboard: a Textual app on top of the engine, which it only polls and draws."""

@@ -1,0 +1,110 @@
+"""What the dashboard offers: each action once, as a key, a button and a palette entry,
+and the help that explains them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+from coremeter.results import Mode
+
+
+@dataclass(frozen=True)
+class Command:
+    """One action, offered as a key (with its footer label), a button and a palette entry."""
+
+    binding: Binding
+    title: str
+    help: str
+
+
+RUN_GROUP = Binding.Group("run")
+SCALE_GROUP = Binding.Group("scale", compact=True)
+
+
+def run_command(key: str, mode: Mode, label: str, what: str) -> Command:
+    """A key that starts ``mode``: the three modes' keys differ only in these."""
+    return Command(Binding(key, f"run('{mode}')", label, group=RUN_GROUP), f"Run {mode}", what)
+
+
+COMMANDS = (
+    run_command("s", "sequential", "seq", "Every task in order on one core"),
+    run_command("p", "parallel", "par", "One pinned worker process per core"),
+    run_command("t", "threads", "threads", "Pinned threads in one process"),
+    Command(
+        Binding("m", "other_mode", "toggle"), "Toggle sequential/parallel", "Run the other one"
+    ),
+    Command(Binding("space", "rerun", "rerun", key_display="␣"), "Rerun", "The last mode again"),
+    Command(Binding("escape", "cancel", "cancel"), "Cancel the run", "Stop every worker now"),
+    Command(
+        Binding("plus", "scale(2)", "scale×2", group=SCALE_GROUP),
+        "Double the scale",
+        "Twice the work from the next run",
+    ),
+    Command(
+        Binding("minus", "scale(0.5)", "scale÷2", group=SCALE_GROUP),
+        "Halve the scale",
+        "Half the work from the next run",
+    ),
+    Command(
+        Binding("w", "workload", "work"),
+        "Switch workload",
+        "seed, io, hash (and your function): when threads pay, when only processes do",
+    ),
+    Command(Binding("b", "shape", "shape"), "Switch shape", "seed (tasks of 1:2:3) or balanced"),
+    Command(Binding("r", "clear", "clear"), "Clear results", "Empty the results table"),
+    Command(
+        Binding("v", "view", "charts"),
+        "Switch view",
+        "Task bars, or the timeline and speedup chart",
+    ),
+    Command(
+        Binding("d", "demo", "demo"),
+        "Demo autopilot",
+        "Sequential, parallel, the comparison, in a loop; any key stops it",
+    ),
+    Command(Binding("e", "export", "export"), "Export", "JSON, CSV and an SVG of the screen"),
+    Command(Binding("question_mark", "help", "help"), "Help", "What each mode does"),
+)
+QUIT = Binding("q", "quit", "quit")
+
+
+# Escape and a key in one read of the terminal (tmux send-keys, keys typed over a laggy
+# ssh) reach Textual as one alt+key: it stands for both, in order, so neither is lost.
+AFTER_ESCAPE = [
+    Binding(f"alt+{b.key}", f"after_escape({b.action!r})", show=False)
+    for b in (*(c.binding for c in COMMANDS), QUIT)
+    if b.key != "escape"
+]
+# Actions a narrow footer can leave out: their buttons, the help and the palette stay.
+SPARE_KEYS = frozenset({"other_mode", "shape", "clear"})
+DEMO_KEY = next(c.binding.key for c in COMMANDS if c.binding.action == "demo")
+
+HELP = """\
+A workload run on the selected cores, each run compared with the last sequential run \
+of the same work. [b $accent]w[/] switches workload: [b]seed[/b], the article's loop \
+[b](n*(n+1))/2[/b] over a range (pure Python: only processes pay); [b]io[/b], blocking \
+waits (threads pay, the cores stay idle); [b]hash[/b], sha256 of large buffers (C code \
+that drops the GIL: threads pay too); and a function of yours (--workload FILE.py:FUNC).
+
+[b $accent]s[/] [b]sequential[/]: every task runs in order in one worker process pinned to \
+the first selected core. It is the baseline: one core lights up, and its time is what \
+the work costs without parallelism.
+
+[b $accent]p[/] [b]parallel[/]: one worker process per core, each pinned to its core, takes \
+the tasks longest first. Every selected core lights up; [i]bound[/] is the best speedup \
+the task sizes allow, and [i]eff[/] how much of it the run achieved.
+
+[b $accent]t[/] [b]threads[/]: the same lanes as parallel, run as threads of one process, \
+each pinned to its core. With the GIL on, only one thread runs Python at a time, so the \
+cores take turns and the speedup stays near 1x.
+
+[b $accent]m[/] the other of sequential and parallel  [b $accent]space[/] rerun  \
+[b $accent]escape[/] cancel  [b $accent]+ -[/] double or halve the work  \
+[b $accent]b[/] the seed's 1:2:3 tasks or one equal task per core  [b $accent]r[/] clear \
+the table  [b $accent]v[/] task bars, or the [b]timeline[/] and [b]speedup chart[/]  \
+[b $accent]d[/] [b]demo[/]: sequential, parallel, the comparison, until any key  \
+[b $accent]e[/] export JSON, CSV and SVG into --out  [b $accent]q[/] quit  \
+[b $accent]ctrl+p[/] every action by name, and Theme (coremeter-projector for a projector)
+"""

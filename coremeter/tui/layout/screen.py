@@ -1,0 +1,32 @@
+"""How the dashboard's fixed parts fit the terminal: the minimum size, the buttons' rows,
+the footer's keys, and whether the charts leave the results table its room."""
+
+from __future__ import annotations
+
+# Below this the header, the timer and the meters no longer fit: a notice says so instead.
+MIN_SIZE = (40, 12)
+# Below this width the footer's keys need the room its ctrl+p entry takes (ctrl+p still works).
+FOOTER_PALETTE_WIDTH = 90
+# Below this width the footer leaves out the spare keys: all the others fit at 80 columns.
+FOOTER_ALL_KEYS_WIDTH = 110
+# The results table's least useful height, its margin included: a header and three rows.
+# In the charts view it gives way to the charts rather than shrink below this.
+RESULTS_ROOM = 5
+
+
+def too_small(width: int, height: int) -> bool:
+    return width < MIN_SIZE[0] or height < MIN_SIZE[1]
+
+
+def button_columns(labels: list[int], width: int) -> int:
+    """One row where every label (its length given) fits with a cell of air either side;
+    else two rows."""
+    buttons = len(labels)
+    wide = width >= buttons * (max(labels) + 3) + 1
+    return buttons if wide else -(-buttons // 2)
+
+
+def charts_only(room: int, charts: int) -> bool:
+    """Whether the charts, ``charts`` rows, leave the results table under RESULTS_ROOM of
+    the ``room`` rows between the views' top and the buttons."""
+    return room - charts < RESULTS_ROOM

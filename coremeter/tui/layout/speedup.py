@@ -1,0 +1,44 @@
+"""The speedup chart's rows: one bar per mode against its bound and its core count."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from coremeter.report import times
+from coremeter.results import Mode, RunRecord
+from coremeter.tui.layout.cells import BAR, GHOST, TRACK, cells, ticks
+from coremeter.tui.layout.rows import Axis, Bar, Note, Row
+from coremeter.tui.layout.timeline import latest
+
+SPEEDUP_MODES: tuple[Mode, ...] = ("parallel", "threads")
+SPEEDUP_HINT = "Speedups appear here once a sequential and a parallel run have finished."
+
+
+def speedup_rows(records: Sequence[RunRecord], width: int) -> list[Row]:
+    """One bar per mode, the latest good run of each: the measured speedup, a ghost of the
+    bound up to which the task sizes allow, and a track to the core count, which ends the
+    row. All rows share one scale, ended by the largest core count (or speedup)."""
+    good = latest([r for r in records if r.ok], SPEEDUP_MODES)
+    measured = {r.mode: (r, r.speedup) for r in good if r.speedup is not None}
+    if not measured:
+        return [Note(SPEEDUP_HINT)]
+    texts = {
+        mode: f"{times(speedup)}  bound {times(r.bound)}  {len(r.cores)} cores"
+        for mode, (r, speedup) in measured.items()
+    }
+    label_width = max(map(len, SPEEDUP_MODES)) + 1
+    bars = max(1, width - label_width - max(map(len, texts.values())) - 1)
+    scale = max(max(len(r.cores), speedup) for r, speedup in measured.values())
+    rows: list[Row] = []
+    for mode in SPEEDUP_MODES:
+        label = mode.ljust(label_width)
+        if mode not in measured:
+            baseless = any(r.mode == mode for r in good)
+            why = "no sequential run of its workload before it" if baseless else "not run yet"
+            rows.append(Bar(label, (), why))
+            continue
+        record, speedup = measured[mode]
+        spans = [(TRACK, 0, len(record.cores)), (GHOST, 0, record.bound), (BAR, 0, speedup)]
+        rows.append(Bar(label, tuple(cells(spans, scale, bars)), texts[mode]))
+    rows.append(Axis(label_width, ticks(scale, bars, "x", min_step=1, end=True)))
+    return rows

@@ -1,0 +1,112 @@
+"""The Line API base every live widget draws through, and its eighth-cell bars.
+
+Meters, task bars and charts redraw several times a second, so they use the Line
+API (``render_line`` returning Strips): measured at about a quarter of the CPU of
+ProgressBars. Each keeps the key of what it last drew and refreshes only the rows
+whose key changed.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import Region, Size
+from textual.strip import Strip
+from textual.widget import Widget
+
+from coremeter.tui.layout.blocks import EIGHTHS
+
+
+def bar_segments(fraction: float, width: int, fill: Style, empty: Style) -> list[Segment]:
+    """A bar with eighth-cell resolution, so a slow task still visibly moves."""
+    if width <= 0:
+        return []
+    eighths = round(min(max(fraction, 0.0), 1.0) * width * 8)
+    full, part = divmod(eighths, 8)
+    segments = [Segment("█" * full, fill)]
+    if full < width:
+        # The partial cell draws the fill colour on the empty background.
+        partial = fill + Style(bgcolor=empty.bgcolor)
+        segments.append(Segment(EIGHTHS[part], partial))
+        segments.append(Segment(" " * (width - full - 1), empty))
+    return segments
+
+
+class LinesWidget(Widget):
+    """Rows drawn by the Line API; subclasses say what each row shows and its key.
+
+    One widget holds all its rows: each widget a screen update visits costs CPU even
+    when it has not changed, and a refresh names only the rows whose key changed.
+    Textual also drops a widget's computed styles on every refresh; recomputing them
+    cost more than drawing the rows, so they are kept until the styles really change.
+    """
+
+    DEFAULT_CSS = """
+    LinesWidget { height: auto; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._keys: list[tuple] = []
+        self._styles: dict[str, Style] = {}
+        # The rows its max-height allows (unbounded without one): a subclass lays out its
+        # items to fit, rather than have Textual cut off the rows past it.
+        self.max_rows = sys.maxsize
+
+    def rows(self, width: int) -> int:
+        raise NotImplementedError
+
+    def row_key(self, y: int, width: int) -> tuple:
+        raise NotImplementedError
+
+    def row_segments(self, y: int, width: int) -> list[Segment]:
+        raise NotImplementedError
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        limit = self.styles.max_height
+        if limit is not None:
+            self.max_rows = max(1, int(limit.resolve(container, viewport)))
+        return self.rows(width)
+
+    def redraw_changed_rows(self) -> None:
+        """Refresh only the rows whose key changed since the last call.
+
+        Hidden (no width), refresh every row instead: Textual keeps a widget's drawn
+        lines, and a row refreshed at no width was never redrawn when the widget came
+        back, so a chart updated in the other view showed the previous run."""
+        width = self.size.width
+        keys = [self.row_key(y, width) for y in range(self.rows(width))]
+        if len(keys) != len(self._keys):
+            self.refresh(layout=True)
+        elif not width:
+            self.refresh()
+        else:
+            for y, (old, new) in enumerate(zip(self._keys, keys, strict=True)):
+                if old != new:
+                    self.refresh(Region(0, y, width, 1))
+        self._keys = keys
+
+    def notify_style_update(self) -> None:
+        self._styles.clear()
+        super().notify_style_update()
+
+    def render_line(self, y: int) -> Strip:
+        width, base = self.size.width, self.style("")
+        if y >= self.rows(width):
+            return Strip.blank(width, base)
+        strip = Strip(self.row_segments(y, width))
+        return strip.apply_style(base).adjust_cell_length(width, base)
+
+    def style(self, component: str) -> Style:
+        """A component's partial style, or the widget's own for ``""``."""
+        style = self._styles.get(component)
+        if style is None:
+            style = (
+                self.get_component_rich_style(component, partial=True)
+                if component
+                else self.rich_style
+            )
+            self._styles[component] = style
+        return style

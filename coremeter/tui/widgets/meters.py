@@ -1,0 +1,241 @@
+"""The per-core meters: which cores are busy, now and over the last seconds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from rich.segment import Segment
+from rich.style import Style
+
+from coremeter.cores import core_label
+from coremeter.tui.layout.blocks import SPARKS, sparkline
+from coremeter.tui.layout.cache import Cached
+from coremeter.tui.layout.grid import (
+    STRIP,
+    STRIP_GROUP,
+    Fit,
+    Form,
+    Grid,
+    grid,
+    physical_groups,
+    strip_grid,
+    thread_mark,
+)
+from coremeter.tui.widgets.lines import LinesWidget, bar_segments
+
+
+class CoreMeters(LinesWidget):
+    """One meter per core: label, load bar, percent, then a short history and who is
+    pinned there where they fit. More cores than rows spread over columns, as htop does;
+    with more, meters shrink to a number and a bar, then to one gauge per core in a strip
+    with a summary row; never is a core left out without a word. The hyperthreads of one
+    physical core stand together, their labels joined by a bracket (┌ └)."""
+
+    COMPONENT_CLASSES = {
+        "meter--label",
+        "meter--fill",
+        "meter--hot",
+        "meter--empty",
+        "meter--history",
+        "meter--pinned",
+        "meter--summary",
+    }
+    DEFAULT_CSS = """
+    CoreMeters {
+        & > .meter--label { text-style: bold; }
+        & > .meter--fill { color: $success; }
+        & > .meter--hot { color: $warning; }
+        & > .meter--empty { background: $surface-lighten-1; }
+        & > .meter--history { color: $foreground-darken-3; }
+        & > .meter--pinned { color: $text-muted; }
+        & > .meter--summary { color: $text-muted; }
+    }
+    """
+    HOT = 80.0
+    DEADBAND = 3.0
+
+    def __init__(
+        self,
+        cores: Sequence[int],
+        siblings: Mapping[int, Sequence[int]] | None = None,
+        **kwargs,
+    ) -> None:
+        """``siblings``: Machine.siblings, each core's hyperthreads (itself included)."""
+        super().__init__(**kwargs)
+        self.cores = list(cores)
+        self.percent = dict.fromkeys(self.cores, 0.0)
+        self.history: dict[int, tuple[float, ...]] = {core: () for core in self.cores}
+        self.pinned = dict.fromkeys(self.cores, "")
+        groups = physical_groups(self.cores, siblings or {})
+        self.order = [core for group in groups for core in group]
+        self.threads = any(len(group) > 1 for group in groups)
+        self.marks = {
+            core: thread_mark(index, len(group)) if self.threads else ""
+            for group in groups
+            for index, core in enumerate(group)
+        }
+        sizes = {len(group) for group in groups}
+        self._group = sizes.pop() if len(sizes) == 1 else 1
+        self._physical = len(groups)
+        top = max(self.cores)
+        # "cpu0  " as it always was; wider for cpu100 and up, never cut to an ambiguous "cpu10".
+        self._label = max(6, len(core_label(top)) + 1)
+        self._digits = len(str(top))
+        mark = 1 if self.threads else 0
+        # What a meter holds besides its bar: the label and the percent (" 100%"); a mini
+        # meter's number has its bar straight after it (the track tells them apart).
+        self._meter_text = mark + self._label + 5
+        self._mini_text = mark + self._digits + 4
+        self._meter = Form("meter", self._meter_text + 4)
+        self._mini = Form("mini", self._mini_text + 2)
+        self._grid: Cached[tuple[int, int], Grid] = Cached(self._lay_out)
+
+    def show(
+        self,
+        percent: Mapping[int, float],
+        history: Mapping[int, Iterable[float]],
+        pinned: Mapping[int, str],
+    ) -> None:
+        """Take new values; a row is redrawn only when what it shows changes.
+
+        A 100 ms reading moves in steps of about 10 points (/proc/stat counts 100
+        ticks a second), so a change under DEADBAND points is noise, not news: it
+        would cost a screen update for nothing. 0 and 100 are always shown exactly.
+        """
+        for core in self.cores:
+            new, old = percent[core], self.percent[core]
+            if abs(new - old) >= self.DEADBAND or (
+                round(new) in (0, 100) and round(new) != round(old)
+            ):
+                self.percent[core] = new
+            self.history[core] = tuple(history[core])
+            self.pinned[core] = pinned.get(core, "")
+        self.redraw_changed_rows()
+
+    def grid(self, width: int) -> Grid:
+        """Meters if they fit, else mini meters, else the strip; laid out once per size."""
+        return self._grid.get((width, self.max_rows))
+
+    def _lay_out(self, size: tuple[int, int]) -> Grid:
+        width, max_rows = size
+        count = len(self.order)
+        forms = (self._meter, self._mini)
+        laid_out = grid(count, width, max_rows, forms, Fit(group=self._group))
+        if laid_out is None:
+            label = len(self._number(self.order[0])) + 1
+            laid_out = strip_grid(count, width, max_rows, label, self._group)
+        return laid_out
+
+    def rows(self, width: int) -> int:
+        return self.grid(width).height
+
+    def _meter_widths(self, cell: int) -> tuple[int, int, int]:
+        """Bar, history and pinned widths for a meter ``cell`` wide."""
+        history = 16 if cell >= 70 else 8 if cell >= 50 else 0
+        pinned = 20 if cell >= 60 else 0
+        extras = (history + 1 if history else 0) + (pinned + 1 if pinned else 0)
+        return max(4, cell - self._meter_text - extras), history, pinned
+
+    def _mini_bar(self, cell: int) -> int:
+        return max(2, cell - self._mini_text)
+
+    def row_key(self, y: int, width: int) -> tuple:
+        layout = self.grid(width)
+        if y == layout.rows:
+            return (self._summary(layout),)
+        cores = [self.order[i] for i in layout.items(y)]
+        if layout.form is STRIP:
+            return tuple(self._gauge(core) for core in cores)
+        if layout.form is self._mini:
+            bar, history, pinned = self._mini_bar(layout.cell), 0, 0
+        else:
+            bar, history, pinned = self._meter_widths(layout.cell)
+        return tuple(
+            (
+                round(self.percent[core]),
+                round(self.percent[core] * bar * 8 / 100),
+                sparkline(self.history[core][-history:]) if history else "",
+                self.pinned[core] if pinned else "",
+            )
+            for core in cores
+        )
+
+    def row_segments(self, y: int, width: int) -> list[Segment]:
+        layout = self.grid(width)
+        if y == layout.rows:
+            return [Segment(self._summary(layout), self.style("meter--summary"))]
+        cores = [self.order[i] for i in layout.items(y)]
+        if layout.form is STRIP:
+            return self._strip(cores, layout.cell)
+        draw = self._draw_mini if layout.form is self._mini else self._draw_meter
+        segments: list[Segment] = []
+        for index, core in enumerate(cores):
+            if index:
+                segments.append(Segment(" " * layout.form.gutter))
+            segments.extend(draw(core, layout.cell))
+        return segments
+
+    def _fill(self, core: int) -> Style:
+        return self.style("meter--hot" if self.percent[core] >= self.HOT else "meter--fill")
+
+    def _draw_meter(self, core: int, cell: int) -> list[Segment]:
+        bar, history, pinned = self._meter_widths(cell)
+        percent = self.percent[core]
+        segments = [
+            self._core_label(core),
+            *bar_segments(percent / 100, bar, self._fill(core), self.style("meter--empty")),
+            Segment(f"{percent:4.0f}%"),
+        ]
+        if history:
+            spark = sparkline(self.history[core][-history:]).rjust(history, SPARKS[0])
+            segments.append(Segment(" " + spark, self.style("meter--history")))
+        if pinned:
+            label = self.pinned[core][:pinned].ljust(pinned)
+            segments.append(Segment(" " + label, self.style("meter--pinned")))
+        return segments
+
+    def _core_label(self, core: int) -> Segment:
+        return Segment(
+            self.marks[core] + core_label(core).ljust(self._label), self.style("meter--label")
+        )
+
+    def _draw_mini(self, core: int, cell: int) -> list[Segment]:
+        percent = self.percent[core]
+        bar = bar_segments(
+            percent / 100, self._mini_bar(cell), self._fill(core), self.style("meter--empty")
+        )
+        label = Segment(self._number(core), self.style("meter--label"))
+        return [label, *bar, Segment(f"{percent:4.0f}")]
+
+    def _number(self, core: int) -> str:
+        """A short label: the core's number, right-aligned, after its thread mark."""
+        return f"{self.marks[core]}{core:>{self._digits}}"
+
+    def _gauge(self, core: int) -> tuple[str, bool]:
+        """One core in a strip: a block as high as its load, and whether it is hot."""
+        return sparkline([self.percent[core]]), self.percent[core] >= self.HOT
+
+    def _strip(self, cores: list[int], gauge: int) -> list[Segment]:
+        """The row's first core as its label, then the gauges, a blank between runs."""
+        track = Style(bgcolor=self.style("meter--empty").bgcolor)
+        segments = [Segment(self._number(cores[0]) + " ", self.style("meter--label"))]
+        for index, core in enumerate(cores):
+            if index and index % STRIP_GROUP == 0:
+                segments.append(Segment(" "))
+            block, _ = self._gauge(core)
+            segments.append(Segment(block * max(1, gauge - 1), self._fill(core) + track))
+            if gauge > 1:
+                segments.append(Segment(" "))
+        return segments
+
+    def _summary(self, layout: Grid) -> str:
+        """The average load and the busy count of the cores not drawn, or of all of them
+        under a strip, whose gauges show no figures."""
+        rest = self.order[layout.shown :]
+        percents = [self.percent[core] for core in rest or self.order]
+        load = f"avg {sum(percents) / len(percents):.0f}%, "
+        load += f"{sum(p >= self.HOT for p in percents)} busy"
+        if rest:
+            return f"+ {len(rest)} more cores: {load}"
+        threads = f", {self._physical} physical (┌ └: one core's threads)" if self.threads else ""
+        return f"{len(self.order)} cores{threads}: {load}"

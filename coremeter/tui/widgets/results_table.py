@@ -1,0 +1,60 @@
+"""The session's runs as a table, one row each, in the order they ended."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from coremeter.cores import format_core_list
+from coremeter.report import efficiency_text, speedup_text, times, workload_text
+from coremeter.results import ResultsLog, RunRecord
+
+
+class ResultsTable(DataTable):
+    """The session's runs, one row each, in the order they ended."""
+
+    COLUMNS = ("#", "mode", "work", "cores", "wall s", "speedup", "bound", "eff", "check")
+
+    shown = 0  # the number of the last run added
+
+    def on_mount(self) -> None:
+        # No cursor: a permanently highlighted row would look like a selection to the room.
+        self.cursor_type = "none"
+        self.zebra_stripes = True
+        self.add_columns(*self.COLUMNS)
+
+    def sync(self, log: ResultsLog) -> None:
+        """Add the runs not shown yet; drop the rows of runs the log no longer holds."""
+        for number, record in log.numbered(after=self.shown):
+            self._add(number, record)
+        while self.row_count > len(log.runs):
+            self.remove_row(next(iter(self.rows)))
+
+    def clear(self, columns: bool = False) -> ResultsTable:
+        self.shown = 0
+        return super().clear(columns)
+
+    def _add(self, number: int, record: RunRecord) -> None:
+        self.add_row(
+            str(number),
+            record.mode,
+            workload_text(record.workload, record.shape, record.scale),
+            format_core_list(record.cores),
+            f"{record.wall_s:.2f}",
+            speedup_text(record.speedup),
+            times(record.bound),
+            efficiency_text(record.efficiency),
+            self._check(record),
+        )
+        self.shown = number
+        self.scroll_end(animate=False)
+
+    def _check(self, record: RunRecord) -> Text:
+        """Plain Text, not markup: a failure reason may contain brackets."""
+        colours = self.app.get_css_variables()
+        if record.ok:
+            return Text("ok", style=colours["success"])
+        if record.state == "done":
+            return Text("WRONG result", style=f"bold {colours['error']}")
+        colour = colours["error" if record.state == "failed" else "warning"]
+        return Text.assemble((record.state, colour), record.detail)

@@ -1,0 +1,68 @@
+"""Screens over the dashboard: the help, and the notice of a terminal too small."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.geometry import Size
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class HelpScreen(ModalScreen[None]):
+    """What each mode does, for the room as much as for the presenter."""
+
+    BINDINGS = [("escape,question_mark,q", "dismiss", "Close")]
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+        & > VerticalScroll {
+            width: 80;
+            max-width: 100%;
+            height: auto;
+            max-height: 100%;
+            border: round $accent;
+            border-title-align: center;
+            background: $surface;
+            padding: 0 1;
+        }
+    }
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll() as box:
+            box.border_title = "coremeter · escape closes"
+            yield Static(self.text)
+
+
+class TooSmallScreen(ModalScreen[None]):
+    """Instead of a dashboard squeezed past reading, what the terminal measures and what it
+    needs. The dashboard runs on underneath and comes back once the terminal is large
+    enough."""
+
+    BINDINGS = [("q", "app.quit", "quit")]
+    DEFAULT_CSS = """
+    TooSmallScreen {
+        align: center middle;
+        background: $background;
+        & > Static { width: auto; max-width: 100%; text-align: center; }
+    }
+    """
+
+    def __init__(self, minimum: tuple[int, int]) -> None:
+        super().__init__()
+        self.minimum = minimum
+        self._notice = Static(markup=False)
+
+    def compose(self) -> ComposeResult:
+        yield self._notice
+
+    def show(self, size: Size) -> None:
+        width, height = self.minimum
+        self._notice.update(
+            f"terminal too small\n{size.width}x{size.height}, needs {width}x{height}\nq quits"
+        )

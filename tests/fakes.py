@@ -1,0 +1,175 @@
+"""Fakes the tests share: hand-built records, a fixed machine and sampler, a Run that
+never starts, and the charts alone in an app. One place, so no test module imports
+another."""
+
+from __future__ import annotations
+
+import math
+
+from textual.app import App, ComposeResult
+
+from coremeter.cores import Machine
+from coremeter.results import RunRecord, TaskRecord
+from coremeter.runner import Run, RunSpec
+from coremeter.sampler import CpuSampler, Source
+from coremeter.tui.widgets.charts import SpeedupChart, Timeline
+
+WAVE = [5, 10, 30, 70, 95, 100, 100, 100, 98, 60, 20, 5, 2, 0, 40, 100]
+
+
+def machine(cores: int = 2, quota: float | None = None) -> Machine:
+    return Machine(
+        usable_cores=list(range(cores)),
+        logical=cores,
+        physical=cores,
+        python="3.11.7",
+        gil=True,
+        start_method="forkserver",
+        affinity=True,
+        quota=quota,
+        cpu_model="Example CPU 3.0GHz",
+    )
+
+
+def fake_sampler(percents: list[float]) -> CpuSampler:
+    cores = list(range(len(percents)))
+    sampler = CpuSampler(
+        cores, alpha=1.0, history_every=10**9, source=Source(lambda: percents, cores)
+    )
+    for core in cores:
+        sampler.history[core].extend(v * (core + 1) / len(cores) for v in WAVE)
+    return sampler
+
+
+class FrozenRun(Run):
+    """A real Run, never started: its shared counters say how far each task got."""
+
+    def __init__(self, spec: RunSpec, progress: dict[int, tuple[float, float, float | None]]):
+        """``progress``: task id -> (fraction done, start offset, end offset or None)."""
+        super().__init__(spec)
+        self.started_at = 0.0
+        self.state = "running"
+        self.pids = [4101, 4102]
+        for task in spec.tasks:
+            fraction, start, end = progress.get(task.id, (0.0, math.nan, None))
+            self.counts[task.id] = round(fraction * task.size)
+            self.starts[task.id] = start
+            self.ends[task.id] = math.nan if end is None else end
+
+    def poll(self) -> bool:
+        return not self.running
+
+    def cancel(self, reason: str = "cancelled") -> None:
+        self.state, self.reason, self.stopped_at = "cancelled", reason, 0.0
+
+    def fail(self, reason: str, at: float) -> FrozenRun:
+        self.state, self.reason, self.stopped_at = "failed", reason, at
+        return self
+
+
+UNIT_S = 1.24
+SIZE = 20_000_000  # iterations in one unit at scale 0.2
+# (task id, units, core, start_s, end_s); None: not started, or not finished.
+Task = tuple[int, int, "int | None", "float | None", "float | None"]
+
+
+def record(
+    mode: str,
+    tasks: list[Task],
+    wall_s: float,
+    *,
+    state: str = "done",
+    reason: str | None = None,
+    speedup: float | None = None,
+    bound: float = 2.0,
+    shape: str = "seed",
+) -> RunRecord:
+    task_records = [
+        TaskRecord(tid, units * SIZE, core, units * SIZE if end else 0, start, end, None)
+        for tid, units, core, start, end in tasks
+    ]
+    cores = sorted({core for _, _, core, _, _ in tasks if core is not None})
+    return RunRecord(
+        mode=mode,
+        shape=shape,
+        scale=0.2,
+        cores=cores,
+        state=state,
+        reason=reason,
+        wall_s=wall_s,
+        result=None,
+        expected=0.0,
+        ok=state == "done",
+        bound=bound,
+        tasks=task_records,
+        speedup=speedup,
+    )
+
+
+def balanced(mode: str, cores: int) -> RunRecord:
+    """The balanced shape: one equal task per core, run on one core or on all of them."""
+    each = 7.43 / cores
+    if mode == "sequential":
+        tasks = [(i, 1, 0, i * each, (i + 1) * each) for i in range(cores)]
+        return record(mode, tasks, 7.43, speedup=1.0, bound=1.0, shape="balanced")
+    # Workers start a few milliseconds apart and do not finish together.
+    tasks = [
+        (i, 1, i, 0.004 * i, 0.004 * i + each * (1 + 0.03 * (i * 7 % 5))) for i in range(cores)
+    ]
+    wall = max(end for *_, end in tasks) + 0.01
+    return record(mode, tasks, wall, speedup=7.43 / wall, bound=float(cores), shape="balanced")
+
+
+class Charts(App[None]):
+    """The two charts alone, fed fixed records, as the dashboard would feed them."""
+
+    CSS = "Timeline, SpeedupChart { margin: 1 1 0 1; }"
+
+    def __init__(self, records: list[RunRecord], live: RunRecord | None = None) -> None:
+        super().__init__()
+        self.records, self.live = records, live
+
+    def compose(self) -> ComposeResult:
+        yield Timeline()
+        yield SpeedupChart()
+
+    def on_mount(self) -> None:
+        self.query_one(Timeline).show(self.records, self.live)
+        self.query_one(SpeedupChart).show(self.records)
+
+
+class FakeHost:
+    """What the demo autopilot drives, recorded: the views shown and the runs started,
+    each a run that lasts until the test ends it."""
+
+    def __init__(self, fail: str | None = None) -> None:
+        self.calls: list[str] = []
+        self.fail = fail
+        self.run: FakeHost.Run | None = None
+
+    class Run:
+        running = True
+
+    def start_mode(self, mode: str) -> FakeHost.Run | None:
+        self.calls.append(mode)
+        if mode == self.fail:
+            return None
+        self.run = FakeHost.Run()
+        return self.run
+
+    def show_view(self, view: str) -> None:
+        self.calls.append(view)
+
+    def end_run(self) -> None:
+        assert self.run is not None
+        self.run.running = False
+
+
+class FakeClock:
+    """Seconds that pass only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now

@@ -21,6 +21,7 @@ from coremeter.report import (
     efficiency_text,
     fit_parts,
     machine_line,
+    ok_text,
     result_text,
     speedup_text,
     times,
@@ -95,9 +96,7 @@ def _stderr_console():
 
 def _check(record: RunRecord) -> str:
     if record.ok:
-        # A function of yours has no known result: without a sequential run, its sum
-        # was compared with nothing.
-        return "ok" if record.expected is not None else "ok, no sequential sum to check"
+        return ok_text(record.expected)
     if record.reason:
         return f"{record.state}: {record.reason}"
     return f"{record.state}: WRONG"

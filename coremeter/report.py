@@ -34,6 +34,12 @@ def result_text(result: float | None) -> str:
     return "-" if result is None else f"{result:.14g}"
 
 
+def ok_text(expected: float | None) -> str:
+    """A good run's check. A function of yours has no known result: before a sequential
+    run of it, its sum was compared with nothing, and the check says so."""
+    return "ok" if expected is not None else "ok, no sequential sum to check"
+
+
 def workload_line(workload: Workload) -> str:
     """The workload and its lesson, so a summary or a panel says what its speedups mean."""
     return f"workload {workload.name} · {workload.lesson}"

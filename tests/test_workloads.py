@@ -337,3 +337,11 @@ def test_bench_fails_with_the_functions_one_line(user_file: Path) -> None:
     assert result.returncode == 1
     assert "boom(7) raised ValueError: seven is not allowed" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_bench_says_when_a_sum_had_nothing_to_be_checked_against(user_file: Path) -> None:
+    result = bench(
+        "--workload", "mine.py:cube", "--items", "100", "--mode", "parallel", cwd=user_file.parent
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ok, no sequential sum to check" in result.stdout

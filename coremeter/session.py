@@ -117,6 +117,12 @@ class Session:
         self.workload = workload
         return workload
 
+    def choose(self, name: str | None) -> Workload:
+        """The workload of that name (one of ``workloads``), or with None the next one."""
+        if name is None:
+            return self.next_workload()
+        return self.use(next(w for w in self.workloads if w.name == name))
+
     def next_workload(self) -> Workload:
         """The next workload from the next run on: seed, io, hash, then a function of yours."""
         index = self.workloads.index(self.workload)

@@ -18,7 +18,15 @@ import time
 
 import psutil
 import pytest
-from helpers import Terminal, alive, parallel_lanes, wait_gone, wait_workers, workers
+from helpers import (
+    Terminal,
+    alive,
+    parallel_lanes,
+    wait_for,
+    wait_gone,
+    wait_workers,
+    workers,
+)
 
 pytestmark = [
     pytest.mark.e2e,
@@ -200,3 +208,76 @@ def test_the_timeline_shows_a_run_made_while_it_was_hidden(tmp_path) -> None:
             time.sleep(1)
         term.keys("q")
         assert term.wait_exit() == 0
+
+
+def whole(screen: str) -> bool:
+    """Header, timer, meters, results table, buttons and footer all drawn: what a resume
+    must bring back (the parts that change by themselves, header and meters, came back
+    anyway; the rest stayed blank)."""
+    lines = [line for line in screen.splitlines() if line.strip()]
+    return (
+        len(lines) > 3
+        and "usable" in lines[0]
+        and any(state in lines[2] for state in ("idle", "running", "done"))
+        and any(line.lstrip().startswith("cpu0") for line in lines)
+        and any(line.lstrip().startswith("#  mode") for line in lines)
+        and "export" in lines[-2]
+        and "q quit" in lines[-1]
+    )
+
+
+def test_ctrl_z_suspends_and_fg_brings_the_dashboard_back_whole() -> None:
+    """In a real interactive shell: the job stops, its run goes on (the workers are not
+    stopped with it), and fg brings the dashboard back whole, the run's true wall time
+    in the table, the keys working."""
+    with Terminal() as term:
+        app = start_in_shell(term, "--scale", "0.03")
+        term.keys("s")
+        [worker] = wait_workers(app, 1)
+        started = time.monotonic()
+        term.keys("C-z")
+        term.wait_screen("Stopped")
+        wait_for(lambda: app.status() == psutil.STATUS_STOPPED, 10, "the dashboard stopped")
+        assert wait_gone([worker], 120) == []  # the run went on and ended meanwhile
+        stopped_for = time.monotonic() - started
+        assert app.status() == psutil.STATUS_STOPPED
+        term.type_line("fg")
+        screen = term.wait_until(lambda s: whole(s) and rows(s), 30, "the dashboard back")
+        [(number, mode, check)] = rows(screen)
+        assert (number, mode, check) == (1, "sequential", "ok")
+        wall = float(screen.split("sequential", 2)[-1].split()[2])
+        assert wall <= stopped_for + 1  # the run's own time, taken while suspended
+        term.keys("t")
+        wait_workers(app, 1)
+        term.keys("escape", "q")
+        wait_prompt(term)
+        assert alive([app.pid]) == []
+
+
+def test_sigtstp_from_outside_then_fg_redraws_everything() -> None:
+    """kill -TSTP, as a shell's job control or another terminal sends it, then fg (a
+    SIGCONT): before, the footer came back blank until the terminal was resized."""
+    with Terminal() as term:
+        app = start_in_shell(term, "--scale", "0.03")
+        app.send_signal(signal.SIGTSTP)
+        term.wait_screen("Stopped")
+        term.type_line("fg")
+        term.wait_until(whole, 10, "the whole dashboard back")
+        term.keys("s")
+        wait_workers(app, 1)
+        term.keys("escape", "q")
+        wait_prompt(term)
+
+
+def start_in_shell(term: Terminal, *args: str) -> psutil.Process:
+    """coremeter typed at a real interactive bash (job control on); once it is drawn."""
+    term.start_shell()
+    wait_prompt(term)
+    term.type_line(term.coremeter_line(*args))
+    app = term.app()
+    term.wait_until(whole, 30, "the dashboard")
+    return app
+
+
+def wait_prompt(term: Terminal) -> None:
+    term.wait_until(lambda s: s.rstrip().endswith("$"), 20, "the shell's prompt")

@@ -31,7 +31,7 @@ from coremeter.runner import Run, prepare
 from coremeter.sampler import CpuSampler
 from coremeter.session import Session
 from coremeter.shutdown import EXIT_DEADLINE_S, QuitSignals, watch_terminal
-from coremeter.tui.commands import AFTER_ESCAPE, COMMANDS, DEMO_KEY, HELP, QUIT
+from coremeter.tui.commands import AFTER_ESCAPE, COMMANDS, DEMO_KEY, HELP, QUIT, workload_entries
 from coremeter.tui.demo import Autopilot, View
 from coremeter.tui.layout.screen import (
     FOOTER_ALL_KEYS_WIDTH,
@@ -50,7 +50,6 @@ from coremeter.tui.widgets.results_table import ResultsTable
 from coremeter.tui.widgets.run_panel import RunPanel
 from coremeter.tui.widgets.screens import HelpScreen, TooSmallScreen
 from coremeter.tui.widgets.tasks import TaskBars
-from coremeter.workload import Workload
 
 TICK_S = 0.1
 DRAW_EVERY = 2  # ticks between draws during a run: 5 Hz
@@ -77,6 +76,8 @@ class Dashboard(App[None]):
         *AFTER_ESCAPE,
         QUIT,
         Binding("ctrl+c", "quit", "quit", show=False, priority=True),
+        # Textual turns the terminal's ISIG off: Ctrl+Z reaches the app as a key.
+        Binding("ctrl+z", "suspend_process", "suspend", show=False, priority=True),
     ]
 
     def __init__(
@@ -139,6 +140,9 @@ class Dashboard(App[None]):
         # new view, or the charts' new row count.
         self.screen.screen_layout_refresh_signal.subscribe(self, lambda _: self._fit_charts())
         self.theme_changed_signal.subscribe(self, lambda _: self._refill_results())
+        # Back from Ctrl+Z or SIGTSTP, the shell has drawn over the screen, and Textual
+        # repaints only what changes after a resume: the footer and table stayed blank.
+        self.app_resume_signal.subscribe(self, lambda _: self.screen.refresh(layout=True))
         self._quit_signals = QuitSignals(
             lambda code: self.exit(return_code=code), self.exit_deadline_s, self.session.kill_now
         )
@@ -241,9 +245,8 @@ class Dashboard(App[None]):
         they would lay out rows nobody sees."""
         if self._views.current != "charts":
             return
-        run, live = self.session.run, None
-        if run is not None and run.running:
-            live = replace(run.record(), wall_s=self.clock(run))
+        run = self.session.run
+        live = replace(run.record(), wall_s=self.clock(run)) if run and run.running else None
         self._timeline.show(runs := self.session.comparable(), live)
         self._speedup.show(runs)
 
@@ -263,12 +266,9 @@ class Dashboard(App[None]):
         self.screen.set_class(only, "-charts-only")
 
     def _show_status(self, run: Run | None) -> None:
-        """While a run runs it shows that run's settings; otherwise the next run's."""
-        if run is None:
-            self._panel.show(0.0, False, self.session.spec(self.session.mode), "idle", None)
-        else:
-            spec = run.spec if run.running else self.session.spec(self.session.mode)
-            self._panel.show(self.clock(run), run.running, spec, run.state, run.reason)
+        """The big timer and what runs, or will run next (the panel chooses)."""
+        seconds = 0.0 if run is None else self.clock(run)
+        self._panel.show(seconds, run, self.session.spec(self.session.mode))
 
     # -- actions ---------------------------------------------------------------
 
@@ -313,9 +313,9 @@ class Dashboard(App[None]):
             self.notify(f"scale stays {scale:g}: {scale * factor:g} is past its limit", timeout=2)
         self.draw()
 
-    def action_workload(self, chosen: Workload | None = None) -> None:
+    def action_workload(self, name: str | None = None) -> None:
         """w: the next workload (the palette names one), from the next run on."""
-        workload = self.session.use(chosen) if chosen else self.session.next_workload()
+        workload = self.session.choose(name)
         self._for_next_run(f"workload {workload.name} from the next run: {workload.lesson}")
 
     def action_shape(self) -> None:
@@ -418,8 +418,7 @@ class Dashboard(App[None]):
         yield from super().get_system_commands(screen)
         for c in COMMANDS:
             yield SystemCommand(c.title, c.help, partial(self.run_action, c.binding.action))
-        for w in self.session.workloads:
-            yield SystemCommand(f"Workload {w.name}", w.lesson, partial(self.action_workload, w))
+        yield from workload_entries(self.session.workloads, self.action_workload)
 
 
 def create_app(
@@ -441,7 +440,8 @@ def run_dashboard(machine: Machine, cores: list[int], options: DashboardOptions)
     prepare()
     app = create_app(machine, cores, options)
     app.exit_deadline_s = EXIT_DEADLINE_S
-    watch_terminal()
+    # A terminal, or in a browser tab the pipes to coremeter serve (cli.has_display).
+    watch_terminal(pipes=True)
     try:
         app.run()
     finally:

@@ -3,11 +3,15 @@ and the help that explains them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
+from textual.app import SystemCommand
 from textual.binding import Binding
 
 from coremeter.results import Mode
+from coremeter.workload import Workload
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,15 @@ COMMANDS = (
     Command(Binding("question_mark", "help", "help"), "Help", "What each mode does"),
 )
 QUIT = Binding("q", "quit", "quit")
+
+
+def workload_entries(
+    workloads: Sequence[Workload], choose: Callable[[str], object]
+) -> list[SystemCommand]:
+    """The palette's entry for each workload, named with its lesson."""
+    return [
+        SystemCommand(f"Workload {w.name}", w.lesson, partial(choose, w.name)) for w in workloads
+    ]
 
 
 # Escape and a key in one read of the terminal (tmux send-keys, keys typed over a laggy

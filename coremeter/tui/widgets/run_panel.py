@@ -11,8 +11,7 @@ from textual.strip import Strip
 from textual.widgets import Digits, Static
 
 from coremeter.cores import format_core_list
-from coremeter.results import RunState
-from coremeter.runner import RunSpec
+from coremeter.runner import Run, RunSpec
 from coremeter.tui.layout.cache import Cached
 
 
@@ -66,15 +65,13 @@ class RunPanel(Horizontal):
         self._status = self.query_one("#status", Static)
         self._key: tuple = ()
 
-    def show(
-        self,
-        seconds: float,
-        running: bool,
-        spec: RunSpec,
-        state: RunState,
-        reason: str | None,
-    ) -> None:
-        """Tenths while running (hundredths flicker unreadably), hundredths once it ends."""
+    def show(self, seconds: float, run: Run | None, next_spec: RunSpec) -> None:
+        """While a run runs, its settings; otherwise the next run's (``next_spec``), with
+        the last run's state. Tenths while running (hundredths flicker unreadably),
+        hundredths once it ends."""
+        running = run is not None and run.running
+        spec = run.spec if run is not None and running else next_spec
+        state, reason = ("idle", None) if run is None else (run.state, run.reason)
         value = f"{seconds:.1f}" if running else f"{seconds:.2f}"
         if value != self._digits.value:
             self._digits.update(value)

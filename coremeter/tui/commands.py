@@ -91,7 +91,7 @@ AFTER_ESCAPE = [
     if b.key != "escape"
 ]
 # Actions a narrow footer can leave out: their buttons, the help and the palette stay.
-SPARE_KEYS = frozenset({"other_mode", "shape", "clear"})
+SPARE_KEYS = frozenset({"other_mode", "workload", "shape", "clear"})
 DEMO_KEY = next(c.binding.key for c in COMMANDS if c.binding.action == "demo")
 
 HELP = """\

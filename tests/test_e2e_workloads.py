@@ -53,7 +53,7 @@ def test_w_selects_hash_and_t_lights_every_core_from_one_worker_process() -> Non
                 line.lstrip().startswith(f"cpu{core} ") and f"pid {pid}" in line
                 for line in screen.splitlines()
             ), screen
-        term.keys("escape")
-        term.wait_screen("cancelled")
+        term.keys("Escape")
+        term.wait_screen("cancelled with escape")
         term.keys("q")
         assert term.wait_exit() == 0

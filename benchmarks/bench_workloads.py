@@ -57,7 +57,10 @@ def measure(cores: list[int], scale: float, repeat: int) -> list[dict]:
     for _ in range(repeat):
         for workload in BUILTINS:
             rounds[workload.name].append(
-                {mode: run_once(mode, "balanced", scale, cores, workload) for mode in MODES}
+                {
+                    mode: run_once(mode, "balanced", scale, cores, workload=workload)
+                    for mode in MODES
+                }
             )
     rows = []
     for workload in BUILTINS:

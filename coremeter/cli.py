@@ -21,6 +21,7 @@ from coremeter.cores import CoreError, Machine, parse_core_list
 from coremeter.export import DEFAULT_FOLDER, ExportError, check_csv_path, check_folder
 from coremeter.options import BenchOptions, DashboardOptions, ServeOptions
 from coremeter.runner import MODES
+from coremeter.schedule import DEFAULT_SCHEDULE, SCHEDULES
 from coremeter.userfunc import check_items, resolve
 from coremeter.workload import (
     BUILTINS,
@@ -92,13 +93,10 @@ def _items(text: str) -> int:
 
 def _modes(text: str) -> tuple[str, ...]:
     """A comma-separated list of modes, run in order (``sequential,threads``)."""
-    modes = tuple(part.strip() for part in text.split(","))
-    for mode in modes:
-        if mode not in (*MODES, "compare"):
-            choices = ", ".join(repr(m) for m in (*MODES, "compare"))
-            raise argparse.ArgumentTypeError(
-                f"invalid choice: {mode!r} (choose from {choices}, or a comma-separated list)"
-            )
+    modes, choices = tuple(part.strip() for part in text.split(",")), (*MODES, "compare")
+    for mode in (m for m in modes if m not in choices):
+        listed = ", ".join(map(repr, choices))
+        raise argparse.ArgumentTypeError(f"invalid choice: {mode!r} (choose from {listed})")
     return modes
 
 
@@ -189,6 +187,14 @@ def _workload_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
         help=f"work relative to the article's ranges; 1.0 reproduces them exactly, "
         f"{DEFAULT_SCALE:g} takes 7-9 s sequential on a current laptop "
         f"(default: {DEFAULT_SCALE:g}, at most {MAX_SCALE:g})",
+    )
+    parser.add_argument(
+        "--schedule",
+        choices=SCHEDULES,
+        default=default(DEFAULT_SCHEDULE),
+        help="how tasks go to the cores: longest-first (the bound, 2.0 for the seed on 2 "
+        "cores) or in-order, the article's Pool (4 units where 3 would do: 1.5) "
+        f"(default: {DEFAULT_SCHEDULE})",
     )
     parser.add_argument(
         "--cores",
@@ -423,6 +429,7 @@ def dashboard_options(args: argparse.Namespace) -> DashboardOptions:
         shape=args.shape,
         scale=args.scale,
         workload=args.workload,
+        schedule=args.schedule,
         autostart=args.autostart,
         demo=args.demo,
         theme=args.theme,
@@ -436,6 +443,5 @@ def serve_options(args: argparse.Namespace) -> ServeOptions:
 
 def bench_options(args: argparse.Namespace) -> BenchOptions:
     csv = None if args.csv is None else Path(args.csv)
-    return BenchOptions(
-        tuple(args.mode), args.shape, args.scale, args.workload, args.repeat, args.json, csv
-    )
+    given = (args.shape, args.scale, args.workload, args.repeat, args.json)
+    return BenchOptions(tuple(args.mode), *given, csv, args.schedule)

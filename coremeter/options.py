@@ -11,6 +11,7 @@ from pathlib import Path
 
 from coremeter.export import DEFAULT_FOLDER
 from coremeter.results import Mode
+from coremeter.schedule import DEFAULT_SCHEDULE, Schedule
 from coremeter.workload import DEFAULT_SCALE, SEED, Workload
 
 
@@ -32,6 +33,7 @@ class DashboardOptions:
     mode: Mode = "sequential"
     shape: str = "seed"
     scale: float = DEFAULT_SCALE
+    schedule: Schedule = DEFAULT_SCHEDULE
     workload: Workload = SEED
     autostart: bool = False
     demo: bool = False
@@ -55,6 +57,7 @@ class BenchOptions:
     repeat: int = 1
     json: bool = False
     csv: Path | None = None
+    schedule: Schedule = DEFAULT_SCHEDULE
 
 
 @dataclass(frozen=True)

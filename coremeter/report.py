@@ -11,7 +11,16 @@ from __future__ import annotations
 import textwrap
 
 from coremeter.cores import Machine, core_label, format_core_list
+from coremeter.factors import Factors
+from coremeter.results import RunRecord
 from coremeter.workload import Workload
+
+
+def counted(n: float, noun: str) -> str:
+    """A count and its noun agreeing, everywhere a count is written: "1 core", "2 cores",
+    "0.5 cores", "1 more task". Only the last word takes the plural."""
+    number = str(n) if isinstance(n, int) else f"{n:g}"
+    return f"{number} {noun}{'' if n == 1 else 's'}"
 
 
 def times(value: float) -> str:
@@ -27,6 +36,35 @@ def speedup_text(speedup: float | None) -> str:
 def efficiency_text(efficiency: float | None) -> str:
     """How much of its bound a run achieved, as a percent; ``-`` without a speedup."""
     return "-" if efficiency is None else f"{efficiency:.0%}"
+
+
+def factors_text(speedup: float, factors: Factors) -> str:
+    """A speedup as the product of its factors, each as a person would say it:
+    ``1.93x = 2 cores × 100% balance × 97% core speed × 99.5% overhead``."""
+    return (
+        f"{times(speedup)} = {factors.cores} cores × {factors.balance:.0%} balance"
+        f" × {factors.core_speed:.0%} core speed × {factors.overhead:.1%} overhead"
+    )
+
+
+def explanation(record: RunRecord) -> str | None:
+    """A parallel or threads run's speedup as the product of its factors; None for a
+    sequential run (its own baseline) or a run with no speedup to explain."""
+    if record.mode == "sequential" or record.speedup is None or record.factors is None:
+        return None
+    return factors_text(record.speedup, record.factors)
+
+
+def notes_text(notes: list[str], sep: str = "\n") -> str:
+    """Notes as the dashboard shows them: each behind a warning sign."""
+    return sep.join(f"⚠ {note}" for note in notes)
+
+
+def competition_note(core: int, share: float) -> str:
+    """A core another program kept busy just before a run."""
+    return (
+        f"{core_label(core)} was {share:.0%} busy before the run: another program competes for it"
+    )
 
 
 def result_text(result: float | None) -> str:
@@ -68,7 +106,7 @@ def machine_line(machine: Machine, cores: list[int]) -> str:
     if not machine.affinity:
         parts.append("affinity no")
     if machine.quota is not None:
-        parts.append(f"quota {machine.quota:g} cores")
+        parts.append(f"quota {counted(machine.quota, 'core')}")
     return " · ".join(parts)
 
 
@@ -101,7 +139,8 @@ def warnings(
         return notes
     if machine.quota is not None and machine.quota < len(cores):
         notes.append(
-            f"a CPU quota of {machine.quota:g} cores limits parallel runs on {len(cores)} cores"
+            f"a CPU quota of {counted(machine.quota, 'core')} limits parallel runs "
+            f"on {counted(len(cores), 'core')}"
         )
     if len(cores) == 1:
         notes.append("one core selected: parallel runs on it alone and cannot be faster")
@@ -122,5 +161,5 @@ def _siblings_note(pairs: list[tuple[int, int]]) -> str:
     elif len(pairs) == 2:
         where = f"{named[0]} and {named[1]}: hyperthreads sharing a physical core"
     else:
-        where = f"{len(pairs)} hyperthread pairs: {named[0]}, {named[1]}, …"
+        where = f"{counted(len(pairs), 'hyperthread pair')}: {named[0]}, {named[1]}, …"
     return f"parallel workers on {where}"

@@ -6,19 +6,30 @@ same records, so a figure means the same thing everywhere.
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Literal, get_args
+
+from coremeter import factors
+from coremeter.factors import Factors
+from coremeter.schedule import DEFAULT_SCHEDULE, Schedule
 
 # What a run does: the words the keys, the CLI, the JSON and the table all use.
 Mode = Literal["sequential", "parallel", "threads"]
 MODES: tuple[Mode, ...] = get_args(Mode)
 # Where a run stands: idle until started, running, then how it ended.
 RunState = Literal["idle", "running", "done", "cancelled", "failed"]
+# (start_s, end_s, share): a thread had ``share`` of one core from start_s to end_s.
+Share = tuple[float, float, float]
 
 
 @dataclass(frozen=True)
 class TaskRecord:
-    """One task in a run; offsets are seconds from the run's start, None until reached."""
+    """One task in a run; offsets are seconds from the run's start, None until reached.
+
+    ``cpu``: in a threads run, how much of one core the task's thread really had over
+    time, as (start_s, end_s, share) stretches (coremeter.threadshare); empty otherwise,
+    where a task has its core to itself."""
 
     id: int
     size: int
@@ -27,6 +38,7 @@ class TaskRecord:
     start_s: float | None
     end_s: float | None
     result: float | None
+    cpu: tuple[Share, ...] = ()
 
     @property
     def fraction(self) -> float:
@@ -51,6 +63,14 @@ class RunRecord:
     tasks: list[TaskRecord] = field(default_factory=list)
     speedup: float | None = None
     workload: str = "seed"
+    schedule: Schedule = DEFAULT_SCHEDULE
+    # One line each, said beside the figures: the machine's caveats for this run, and
+    # cores another program was busy on just before it (see coremeter.notes).
+    notes: list[str] = field(default_factory=list)
+    # Units of work per second along the critical lane, the one that ended last (None
+    # unless done; see factors.critical_speed): what core_speed compares.
+    critical_speed: float | None = None
+    factors: Factors | None = None
 
     @property
     def work(self) -> tuple:
@@ -98,17 +118,24 @@ class ResultsLog:
 
     def add(self, record: RunRecord) -> RunRecord:
         if record.ok and record.mode == "sequential":
-            record.speedup = 1.0
             if record.expected is None:
                 record.expected = record.result
             self._baselines[record.work] = record
-        elif record.ok:
-            baseline = self.baseline(record)
-            if baseline is not None and record.expected is None:
-                record.expected = baseline.result
-                record.ok = record.result == record.expected
-            if baseline is not None and record.ok and record.wall_s > 0:
-                record.speedup = baseline.wall_s / record.wall_s
+        baseline = self.baseline(record) if record.ok else None
+        if baseline is not None and record.expected is None:
+            # A function of yours: its sum must be the sequential run's.
+            record.expected = baseline.result
+            record.ok = record.result == record.expected
+        if baseline is not None and record.ok and record.wall_s > 0:
+            record.speedup = baseline.wall_s / record.wall_s
+            if record.critical_speed and baseline.critical_speed and record.cores:
+                record.factors = factors.measure(
+                    record.speedup,
+                    record.bound,
+                    len(record.cores),
+                    record.critical_speed,
+                    baseline.critical_speed,
+                )
         self.runs.append(record)
         if self.keep is not None and len(self.runs) > self.keep:
             excess = len(self.runs) - self.keep
@@ -132,3 +159,58 @@ class ResultsLog:
     @property
     def all_ok(self) -> bool:
         return all(run.ok for run in self.runs)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The ok runs of one mode on one workload and schedule: how far apart they were."""
+
+    mode: str
+    shape: str
+    scale: float
+    schedule: Schedule
+    runs: int
+    median_wall_s: float
+    min_wall_s: float
+    max_wall_s: float
+    median_speedup: float | None
+
+    @property
+    def spread(self) -> float:
+        """Max minus min over the median wall: how much one run alone could mislead."""
+        if not self.median_wall_s:
+            return 0.0
+        return (self.max_wall_s - self.min_wall_s) / self.median_wall_s
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def summarise(records: list[RunRecord]) -> list[Summary]:
+    """One summary per mode, workload and schedule, in the order they first ended ok.
+
+    Failed and cancelled runs are left out: their wall time measures when they stopped.
+    """
+    groups: dict[tuple, list[RunRecord]] = {}
+    for record in records:
+        if record.ok:
+            groups.setdefault((record.mode, record.schedule, record.workload), []).append(record)
+    summaries = []
+    for runs in groups.values():
+        walls = [r.wall_s for r in runs]
+        speedups = [r.speedup for r in runs if r.speedup is not None]
+        first = runs[0]
+        summaries.append(
+            Summary(
+                mode=first.mode,
+                shape=first.shape,
+                scale=first.scale,
+                schedule=first.schedule,
+                runs=len(runs),
+                median_wall_s=statistics.median(walls),
+                min_wall_s=min(walls),
+                max_wall_s=max(walls),
+                median_speedup=statistics.median(speedups) if speedups else None,
+            )
+        )
+    return summaries

@@ -14,12 +14,14 @@ import multiprocessing
 import os
 import signal
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 
-from coremeter import schedule
-from coremeter.cores import core_label, start_method
+from coremeter import factors, schedule
+from coremeter.cores import Machine, core_label, gil_enabled, start_method
 from coremeter.results import MODES, Mode, RunRecord, RunState, TaskRecord
+from coremeter.schedule import DEFAULT_SCHEDULE, Schedule
+from coremeter.threadshare import Series, ThreadShares
 from coremeter.worker import Lane, Slots, run_worker
 from coremeter.workload import SEED, Task, Workload, make_tasks, total_result
 
@@ -56,8 +58,8 @@ def prepare() -> None:
 
 @dataclass(frozen=True)
 class RunSpec:
-    """What to run: mode, workload, its shape and scale, and cores; ``pinned`` is False
-    where there is no affinity API."""
+    """What to run: mode, workload (its shape and scale), cores and schedule; ``pinned``
+    is False where there is no affinity API, ``gil`` whether threads take turns."""
 
     mode: Mode
     shape: str
@@ -65,6 +67,8 @@ class RunSpec:
     cores: tuple[int, ...]
     tasks: tuple[Task, ...]
     pinned: bool = True
+    schedule: Schedule = DEFAULT_SCHEDULE
+    gil: bool = True
     workload: Workload = SEED
 
     @classmethod
@@ -74,23 +78,44 @@ class RunSpec:
         shape: str,
         scale: float,
         cores: list[int],
-        workload: Workload = SEED,
+        schedule: Schedule = DEFAULT_SCHEDULE,
     ) -> RunSpec:
-        """A spec whose workers are pinned; ``replace(spec, pinned=False)`` where the
-        platform has no affinity API (the tasks and their schedule stay the same)."""
+        """Pinned, with threads taking turns where this interpreter has the GIL; ``on``
+        says how a given machine runs it instead."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}: choose from {', '.join(MODES)}")
         if not cores:
             raise ValueError("a run needs at least one core")
-        tasks = make_tasks(shape, scale, len(cores), workload)
-        return cls(mode, shape, scale, tuple(cores), tuple(tasks), True, workload)
+        tasks = make_tasks(shape, scale, len(cores))
+        return cls(
+            mode, shape, scale, tuple(cores), tuple(tasks), schedule=schedule, gil=gil_enabled()
+        )
+
+    def on(self, machine: Machine) -> RunSpec:
+        """This run as ``machine`` runs it: pinned only with an affinity API, threads
+        taking turns only under the GIL."""
+        return replace(self, pinned=machine.affinity, gil=machine.gil)
+
+    def of(self, workload: Workload) -> RunSpec:
+        """The same run of another workload: its own tasks, from the same shape, scale
+        and cores."""
+        tasks = make_tasks(self.shape, self.scale, len(self.cores), workload)
+        return replace(self, tasks=tuple(tasks), workload=workload)
 
     def assignment(self) -> list[list[Task]]:
-        """Sequential: every task in order on one lane. Otherwise longest first on one
-        lane per core; cores left without a task get no worker."""
+        """Sequential: every task in order on one lane. Otherwise the schedule's, one lane
+        per core; cores left without a task get no worker."""
         if self.mode == "sequential":
             return [list(self.tasks)]
-        return schedule.longest_first(self.tasks, len(self.cores))
+        return schedule.assign(self.schedule, self.tasks, len(self.cores))
+
+    def concurrent_lanes(self) -> list[list[Task]]:
+        """The lanes that really run at once. Threads holding the GIL take turns, so their
+        lanes are one: the bound is then 1.0, and the critical lane is all of them. A
+        workload that releases the GIL (io's waits, hash's C code) runs them at once."""
+        if self.mode == "threads" and self.gil and not self.workload.releases_gil:
+            return [list(self.tasks)]
+        return self.assignment()
 
     def lanes(self) -> list[Lane]:
         return [
@@ -106,7 +131,7 @@ class RunSpec:
 
     @property
     def bound(self) -> float:
-        return schedule.bound(self.assignment())
+        return schedule.bound(self.concurrent_lanes())
 
 
 @dataclass
@@ -151,7 +176,17 @@ class Run:
         self.results = ctx.RawArray("d", [math.nan] * n)
         workers = [[lane] for lane in self.lanes] if spec.mode != "threads" else [self.lanes]
         self.ready = ctx.RawArray("d", [math.nan] * len(workers))
-        slots = Slots(self.counts, self.starts, self.ends, self.results, self.ready)
+        self.threads = ctx.RawArray("q", n)
+        self.cpu = ctx.RawArray("d", [math.nan] * n)
+        slots = Slots(
+            self.counts, self.starts, self.ends, self.results, self.ready, self.threads, self.cpu
+        )
+        # Threads share one process: what each really ran is measured, not assumed.
+        self.shares = (
+            ThreadShares([[task.id for task in tasks] for _, tasks in self.lanes], slots)
+            if spec.mode == "threads"
+            else None
+        )
         self._workers: list[_Worker] = []
         for index, lanes in enumerate(workers):
             reader, writer = ctx.Pipe(duplex=False)
@@ -165,6 +200,8 @@ class Run:
         self.started_at = math.nan
         self.stopped_at = math.nan
         self.core_of = {task.id: core for core, tasks in self.lanes for task in tasks}
+        # What to say beside this run's figures; the session fills it in at the start.
+        self.notes: list[str] = []
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -186,6 +223,8 @@ class Run:
         """Update the state from the workers' exits; True once the run has ended."""
         if self.state != "running":
             return True
+        if self.shares is not None and self.pids:
+            self.shares.sample(self.pids[0], self.started_at, time.perf_counter())
         all_exited = True
         for worker in self._workers:
             code = worker.process.exitcode
@@ -245,6 +284,8 @@ class Run:
         for worker in self._workers:
             worker.reader.close()
             worker.process.close()
+        if self.shares is not None:
+            self.shares.finish(self.started_at)
         self.state, self.reason = state, reason
 
     # -- what the run shows ------------------------------------------------
@@ -269,9 +310,16 @@ class Run:
                 start_s=self._offset(self.starts[task.id]),
                 end_s=self._offset(self.ends[task.id]),
                 result=None if math.isnan(self.results[task.id]) else self.results[task.id],
+                cpu=self._cpu_share(task.id),
             )
             for task in self.spec.tasks
         ]
+
+    def _cpu_share(self, task_id: int) -> Series:
+        if self.shares is None:
+            return ()
+        start, end = self._offset(self.starts[task_id]), self._offset(self.ends[task_id])
+        return self.shares.of_task(task_id, start, end)
 
     def lane_pids(self) -> list[tuple[Lane, int]]:
         """Each lane with the pid of the process running it, once started: its own
@@ -288,10 +336,24 @@ class Run:
             return None
         return max(self.ready) - self.started_at
 
+    def busy_spans(self) -> list[tuple[int | None, float, float]]:
+        """(core, start, end) of each task that ran, in perf_counter seconds: when this
+        run's own work kept a core busy (a task cut short ends when the run stopped)."""
+        spans = []
+        for task in self.spec.tasks:
+            start, end = self.starts[task.id], self.ends[task.id]
+            if not math.isnan(start):
+                stop = end if not math.isnan(end) else self.stopped_at
+                stop = time.perf_counter() if math.isnan(stop) else stop
+                spans.append((self.core_of.get(task.id), start, stop))
+        return spans
+
     def record(self) -> RunRecord:
         """The run's record. Where the workload knows no result in advance (a user's
         function), ``expected`` is None and the log checks it against the sequential run."""
         tasks = self.tasks()
+        by_id = {t.id: t for t in tasks}
+        lanes = [[by_id[t.id] for t in lane] for lane in self.spec.concurrent_lanes()]
         workload = self.spec.workload
         each = [workload.expected(task) for task in self.spec.tasks]
         known = [e for e in each if e is not None]
@@ -315,4 +377,7 @@ class Run:
             ok=ok and (expected is None or result == expected),
             bound=self.spec.bound,
             tasks=tasks,
+            schedule=self.spec.schedule,
+            notes=list(self.notes),
+            critical_speed=factors.critical_speed(lanes) if self.state == "done" else None,
         )

@@ -27,13 +27,19 @@ Lane = tuple[int | None, list[Task]]
 @dataclass(frozen=True)
 class Slots:
     """The run's shared memory: one slot per task (per worker for ``ready``), each
-    written by one worker only, so no locks. Passed whole to the worker process."""
+    written by one worker only, so no locks. Passed whole to the worker process.
+
+    ``threads`` and ``cpu``: the native id of the thread that ran each task and that
+    thread's CPU seconds when the task ended, so the parent can tell how much of a core
+    each thread of a threads run really had (coremeter.threadshare)."""
 
     counts: MutableSequence[int]
     starts: MutableSequence[float]
     ends: MutableSequence[float]
     results: MutableSequence[float]
     ready: MutableSequence[float]
+    threads: MutableSequence[int]
+    cpu: MutableSequence[float]
 
 
 def _watch_parent() -> None:
@@ -57,8 +63,10 @@ def _run_lane(lane: Lane, kernel: Kernel, slots: Slots) -> None:
     core, tasks = lane
     pin(core)
     for task in tasks:
+        slots.threads[task.id] = threading.get_native_id()
         slots.starts[task.id] = time.perf_counter()
         slots.results[task.id] = kernel(task, slots.counts)
+        slots.cpu[task.id] = time.thread_time()
         slots.ends[task.id] = time.perf_counter()
 
 

@@ -126,6 +126,9 @@ class Workload:
     name: str
     lesson: str
     unit: ClassVar[str]  # what a task's size counts, in the plural
+    # Whether its kernel lets other threads run Python meanwhile: threads then run at once
+    # even under the GIL (a function of yours is assumed to hold it).
+    releases_gil: ClassVar[bool] = False
     short_unit: ClassVar[str]  # the same in a few cells, for a task's label
     per_unit: ClassVar[int] = 1
 
@@ -182,7 +185,10 @@ WAIT_S = 0.01
 
 
 class Counting(Workload):
-    """A workload whose task result counts the units done right: every one, exactly."""
+    """A workload whose task result counts the units done right: every one, exactly. Both
+    (io's waits, hash's C code) release the GIL while they work."""
+
+    releases_gil: ClassVar[bool] = True
 
     def expected(self, task: Task) -> float:
         return float(task.size)

@@ -20,7 +20,9 @@ from typing import TypeVar
 
 import psutil
 
+from coremeter.results import RunRecord
 from coremeter.runner import Run, RunSpec
+from coremeter.session import Session
 
 T = TypeVar("T")
 
@@ -39,6 +41,17 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {LOOPBACK}",
 ]
+
+
+def run_modes(session: Session, modes: Sequence[str]) -> list[RunRecord]:
+    """Run each mode to its end, then close the session; its log of runs."""
+    try:
+        for mode in modes:
+            assert session.start(mode).wait(timeout=30)
+            session.poll()
+    finally:
+        session.close()
+    return session.log.runs
 
 
 def alive(pids: list[int]) -> list[int]:

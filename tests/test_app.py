@@ -28,8 +28,11 @@ from textual.widgets import ContentSwitcher
 
 from coremeter.cores import Machine
 from coremeter.options import DashboardOptions, DemoPauses
+from coremeter.report import counted, explanation
+from coremeter.sampler import LoadHistory
 from coremeter.tui.app import RESULTS_KEEP, Dashboard, create_app
 from coremeter.tui.commands import COMMANDS
+from coremeter.tui.screenshot import SVG_NAMESPACE
 from coremeter.tui.themes import PROJECTOR
 from coremeter.tui.widgets.charts import SpeedupChart, Timeline
 from coremeter.tui.widgets.controls import ActionButton
@@ -103,6 +106,36 @@ def test_s_then_p_run_and_fill_the_results(machine: Machine) -> None:
         assert first.ok and second.ok
         assert second.speedup is not None
         assert "done" in status_text(app)
+
+    drive(app, script)
+
+
+def test_o_runs_the_article_pool_and_the_panel_explains_the_run(machine: Machine) -> None:
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
+    busy = machine.usable_cores[-1]
+    # Another program on the last core, as the session's load history will read it.
+    app.session.load = LoadHistory(busy=lambda: {busy: 0.9 * time.perf_counter()}, own=lambda: 0.0)
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("o")
+        assert app.session.schedule == "in-order"
+        await until(pilot, lambda: "· in-order ·" in status_text(app))
+        await pilot.press("s")
+        await until(pilot, lambda: len(app.session.log.runs) == 1)
+        await pilot.press("p")
+        await until(pilot, lambda: len(app.session.log.runs) == 2)
+        parallel = app.session.log.runs[1]
+        assert parallel.ok and parallel.schedule == "in-order"
+        if len(machine.usable_cores) >= 2:
+            first, second = machine.usable_cores[:2]
+            assert parallel.bound == 1.5
+            assert [t.core for t in parallel.tasks] == [first, second, first]
+        explained = explanation(parallel)
+        assert explained is not None
+        await until(pilot, lambda: explained in status_text(app))
+        note = f"⚠ cpu{busy} was 90% busy before the run: another program competes for it"
+        assert note in status_text(app)
+        assert parallel.notes == [note.removeprefix("⚠ ")]
 
     drive(app, script)
 
@@ -345,7 +378,7 @@ def test_v_swaps_the_task_bars_for_the_timeline_and_speedup(
         # layout after a new run may pack two cores a row for a moment.
         await until(pilot, lambda: all(f"cpu{core}" in chart_text(timeline) for core in cores))
         speedup_text = chart_text(speedup)
-        assert f"{len(cores)} cores" in speedup_text and "bound" in speedup_text
+        assert counted(len(cores), "core") in speedup_text and "bound" in speedup_text
         # The buttons and the footer stay on screen, once the charts' new rows are laid out.
         actions = app.query_one("#actions")
         await until(pilot, lambda: actions.region.bottom <= size[1] - 1, timeout=2)
@@ -439,6 +472,8 @@ def test_e_exports_the_runs_and_the_screen_into_out(machine: Machine, tmp_path: 
         assert len(rows) == sum(len(r.tasks) for r in app.session.log.runs)
         svg = ElementTree.parse(svg_path).getroot()
         assert svg.tag.endswith("svg") and "parallel" in svg_path.read_text()
+        # It fetches nothing: its one URL is the SVG namespace, which no viewer loads.
+        assert re.findall(r"https?://[^\s\"')]+", svg_path.read_text()) == [SVG_NAMESPACE]
         # A second export in the same second gets its own names, and the app goes on.
         # The first export's toast is not in the second's screenshot.
         await pilot.press("e")

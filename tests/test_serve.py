@@ -210,9 +210,19 @@ def test_the_page_template_fetches_only_from_its_own_server() -> None:
 
 def test_each_tab_runs_the_dashboard_with_the_options_given_to_serve() -> None:
     given = ["--shape", "balanced", "--scale", "0.0123", "--cores", "0", "--mode", "parallel"]
-    given += ["--autostart", "--demo", "--theme", "coremeter-projector", "--out", "talk results"]
+    given += [
+        "--schedule",
+        "in-order",
+        "--autostart",
+        "--demo",
+        "--theme",
+        "coremeter-projector",
+        "--out",
+        "talk results",
+    ]
     args, tab = served_tab(["serve", *given])
-    for option in ("shape", "scale", "cores", "mode", "autostart", "demo", "theme", "out"):
+    options = ("shape", "scale", "schedule", "cores", "mode", "autostart", "demo", "theme", "out")
+    for option in options:
         assert getattr(tab, option) == getattr(args, option), option
     assert tab.workload == args.workload == "seed"
 

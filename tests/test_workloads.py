@@ -87,7 +87,7 @@ def finished(spec: RunSpec, timeout: float = 60) -> Run:
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("workload", BUILTINS, ids=[w.name for w in BUILTINS])
 def test_each_builtin_computes_its_exact_result_in_every_mode(workload, mode: str) -> None:
-    spec = RunSpec.build(mode, "seed", SMALL[workload.name], CORES, workload=workload)
+    spec = RunSpec.build(mode, "seed", SMALL[workload.name], CORES).of(workload)
     record = finished(spec).record()
     assert record.state == "done", record.reason
     assert record.ok and record.workload == workload.name
@@ -113,7 +113,7 @@ def test_hash_digests_are_the_known_sha256_values() -> None:
 
 
 def test_io_waits_without_using_its_core() -> None:
-    spec = RunSpec.build("sequential", "seed", SMALL["io"], CORES, workload=Io())
+    spec = RunSpec.build("sequential", "seed", SMALL["io"], CORES).of(Io())
     run = finished(spec)
     units = sum(t.size for t in spec.tasks)
     assert run.record().wall_s >= units * WAIT_S
@@ -126,7 +126,7 @@ def test_io_waits_without_using_its_core() -> None:
 def check_pinned(mode: str, workload: Workload) -> None:
     """Midway through a long run: parallel, each worker process alone on its core;
     threads, one process whose threads are each pinned to a core (psutil and /proc)."""
-    run = Run(RunSpec.build(mode, "balanced", 5.0, CORES, workload=workload)).start()
+    run = Run(RunSpec.build(mode, "balanced", 5.0, CORES).of(workload)).start()
     try:
         wait_until_working(run)
         if mode == "parallel":
@@ -163,9 +163,9 @@ def test_a_user_function_sums_over_every_item_in_every_mode(user_file: Path, mod
     cube = user(user_file, "cube", 1000)
     log = ResultsLog()
     sequential = log.add(
-        finished(RunSpec.build("sequential", "seed", 1.0, CORES, workload=cube)).record()
+        finished(RunSpec.build("sequential", "seed", 1.0, CORES).of(cube)).record()
     )
-    record = log.add(finished(RunSpec.build(mode, "seed", 1.0, CORES, workload=cube)).record())
+    record = log.add(finished(RunSpec.build(mode, "seed", 1.0, CORES).of(cube)).record())
     assert sequential.result == sequential.expected == float(sum(n**3 for n in range(1000)))
     assert record.state == "done" and record.ok, record.reason
     assert record.result == sequential.result
@@ -175,7 +175,7 @@ def test_a_user_function_sums_over_every_item_in_every_mode(user_file: Path, mod
 
 def test_a_user_function_runs_in_the_pinned_workers(user_file: Path) -> None:
     where = user(user_file, "where", 60)
-    run = finished(RunSpec.build("parallel", "seed", 1.0, CORES, workload=where))
+    run = finished(RunSpec.build("parallel", "seed", 1.0, CORES).of(where))
     assert run.record().ok
     pids = [int(p) for p in (user_file.parent / "pids.txt").read_text().split()]
     assert len(pids) == 60
@@ -192,12 +192,8 @@ def test_a_sum_unlike_the_sequential_runs_fails_the_check(user_file: Path) -> No
     # pid(n) returns the worker's pid: the sum depends on which process ran what.
     pid = user(user_file, "pid", 100)
     log = ResultsLog()
-    sequential = log.add(
-        finished(RunSpec.build("sequential", "seed", 1.0, CORES, workload=pid)).record()
-    )
-    parallel = log.add(
-        finished(RunSpec.build("parallel", "seed", 1.0, CORES, workload=pid)).record()
-    )
+    sequential = log.add(finished(RunSpec.build("sequential", "seed", 1.0, CORES).of(pid)).record())
+    parallel = log.add(finished(RunSpec.build("parallel", "seed", 1.0, CORES).of(pid)).record())
     assert sequential.ok
     assert parallel.state == "done"
     assert parallel.expected == sequential.result != parallel.result
@@ -208,9 +204,7 @@ def test_a_sum_is_compared_only_within_its_workload(user_file: Path) -> None:
     log = ResultsLog()
     seed = log.add(finished(RunSpec.build("sequential", "seed", TINY, CORES)).record())
     cube = user(user_file, "cube", 100)
-    parallel = log.add(
-        finished(RunSpec.build("parallel", "seed", TINY, CORES, workload=cube)).record()
-    )
+    parallel = log.add(finished(RunSpec.build("parallel", "seed", TINY, CORES).of(cube)).record())
     assert seed.ok and parallel.ok
     # No sequential run of this function yet: no speedup, no sum to compare with.
     assert parallel.speedup is None and parallel.expected is None
@@ -227,12 +221,12 @@ def test_a_sum_is_compared_only_within_its_workload(user_file: Path) -> None:
 def test_a_function_that_fails_fails_the_run_with_one_line(
     user_file: Path, func: str, reason: str, mode: str
 ) -> None:
-    run = finished(RunSpec.build(mode, "seed", 1.0, CORES, workload=user(user_file, func, 20)))
+    run = finished(RunSpec.build(mode, "seed", 1.0, CORES).of(user(user_file, func, 20)))
     assert run.state == "failed"
     assert reason in run.reason and "\n" not in run.reason
     assert alive(run.pids) == []
     # The next run works.
-    again = finished(RunSpec.build(mode, "seed", 1.0, CORES, workload=user(user_file, "cube", 20)))
+    again = finished(RunSpec.build(mode, "seed", 1.0, CORES).of(user(user_file, "cube", 20)))
     assert again.record().ok
 
 
@@ -242,7 +236,7 @@ def test_a_module_spec_loads_from_the_current_folder(tmp_path: Path) -> None:
     (package / "__init__.py").write_text("")
     (package / "work.py").write_text("def double(n):\n    return 2 * n\n")
     func = parse_spec("mypkg.work:double", 50, cwd=str(tmp_path))
-    run = finished(RunSpec.build("parallel", "seed", 1.0, CORES, workload=func))
+    run = finished(RunSpec.build("parallel", "seed", 1.0, CORES).of(func))
     assert run.record().result == float(sum(2 * n for n in range(50)))
 
 

@@ -15,7 +15,7 @@ from functools import partial
 
 from textual import events
 from textual.actions import ActionParseResult, parse
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.dom import DOMNode
@@ -25,7 +25,7 @@ from textual.widgets import ContentSwitcher, Static
 from coremeter.cores import Machine
 from coremeter.export import ExportError, export_session
 from coremeter.options import DEFAULTS, DashboardOptions
-from coremeter.report import fit_parts, machine_line
+from coremeter.report import counted, fit_parts, machine_line, notes_text, warnings
 from coremeter.results import Mode, RunRecord, RunState
 from coremeter.runner import Run, prepare
 from coremeter.sampler import CpuSampler
@@ -42,12 +42,14 @@ from coremeter.tui.layout.screen import (
     too_small,
 )
 from coremeter.tui.layout.tasks import own_time, pinned_labels
+from coremeter.tui.screenshot import OfflineScreenshots
+from coremeter.tui.settings import NextRunSettings
 from coremeter.tui.themes import THEMES
 from coremeter.tui.widgets.charts import SpeedupChart, Timeline
 from coremeter.tui.widgets.controls import ActionButton, KeysFooter
 from coremeter.tui.widgets.meters import CoreMeters
 from coremeter.tui.widgets.results_table import ResultsTable
-from coremeter.tui.widgets.run_panel import RunPanel
+from coremeter.tui.widgets.run_panel import Outcome, RunPanel, settings_of
 from coremeter.tui.widgets.screens import HelpScreen, TooSmallScreen
 from coremeter.tui.widgets.tasks import TaskBars
 
@@ -60,7 +62,7 @@ RESULTS_KEEP = 1000
 Clock = Callable[[Run], float]
 
 
-class Dashboard(App[None]):
+class Dashboard(NextRunSettings, OfflineScreenshots):
     """One screen for the room: which cores are busy, for how long, and what it gained.
 
     No reactive attributes: all state lives in the Session, and a reactive on the App
@@ -158,9 +160,11 @@ class Dashboard(App[None]):
     def _show_notes(self) -> None:
         """The machine's caveats, for the parallel run the settings would start: which of
         its workers share a physical core depends on the shape and the workload."""
-        notes = self.session.notes()
+        session = self.session
+        workers = session.spec("parallel").worker_cores
+        notes = warnings(session.machine, session.cores, workers)
         notice = self.query_one("#notes", Static)
-        notice.update("\n".join(f"⚠ {n}" for n in notes))
+        notice.update(notes_text(notes))
         notice.display = bool(notes)
 
     def on_unmount(self) -> None:
@@ -266,9 +270,11 @@ class Dashboard(App[None]):
         self.screen.set_class(only, "-charts-only")
 
     def _show_status(self, run: Run | None) -> None:
-        """The big timer and what runs, or will run next (the panel chooses)."""
+        """While a run runs it shows that run's settings; otherwise the next run's."""
+        settings = settings_of(run.spec if run is not None and run.running else self.session)
+        outcome = Outcome.of(run, self.session.ended)
         seconds = 0.0 if run is None else self.clock(run)
-        self._panel.show(seconds, run, self.session.spec(self.session.mode))
+        self._panel.show(seconds, run is not None and run.running, settings, outcome)
 
     # -- actions ---------------------------------------------------------------
 
@@ -302,31 +308,6 @@ class Dashboard(App[None]):
     async def action_after_escape(self, action: str) -> None:
         self.action_cancel()
         await self.run_action(action)
-
-    def action_scale(self, factor: float) -> None:
-        scale, workload = self.session.scale, self.session.workload
-        if not workload.scaled:
-            self.notify(f"{workload.name}: --items sets its size, not the scale", timeout=3)
-        elif self.session.step_scale(factor):
-            self.notify(f"scale {self.session.scale:g} from the next run", timeout=2)
-        else:
-            self.notify(f"scale stays {scale:g}: {scale * factor:g} is past its limit", timeout=2)
-        self.draw()
-
-    def action_workload(self, name: str | None = None) -> None:
-        """w: the next workload (the palette names one), from the next run on."""
-        workload = self.session.choose(name)
-        self._for_next_run(f"workload {workload.name} from the next run: {workload.lesson}")
-
-    def action_shape(self) -> None:
-        self._for_next_run(f"shape {self.session.next_shape()} from the next run")
-
-    def _for_next_run(self, change: str) -> None:
-        """A setting changed: say so, and show what the next run will be and compare with."""
-        self.notify(change, timeout=3)
-        self._show_notes()
-        self._show_charts()
-        self.draw()
 
     def action_clear(self) -> None:
         self.session.log.clear()
@@ -371,9 +352,7 @@ class Dashboard(App[None]):
         except ExportError as exc:
             self.notify(str(exc), title="export failed", severity="error", markup=False)
             return
-        title = f"exported {len(runs)} run{'' if len(runs) == 1 else 's'}"
-        if running:
-            title += ", not the one in progress"
+        title = f"exported {counted(len(runs), 'run')}" + ", not the one in progress" * running
         self.notify("\n".join(map(str, paths)), title=title, timeout=8, markup=False)
 
     # -- the demo autopilot ------------------------------------------------------
@@ -430,6 +409,7 @@ def create_app(
 ) -> Dashboard:
     """The dashboard with its session; tests pass a fake sampler and clock."""
     session = Session(machine, cores, options.shape, options.scale, keep=RESULTS_KEEP)
+    session.schedule = options.schedule
     session.mode = options.mode
     session.use(options.workload)
     return Dashboard(session, sampler or CpuSampler(cores), options, clock)

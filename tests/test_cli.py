@@ -328,6 +328,28 @@ def test_bench_cancels_cleanly_on_signals(sig: int) -> None:
     assert wait_gone(pids, timeout=1.0) == []
 
 
+def test_bench_into_a_reader_that_leaves_ends_quietly() -> None:
+    """`coremeter bench | head -1`: the reader closes the pipe after one line; bench
+    ends like any program whose pipe broke, without a traceback."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coremeter", "bench", "--scale", str(TINY)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.readline()
+        proc.stdout.close()
+        err = proc.stderr.read()
+        proc.wait(timeout=60)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert "Traceback" not in err, err
+    assert proc.returncode == 128 + signal.SIGPIPE, err
+
+
 def test_options_before_the_subcommand_are_kept() -> None:
     result = coremeter("--scale", str(TINY), "--shape", "balanced", "bench", "--json")
     assert result.returncode == 0, result.stderr

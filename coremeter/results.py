@@ -62,11 +62,14 @@ class RunRecord:
     reason: str | None
     wall_s: float
     result: float | None
-    expected: float
+    # None where no value is known in advance (a user's function): the log fills in the
+    # sum of the sequential run it is compared with.
+    expected: float | None
     ok: bool
     bound: float
     tasks: list[TaskRecord] = field(default_factory=list)
     speedup: float | None = None
+    workload: str = "seed"
     schedule: Schedule = DEFAULT_SCHEDULE
     # One line each, said beside the figures: the machine's caveats for this run, and
     # cores another program was busy on just before it (see coremeter.notes).
@@ -77,9 +80,10 @@ class RunRecord:
     factors: Factors | None = None
 
     @property
-    def workload(self) -> tuple:
-        """Runs of the same workload can be compared: same shape, scale and task sizes."""
-        return (self.shape, self.scale, tuple(t.size for t in self.tasks))
+    def work(self) -> tuple:
+        """Runs that did the same work can be compared: same workload, shape, scale and
+        task sizes."""
+        return (self.workload, self.shape, self.scale, tuple(t.size for t in self.tasks))
 
     @property
     def efficiency(self) -> float | None:
@@ -101,7 +105,8 @@ class RunRecord:
 
 class ResultsLog:
     """The runs of a session, in order, each compared with the last sequential run of
-    the same workload.
+    the same work: its wall time gives the speedup and, for a workload that knows no
+    result in advance, its sum is the result every other mode must return.
 
     ``keep`` bounds what it holds: a dashboard left on the demo autopilot all day
     would otherwise grow, and redraw, without end. Runs are numbered from 1 in the
@@ -117,9 +122,15 @@ class ResultsLog:
 
     def add(self, record: RunRecord) -> RunRecord:
         if record.ok and record.mode == "sequential":
-            self._baselines[record.workload] = record
+            if record.expected is None:
+                record.expected = record.result
+            self._baselines[record.work] = record
         baseline = self.baseline(record) if record.ok else None
-        if baseline is not None and record.wall_s > 0:
+        if baseline is not None and record.expected is None:
+            # A function of yours: its sum must be the sequential run's.
+            record.expected = baseline.result
+            record.ok = record.result == record.expected
+        if baseline is not None and record.ok and record.wall_s > 0:
             record.speedup = baseline.wall_s / record.wall_s
             if record.critical_speed and baseline.critical_speed and record.cores:
                 record.factors = factors.measure(
@@ -137,7 +148,7 @@ class ResultsLog:
         return record
 
     def baseline(self, record: RunRecord) -> RunRecord | None:
-        return self._baselines.get(record.workload)
+        return self._baselines.get(record.work)
 
     def numbered(self, after: int = 0) -> list[tuple[int, RunRecord]]:
         """The runs numbered above ``after`` that are still held, with their numbers."""

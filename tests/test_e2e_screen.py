@@ -40,6 +40,8 @@ def test_the_rows_are_used_and_the_caption_tells_each_run(size: tuple[int, int])
             assert terminal.blank_rows() <= most, screen
             # The panel beside the timer names the run's own mode and cores.
             cores = r"core \d+" if mode == "sequential" else r"cores \d+-\d+"
-            assert re.search(rf"{mode} · seed×{SCALE} · longest-first · {cores}", screen), screen
+            assert re.search(
+                rf"{mode} · seed · seed · longest-first · scale {SCALE} · {cores}", screen
+            ), screen
         terminal.keys("q")
         assert terminal.wait_exit() == 0

@@ -1,5 +1,5 @@
 """How the dashboard fills a tall terminal: the rows the meters and lanes grow into, the
-timer's font, and the charts comparing like with like."""
+timer's font."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from coremeter.tui.layout.fill import (
 )
 from coremeter.tui.layout.numerals import PIXEL_ROWS, numerals, numerals_width
 from coremeter.tui.layout.rows import CoreRow, Header
-from coremeter.tui.layout.timeline import lanes, same_workload, stretch_lanes, timeline_rows
+from coremeter.tui.layout.timeline import lanes, stretch_lanes, timeline_rows
 
 SEQUENTIAL = record("sequential", [(0, 1, 0, 0.0, 1.2), (1, 2, 0, 1.2, 3.7)], 3.7)
 PARALLEL = record("parallel", [(0, 1, 1, 0.0, 1.2), (1, 2, 0, 0.0, 2.5)], 2.5)
@@ -77,11 +77,3 @@ def test_packed_or_summed_up_lanes_do_not_grow() -> None:
     rows = timeline_rows([SEQUENTIAL, PARALLEL], 80, max_rows=4)
     assert lanes(rows) == 0
     assert stretch_lanes(rows, 1) == rows
-
-
-def test_the_charts_compare_runs_of_the_workload_on_screen_only() -> None:
-    balanced = record("parallel", [(0, 1, 0, 0.0, 1.0), (1, 1, 1, 0.0, 1.0)], 1.0, shape="balanced")
-    log = [SEQUENTIAL, PARALLEL, balanced]
-    assert same_workload(log, None) == [balanced]
-    assert same_workload(log, SEQUENTIAL) == [SEQUENTIAL, PARALLEL]
-    assert same_workload([], None) == []

@@ -63,7 +63,7 @@ def ended(record: RunRecord, speedup: float | None, gil: bool) -> str:
     if mode == "sequential":
         said = f"{took} on one core: the baseline for parallel and threads"
     elif speedup is None:
-        workload = workload_text(record.shape, record.scale)
+        workload = workload_text(record.workload, record.shape, record.scale)
         said = f"{took}: no sequential run of {workload} to compare with (press s)"
     else:
         said = f"{took}: {times(speedup)} sequential (bound {times(record.bound)})"
@@ -74,7 +74,8 @@ def ended(record: RunRecord, speedup: float | None, gil: bool) -> str:
 
 def _article(record: RunRecord) -> str:
     """At scale 1 the seed's work is the article's: its result, as the article printed it."""
-    if record.shape != "seed" or record.scale != ARTICLE_SCALE or record.result is None:
+    article = record.workload == "seed" and record.shape == "seed"
+    if not article or record.scale != ARTICLE_SCALE or record.result is None:
         return ""
     return f" · result {record.result:.8e} ✓ as in the article"
 
@@ -93,9 +94,11 @@ class Narrator:
         self._ended: tuple[Run, str] | None = None
 
     def say(self, run: Run | None, now: Load, seconds: float) -> str:
-        gil = self.session.machine.gil
         if run is None:
             return IDLE_CAPTION
+        # The GIL's words where it holds the threads back: not for a workload (io, hash)
+        # whose kernel releases it.
+        gil = self.session.machine.gil and not run.spec.workload.releases_gil
         if run.running:
             return running(run.spec.mode, len(run.lanes), now, seconds, gil)
         if self._ended is None or self._ended[0] is not run:

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from coremeter.cores import format_core_list
-from coremeter.report import explanation, notes_text, workload_text
+from coremeter.report import explanation, notes_text
 from coremeter.results import Mode, RunRecord, RunState
 from coremeter.runner import Run, RunSpec
 from coremeter.schedule import Schedule
 from coremeter.session import Session
+from coremeter.workload import Workload
 
 NEXT = "next run: "
 
@@ -26,6 +27,7 @@ class Settings:
     """A run's mode, workload, schedule and the cores it uses, as the panel writes them."""
 
     mode: Mode
+    workload: Workload
     shape: str
     scale: float
     schedule: Schedule
@@ -39,14 +41,14 @@ class Settings:
     def text(self) -> str:
         where = "core" if len(self.cores) == 1 else "cores"
         return (
-            f"{self.mode} · {workload_text(self.shape, self.scale)} · {self.schedule} · "
-            f"{where} {format_core_list(list(self.cores))}"
+            f"{self.mode} · {self.workload.name} · {self.shape} · {self.schedule} · "
+            f"{self.workload.size_text(self.scale)} · {where} {format_core_list(list(self.cores))}"
         )
 
     @property
     def choice(self) -> tuple:
         """What the next run's settings are chosen by: when it differs, they are shown."""
-        return (self.mode, self.shape, self.scale, self.schedule)
+        return (self.mode, self.workload, self.shape, self.scale, self.schedule)
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,9 @@ class Status:
 def _settings(spec: RunSpec) -> Settings:
     """Made once per spec: the panel asks at every draw, and a spec of many cores takes
     its schedule to say which cores it uses."""
-    return Settings(spec.mode, spec.shape, spec.scale, spec.schedule, tuple(spec.cores_used))
+    return Settings(
+        spec.mode, spec.workload, spec.shape, spec.scale, spec.schedule, tuple(spec.cores_used)
+    )
 
 
 @lru_cache(maxsize=16)
@@ -93,7 +97,7 @@ def _upcoming(session: Session, choice: tuple) -> Settings:
 
 
 def status(session: Session, run: Run | None) -> Status:
-    choice = (session.mode, session.shape, session.scale, session.schedule)
+    choice = (session.mode, session.workload, session.shape, session.scale, session.schedule)
     upcoming = _upcoming(session, choice)
     outcome = Outcome.of(run, session.ended)
     if run is None:

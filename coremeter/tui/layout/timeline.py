@@ -31,15 +31,6 @@ def latest(records: Sequence[RunRecord], modes: Sequence[Mode]) -> list[RunRecor
     return [last[mode] for mode in modes if mode in last]
 
 
-def same_workload(records: Sequence[RunRecord], live: RunRecord | None) -> list[RunRecord]:
-    """The runs of the workload on screen (the live run's, else the last run's): the
-    charts compare like with like, and a run of another shape or scale starts afresh."""
-    current = live or (records[-1] if records else None)
-    if current is None:
-        return []
-    return [record for record in records if record.workload == current.workload]
-
-
 # (task id, start, end) of the tasks one core ran.
 Spans = list[tuple[int, float, float]]
 
@@ -78,7 +69,7 @@ def _header(record: RunRecord, mode_width: int, packed: bool) -> Header:
     else:
         status = f"{record.state} at {record.wall_s:.2f} s{record.detail}"
     state = "failed" if record.state == "done" and not record.ok else record.state
-    workload = workload_text(record.shape, record.scale)
+    workload = workload_text(record.workload, record.shape, record.scale)
     shared = any(task.cpu for task in record.tasks) and not packed
     note = PACKED_NOTE * packed + SHARE_NOTE * shared
     return Header(record.mode.ljust(mode_width), status, state, workload, note)

@@ -162,29 +162,10 @@ class Timeline(Chart):
     }
     """
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        # Text rows per core lane, where the screen has them (coremeter.tui.fit), and
-        # those of the layout on screen, taken at the next layout so no frame is torn.
-        self.tall = 1
-        self._laid_tall = 1
-
     def show(self, records: Sequence[RunRecord], live: RunRecord | None = None) -> None:
         """``records``: the runs to compare; ``live``: the run in progress, its wall time
         the time so far. It replaces the last run of its mode until it ends."""
         self._take(latest([*records, *([live] if live else [])], TIMELINE_MODES))
-
-    @property
-    def laid_out(self) -> bool:
-        """Whether the layout on screen has the rows ``tall`` asks for."""
-        return self._laid_tall == self.tall
-
-    def set_tall(self, tall: int) -> None:
-        if tall != self.tall:
-            self.tall = tall
-            # Asked from inside a layout (the screen's layout signal), a layout now
-            # was sometimes lost: ask once this one is on screen.
-            self.call_after_refresh(self.refresh, layout=True)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if self._laid_tall != self.tall:

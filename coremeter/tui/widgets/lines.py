@@ -54,6 +54,23 @@ class LinesWidget(Widget):
         # The rows its max-height allows (unbounded without one): a subclass lays out its
         # items to fit, rather than have Textual cut off the rows past it.
         self.max_rows = sys.maxsize
+        # Text rows per row where the screen has them (coremeter.tui.fit), for a subclass
+        # that grows; and those of the layout on screen, taken by the subclass at its next
+        # layout, so no frame is drawn torn (a tall bar without its words).
+        self.tall = 1
+        self._laid_tall = 1
+
+    @property
+    def laid_out(self) -> bool:
+        """Whether the layout on screen has the rows ``tall`` asks for."""
+        return self._laid_tall == self.tall
+
+    def set_tall(self, tall: int) -> None:
+        if tall != self.tall:
+            self.tall = tall
+            # Asked from inside a layout (the screen's layout signal), a layout now
+            # was sometimes lost: ask once this one is on screen.
+            self.call_after_refresh(self.refresh, layout=True)
 
     def rows(self, width: int) -> int:
         raise NotImplementedError

@@ -95,12 +95,6 @@ class CoreMeters(LinesWidget):
         self._meter = Form("meter", self._meter_text + 4)
         self._mini = Form("mini", self._mini_text + 2)
         self._grid: Cached[tuple[int, int], Grid] = Cached(self._lay_out)
-        # Text rows per meter row, where meters (not the many-core forms) have the room:
-        # a bar several rows tall reads from the back of a room (coremeter.tui.fit).
-        self.tall = 1
-        # The rows a meter has in the layout on screen: ``tall`` once laid out, so a
-        # frame drawn before the new layout is never torn (bars without their words).
-        self._laid_tall = 1
 
     def show(
         self,
@@ -157,18 +151,6 @@ class CoreMeters(LinesWidget):
 
     def stretches(self, width: int) -> bool:
         return self.grid(width).form is self._meter
-
-    @property
-    def laid_out(self) -> bool:
-        """Whether the layout on screen has the rows ``tall`` asks for."""
-        return self._laid_tall == self.tall
-
-    def set_tall(self, tall: int) -> None:
-        if tall != self.tall:
-            self.tall = tall
-            # Asked from inside a layout (the screen's layout signal), a layout now
-            # was sometimes lost: ask once this one is on screen.
-            self.call_after_refresh(self.refresh, layout=True)
 
     def _tall(self, width: int) -> int:
         return self._laid_tall if self.stretches(width) else 1

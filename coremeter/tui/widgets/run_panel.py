@@ -110,13 +110,19 @@ class RunPanel(Horizontal):
             rest = shown.text.removeprefix(shown.mode)
             lines.append(Content.from_markup("[b]$mode[/b]$rest", mode=shown.mode, rest=rest))
         state = f"[{_STATE_STYLES[outcome.state]}]$state[/]"
-        explained = f" · {outcome.explained}" if outcome.explained else ""
+        # After a run its speedup's factors; before, its workload's lesson (a next run
+        # of another says its own on its line).
+        lesson = shown.workload.lesson if shown else upcoming.workload.lesson if upcoming else ""
+        explained = f" · {outcome.explained or lesson}" if outcome.explained or lesson else ""
         lines.append(Content.from_markup(state + "$explained", state=outcome.state,
                                          explained=explained))  # fmt: skip
         if outcome.detail:
             lines.append(Content.styled(outcome.detail, "$text-muted"))
         if upcoming is not None:
-            lines.append(Content.styled(NEXT + upcoming.text, "$text-muted italic"))
+            said = upcoming.text
+            if shown is not None and upcoming.workload != shown.workload:
+                said += f" · {upcoming.workload.lesson}"
+            lines.append(Content.styled(NEXT + said, "$text-muted italic"))
         self._status.update(Content("\n").join(lines))
 
 

@@ -22,6 +22,12 @@ BUSY = r"· \d+ of \d+ cores? busy · \d+\.\d s"
 TOOK = r"took \d+\.\d\d s"
 
 
+def drawn(screen: str, mode: str) -> bool:
+    """The caption counts the run's busy cores and the live timeline draws it."""
+    running = re.search(rf"^ {mode}\s+running · ", screen, re.MULTILINE)
+    return bool(re.search(rf"{mode} {BUSY}", screen) and running)
+
+
 @pytest.mark.parametrize("size", [(120, 35), (200, 60)], ids=["120x35", "200x60"])
 def test_the_rows_are_used_and_the_caption_tells_each_run(size: tuple[int, int]) -> None:
     width, height = size
@@ -34,7 +40,8 @@ def test_the_rows_are_used_and_the_caption_tells_each_run(size: tuple[int, int])
             ("p", "parallel", rf"parallel {TOOK}: \d+\.\d\dx sequential \(bound 2\.00x\)"),
         ):
             terminal.keys(key)
-            terminal.wait_until(lambda s, m=mode: re.search(rf"{m} {BUSY}", s), 30, f"{mode} runs")
+            # Counted once the live timeline draws the run: the screen has laid it out.
+            terminal.wait_until(lambda s, m=mode: drawn(s, m), 30, f"{mode} runs")
             assert terminal.blank_rows() <= most, terminal.screen()
             screen = terminal.wait_until(lambda s, a=after: re.search(a, s), 60, f"{mode} ends")
             assert terminal.blank_rows() <= most, screen

@@ -13,6 +13,11 @@ import textwrap
 from coremeter.cores import Machine, core_label, format_core_list
 
 
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """A count and its noun, agreeing: ``1 thread``, ``2 threads``, ``2 worker processes``."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
 def times(value: float) -> str:
     """A speedup or a bound: ``2.04x``."""
     return f"{value:.2f}x"

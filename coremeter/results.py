@@ -6,6 +6,8 @@ same records, so a figure means the same thing everywhere.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Literal, get_args
 
@@ -14,6 +16,14 @@ Mode = Literal["sequential", "parallel", "threads"]
 MODES: tuple[Mode, ...] = get_args(Mode)
 # Where a run stands: idle until started, running, then how it ended.
 RunState = Literal["idle", "running", "done", "cancelled", "failed"]
+# What makes two runs comparable: shape, scale and task sizes.
+Workload = tuple[str, float, tuple[int, ...]]
+
+
+def workload_key(shape: str, scale: float, sizes: Iterable[int]) -> Workload:
+    """One key for a run to come (its spec) and a run done (its record), so a spec can ask
+    whether its workload already has a baseline."""
+    return (shape, scale, tuple(sizes))
 
 
 @dataclass(frozen=True)
@@ -50,9 +60,8 @@ class RunRecord:
     speedup: float | None = None
 
     @property
-    def workload(self) -> tuple:
-        """Runs of the same workload can be compared: same shape, scale and task sizes."""
-        return (self.shape, self.scale, tuple(t.size for t in self.tasks))
+    def workload(self) -> Workload:
+        return workload_key(self.shape, self.scale, (t.size for t in self.tasks))
 
     @property
     def efficiency(self) -> float | None:
@@ -81,42 +90,55 @@ class ResultsLog:
 
     ``keep`` bounds what it holds: a dashboard left on the demo autopilot all day
     would otherwise grow, and redraw, without end. Runs are numbered from 1 in the
-    order they ended, and keep their numbers when older ones are dropped; a dropped
-    sequential run still serves as its workload's baseline.
+    order they ended, and keep their numbers when others are dropped or forgotten; a
+    number is never given twice, and a dropped sequential run still serves as its
+    workload's baseline.
     """
 
     def __init__(self, keep: int | None = None) -> None:
         self.keep = keep
         self.runs: list[RunRecord] = []
-        self.dropped = 0
-        self._baselines: dict[tuple, RunRecord] = {}
+        self.numbers: list[int] = []  # each held run's number, in step with ``runs``
+        self.dropped = 0  # runs dropped by ``keep``
+        self.last = 0  # the number of the latest run added
+        self._baselines: dict[Workload, RunRecord] = {}
 
     def add(self, record: RunRecord) -> RunRecord:
         if record.ok and record.mode == "sequential":
             record.speedup = 1.0
             self._baselines[record.workload] = record
         elif record.ok:
-            baseline = self.baseline(record)
+            baseline = self.baseline(record.workload)
             if baseline is not None and record.wall_s > 0:
                 record.speedup = baseline.wall_s / record.wall_s
+        self.last += 1
         self.runs.append(record)
+        self.numbers.append(self.last)
         if self.keep is not None and len(self.runs) > self.keep:
             excess = len(self.runs) - self.keep
-            del self.runs[:excess]
+            del self.runs[:excess], self.numbers[:excess]
             self.dropped += excess
         return record
 
-    def baseline(self, record: RunRecord) -> RunRecord | None:
-        return self._baselines.get(record.workload)
+    def baseline(self, workload: Workload) -> RunRecord | None:
+        """The last sequential run of ``workload``: what its other runs are compared with."""
+        return self._baselines.get(workload)
 
     def numbered(self, after: int = 0) -> list[tuple[int, RunRecord]]:
         """The runs numbered above ``after`` that are still held, with their numbers."""
-        skip = max(after - self.dropped, 0)
-        return list(enumerate(self.runs[skip:], start=self.dropped + skip + 1))
+        start = bisect_right(self.numbers, after)
+        return list(zip(self.numbers[start:], self.runs[start:], strict=True))
+
+    def forget_after(self, number: int) -> None:
+        """Forget the runs numbered above ``number`` (the demo's previous lap), keeping
+        their baselines as ``keep`` does."""
+        start = bisect_right(self.numbers, number)
+        del self.runs[start:], self.numbers[start:]
 
     def clear(self) -> None:
         self.runs.clear()
-        self.dropped = 0
+        self.numbers.clear()
+        self.dropped = self.last = 0
         self._baselines.clear()
 
     @property

@@ -19,7 +19,7 @@ from multiprocessing.connection import Connection, wait
 
 from coremeter import schedule
 from coremeter.cores import core_label, start_method
-from coremeter.results import MODES, Mode, RunRecord, RunState, TaskRecord
+from coremeter.results import MODES, Mode, RunRecord, RunState, TaskRecord, Workload, workload_key
 from coremeter.worker import Lane, Slots, run_worker
 from coremeter.workload import CHUNK, Task, expected_result, make_tasks, total_result
 
@@ -100,6 +100,10 @@ class RunSpec:
     @property
     def bound(self) -> float:
         return schedule.bound(self.assignment())
+
+    @property
+    def workload(self) -> Workload:
+        return workload_key(self.shape, self.scale, (t.size for t in self.tasks))
 
 
 @dataclass

@@ -8,17 +8,14 @@ one that advances the demo autopilot.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 
 from textual import events
-from textual.actions import ActionParseResult, parse
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
-from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
 
@@ -31,8 +28,8 @@ from coremeter.runner import Run, prepare
 from coremeter.sampler import CpuSampler
 from coremeter.session import Session
 from coremeter.shutdown import EXIT_DEADLINE_S, QuitSignals, watch_terminal
-from coremeter.tui.commands import AFTER_ESCAPE, COMMANDS, DEMO_KEY, HELP, QUIT
-from coremeter.tui.demo import Autopilot, View
+from coremeter.tui.commands import AFTER_ESCAPE, COMMANDS, HELP, QUIT
+from coremeter.tui.demo import View
 from coremeter.tui.layout.screen import (
     FOOTER_ALL_KEYS_WIDTH,
     FOOTER_PALETTE_WIDTH,
@@ -42,6 +39,7 @@ from coremeter.tui.layout.screen import (
     too_small,
 )
 from coremeter.tui.layout.tasks import own_time, pinned_labels
+from coremeter.tui.presenter import PresenterApp
 from coremeter.tui.themes import THEMES
 from coremeter.tui.widgets.charts import SpeedupChart, Timeline
 from coremeter.tui.widgets.controls import ActionButton, KeysFooter
@@ -60,7 +58,7 @@ RESULTS_KEEP = 1000
 Clock = Callable[[Run], float]
 
 
-class Dashboard(App[None]):
+class Dashboard(PresenterApp):
     """One screen for the room: which cores are busy, for how long, and what it gained.
 
     No reactive attributes: all state lives in the Session, and a reactive on the App
@@ -100,7 +98,6 @@ class Dashboard(App[None]):
         self._drawn_run: Run | None = None
         self._drawn_state: RunState | None = None
         self._ticks = 0
-        self._autopilot: Autopilot | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="machine", markup=False)
@@ -209,8 +206,7 @@ class Dashboard(App[None]):
         """
         self.session.poll()
         self.sampler.sample()
-        if self._autopilot is not None and not self._autopilot.advance():
-            self._autopilot = None
+        self.advance_demo()
         run = self.session.run
         running = run is not None and run.running
         every = DRAW_EVERY if running else self.sampler.history_every
@@ -298,7 +294,8 @@ class Dashboard(App[None]):
     def action_other_mode(self) -> None:
         """m: the other of sequential and parallel. Not ``toggle``: that name is Textual's
         own action, which flips an attribute."""
-        self._start(self.session.toggle)
+        if self._start(self.session.toggle) and not self.session.has_baseline():
+            self.notify("sequential first: parallel needs its time to compare with", timeout=3)
 
     def action_rerun(self) -> None:
         self._start(self.session.rerun)
@@ -372,41 +369,6 @@ class Dashboard(App[None]):
         if running:
             title += ", not the one in progress"
         self.notify("\n".join(map(str, paths)), title=title, timeout=8, markup=False)
-
-    # -- the demo autopilot ------------------------------------------------------
-
-    def action_demo(self) -> None:
-        """Start the autopilot, or stop it: its button toggles it."""
-        if not self._stop_demo():
-            self.notify("demo autopilot: any key stops it", timeout=4)
-            autopilot = Autopilot(self, self.options.demo_pauses, time.monotonic)
-            self._autopilot = autopilot if autopilot.begin() else None
-
-    def _stop_demo(self) -> bool:
-        """Stop the autopilot, leaving its run to finish; True if it was running."""
-        autopilot, self._autopilot = self._autopilot, None
-        return autopilot is not None
-
-    async def on_event(self, event: events.Event) -> None:
-        """Any key stops the autopilot, then does what it always does; the autopilot's
-        own key only stops it (else it would start it again at once). Textual sends
-        every key here first, whichever screen or widget it is for."""
-        if isinstance(event, events.Key) and self._stop_demo() and event.key == DEMO_KEY:
-            return
-        await super().on_event(event)
-
-    async def run_action(
-        self,
-        action: str | ActionParseResult,
-        default_namespace: DOMNode | None = None,
-        namespaces: Mapping[str, DOMNode] | None = None,
-    ) -> bool:
-        """A button or palette entry stops the autopilot too, except its own, which toggles
-        it: the room should never see the autopilot and the presenter fight over a run."""
-        _, name, _ = action if isinstance(action, tuple) else parse(action)
-        if name != "demo":
-            self._stop_demo()
-        return await super().run_action(action, default_namespace, namespaces)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(HELP))

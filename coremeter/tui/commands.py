@@ -57,12 +57,13 @@ COMMANDS = (
     Command(
         Binding("d", "demo", "demo"),
         "Demo autopilot",
-        "Sequential, parallel, the comparison, in a loop; any key stops it",
+        "Sequential, parallel, threads, the summary, in a loop; any key stops it",
     ),
     Command(Binding("e", "export", "export"), "Export", "JSON, CSV and an SVG of the screen"),
     Command(Binding("question_mark", "help", "help"), "Help", "What each mode does"),
 )
-QUIT = Binding("q", "quit", "quit")
+# q asks first when there are results to lose; ctrl+q and ctrl+c quit at once.
+QUIT = Binding("q", "ask_quit", "quit")
 # Escape and a key in one read of the terminal (tmux send-keys, keys typed over a laggy
 # ssh) reach Textual as one alt+key: it stands for both, in order, so neither is lost.
 AFTER_ESCAPE = [
@@ -94,7 +95,8 @@ cores take turns and the speedup stays near 1x.
 [b $accent]escape[/] cancel  [b $accent]+ -[/] double or halve the work  \
 [b $accent]b[/] the seed's 1:2:3 tasks or one equal task per core  [b $accent]r[/] clear \
 the table  [b $accent]v[/] task bars, or the [b]timeline[/] and [b]speedup chart[/]  \
-[b $accent]d[/] [b]demo[/]: sequential, parallel, the comparison, until any key  \
-[b $accent]e[/] export JSON, CSV and SVG into --out  [b $accent]q[/] quit  \
+[b $accent]d[/] [b]demo[/]: sequential, parallel, threads, the summary, until any key  \
+[b $accent]e[/] export JSON, CSV and SVG into --out  [b $accent]q[/] quit (asks when \
+there are results; ctrl+q does not)  \
 [b $accent]ctrl+p[/] every action by name, and Theme (coremeter-projector for a projector)
 """

@@ -1,24 +1,63 @@
-"""What several test modules need to look at real processes and real terminals."""
+"""What several test modules need: real processes, real terminals, and the dashboard driven
+by Textual's pilot."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import shlex
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 import psutil
+from textual.pilot import Pilot
 
 from coremeter.runner import RunSpec
+from coremeter.tui.app import Dashboard
 
 T = TypeVar("T")
 
 TINY = 0.002  # 1.2e6 iterations in all: a run takes about a tenth of a second
+
+
+def drive(
+    app: Dashboard,
+    script: Callable[[Pilot], Awaitable[None]],
+    size: tuple[int, int] = (120, 35),
+    notifications: bool = False,
+) -> None:
+    """Run ``script`` against the app; ``notifications`` shows toasts, which run_test hides."""
+
+    async def main() -> None:
+        async with app.run_test(size=size, notifications=notifications) as pilot:
+            await script(pilot)
+
+    asyncio.run(main())
+
+
+async def until(pilot: Pilot, condition: Callable[[], object], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the dashboard"
+        await pilot.pause(0.05)
+
+
+async def running_pids(pilot: Pilot, app: Dashboard) -> list[int]:
+    """The pids of the run in progress, once every one of its workers is alive."""
+    await until(pilot, lambda: app.session.run is not None and app.session.run.running)
+    pids = app.session.run.pids
+    await until(pilot, lambda: len(alive(pids)) == len(pids))
+    return pids
+
+
+def toasts(app: Dashboard) -> str:
+    """The text of the notifications on screen (Textual's Toast widgets)."""
+    return "\n".join(str(toast.render()) for toast in app.screen.query("Toast"))
 
 
 def alive(pids: list[int]) -> list[int]:

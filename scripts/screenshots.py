@@ -71,7 +71,7 @@ async def shoot(app: Dashboard, out: Path) -> None:
         app.theme = PROJECTOR.name
         await pilot.pause(0.3)
         app.save_screenshot("projector.svg", str(out))
-        await pilot.press("q")
+        await pilot.press("q", "y")  # with results on screen, q asks first
 
 
 def main() -> None:

@@ -207,6 +207,14 @@ class Terminal:
         a terminal can deliver them."""
         self.tmux("send-keys", *keys)
 
+    def quit_with_results(self) -> int:
+        """Quit with results on screen: q asks, the question shows, a second q confirms.
+        Returns the exit status."""
+        self.keys("q")
+        self.wait_screen("Quit coremeter?")
+        self.keys("q")
+        return self.wait_exit()
+
     def resize(self, width: int, height: int) -> None:
         self.tmux("resize-window", "-x", str(width), "-y", str(height))
         self.size = (width, height)

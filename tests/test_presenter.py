@@ -192,8 +192,14 @@ def test_any_other_answer_keeps_the_session_and_does_nothing_else(
     drive(app, script)
 
 
-@pytest.mark.parametrize("key", ["ctrl+q", "ctrl+c"])
-def test_ctrl_q_and_ctrl_c_never_ask(machine: Machine, key: str) -> None:
+@pytest.mark.parametrize(
+    ("asking", "quit_now"),
+    [(False, "ctrl+q"), (False, "ctrl+c"), (True, "ctrl+q"), (True, "ctrl+c"), (True, "SIGTERM")],
+)
+def test_ctrl_q_ctrl_c_and_quit_signals_never_ask(
+    machine: Machine, asking: bool, quit_now: str
+) -> None:
+    """With results on screen and a run going, even while the question shows."""
     app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
     pids: list[int] = []
 
@@ -202,30 +208,15 @@ def test_ctrl_q_and_ctrl_c_never_ask(machine: Machine, key: str) -> None:
         app.session.set_scale(LONG)
         await pilot.press("p")
         pids.extend(await running_pids(pilot, app))
-        await pilot.press(key)
-
-    drive(app, script)
-    assert app.return_code == 0 and wait_gone(pids, timeout=2) == []
-
-
-def test_ctrl_c_and_a_quit_signal_quit_even_while_it_asks(machine: Machine) -> None:
-    for quit_now in ("ctrl+c", signal.SIGTERM):
-        app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
-        pids: list[int] = []
-
-        async def script(pilot: Pilot, app: Dashboard = app, quit_now=quit_now, pids=pids) -> None:
-            await results_on_screen(pilot, app)
-            app.session.set_scale(LONG)
-            await pilot.press("p")
-            pids.extend(await running_pids(pilot, app))
+        if asking:
             await pilot.press("q")
             assert isinstance(app.screen, QuitScreen)
-            if isinstance(quit_now, str):
-                await pilot.press(quit_now)
-            else:
-                os.kill(os.getpid(), quit_now)
-                await until(pilot, lambda: app.return_code is not None)
+        if quit_now == "SIGTERM":
+            os.kill(os.getpid(), signal.SIGTERM)
+            await until(pilot, lambda: app.return_code is not None)
+        else:
+            await pilot.press(quit_now)
 
-        drive(app, script)
-        assert app.return_code == (0 if isinstance(quit_now, str) else 128 + quit_now)
-        assert wait_gone(pids, timeout=2) == []
+    drive(app, script)
+    assert app.return_code == (128 + signal.SIGTERM if quit_now == "SIGTERM" else 0)
+    assert wait_gone(pids, timeout=2) == []

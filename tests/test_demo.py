@@ -58,7 +58,7 @@ def test_each_step_says_what_the_room_is_watching() -> None:
         finish(pilot, host, clock, wall_s)
     assert [step.stage for step in host.steps] == ["sequential", "parallel", "threads", "summary"]
     assert [step.text for step in host.steps] == [
-        "sequential: one core runs all 3 tasks, one after another: the time to beat",
+        "sequential: one core runs all 3 tasks, one after another",
         "parallel: 2 worker processes, one pinned to each core, share the 3 tasks",
         "threads: 2 threads in one process; the GIL lets one thread run Python at a time",
         # The lap's own figures, against its sequential run.

@@ -40,7 +40,7 @@ def run_text(spec: RunSpec, gil: bool) -> str:
     """What a run of the story shows, in words true of this run: its tasks, its workers."""
     tasks, lanes = plural(len(spec.tasks), "task"), len(spec.lanes())
     if spec.mode == "sequential":
-        return f"sequential: one core runs all {tasks}, one after another: the time to beat"
+        return f"sequential: one core runs all {tasks}, one after another"
     if spec.mode == "parallel":
         workers = plural(lanes, "worker process", "worker processes")
         return f"parallel: {workers}, one pinned to each core, share the {tasks}"

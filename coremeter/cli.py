@@ -9,6 +9,8 @@ code 2, found before any work starts.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import textwrap
 from collections.abc import Iterator, Sequence
 from decimal import Decimal, InvalidOperation
@@ -24,6 +26,12 @@ from coremeter.workload import DEFAULT_SCALE, MAX_SCALE, SHAPES, WorkloadError, 
 MAX_REPEAT = 1000
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+# The Textual driver textual-serve runs each browser tab's dashboard with, on pipes.
+WEB_DRIVER = "textual.drivers.web_driver:WebDriver"
+NO_TERMINAL = (
+    "the dashboard needs a terminal on stdin and stdout: run it in one (ssh -t for a "
+    "remote machine), or use `coremeter bench` in scripts"
+)
 
 
 class _HelpFormatter(argparse.HelpFormatter):
@@ -302,9 +310,20 @@ def resolve_cores(parser: argparse.ArgumentParser, spec: str | None, machine: Ma
         parser.error(str(exc))
 
 
+def has_display() -> bool:
+    """Whether the dashboard has somewhere to show itself: a terminal, or a browser tab's
+    pipes to ``coremeter serve``. Without one, Textual reads its input at end of file
+    forever, a whole core, and draws into a pipe nobody watches."""
+    if os.environ.get("TEXTUAL_DRIVER") == WEB_DRIVER:
+        return True
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None and not has_display():
+        parser.error(NO_TERMINAL)
     machine = Machine.detect()
     cores = resolve_cores(parser, args.cores, machine)
     try:

@@ -9,20 +9,26 @@ CDN, which a lecture hall without internet cannot reach.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import logging
 import shlex
+import signal
 import socket
 import sys
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from textual_serve.server import Server
+from textual_serve.app_service import AppService
+from textual_serve.server import Server, to_int
 
 from coremeter.options import ServeOptions
+from coremeter.shutdown import EXIT_DEADLINE_S
 
 TEMPLATES = Path(__file__).parent / "templates"
+# A dashboard's clean exit takes a few tenths of a second; past this it is killed.
+TAB_EXIT_S = 0.5
 
 
 class ServeError(Exception):
@@ -78,11 +84,20 @@ def dashboard_command(options: ServeOptions) -> str:
 
 
 class _Server(Server):
-    """textual-serve with coremeter's page, a one-line greeting, and a quick stop."""
+    """textual-serve with coremeter's page, a one-line greeting, and tabs that end.
+
+    textual-serve (1.1.3) ends a tab's app by writing it a quit message and then waits,
+    with no limit, for the app's output to end. An app that never reads that message
+    (its input thread has stopped, or its loop is stuck) is left running for good, and
+    so is the server's handler waiting on it; on SIGINT or SIGTERM the server then exits
+    and leaves those apps orphaned. So each tab's dashboard is ended with SIGTERM instead,
+    which coremeter's dashboard answers by killing its workers in the signal handler and
+    exiting within EXIT_DEADLINE_S however busy its loop is, and SIGKILL after that.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._tabs: set[asyncio.Task[object]] = set()
+        self._tabs: dict[asyncio.Task[object], AppService] = {}
 
     def initialize_logging(self) -> None:
         """Errors only: a line per request would bury the greeting during a talk."""
@@ -90,32 +105,85 @@ class _Server(Server):
         logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        """textual-serve's handler, but the tab's dashboard is ended by :func:`end_dashboard`
+        however the connection ended: a close frame, a reset, a lost heartbeat, or the
+        server stopping (which cancels this task)."""
         task = asyncio.current_task()
         assert task is not None
-        self._tabs.add(task)
+        websocket = web.WebSocketResponse(heartbeat=15)
+        width = to_int(request.query.get("width", "80"), 80)
+        height = to_int(request.query.get("height", "24"), 24)
+        await websocket.prepare(request)
+
+        async def close() -> None:
+            await websocket.close()
+
+        tab = AppService(
+            self.command,
+            write_bytes=websocket.send_bytes,
+            write_str=websocket.send_str,
+            close=close,
+            download_manager=self.download_manager,
+            debug=self.debug,
+        )
+        self._tabs[task] = tab
         try:
-            return await super().handle_websocket(request)
+            await tab.start(width, height)
+            await self._process_messages(websocket, tab)
+        except asyncio.CancelledError:
+            pass
+        except Exception as error:  # as textual-serve: one tab's failure is logged, not fatal
+            logging.getLogger("textual-serve").exception(error)
         finally:
-            self._tabs.discard(task)
-
-    async def on_shutdown(self, app: web.Application) -> None:
-        """Quit every tab's dashboard (and so its workers) at once.
-
-        textual-serve leaves open tabs alone, and aiohttp then waits up to 60 s for
-        them; cancelled, each tab's handler sends its dashboard the quit message.
-        """
-        for task in self._tabs:
-            task.cancel()
+            await asyncio.shield(end_dashboard(tab))
+            self._tabs.pop(task, None)
+            # textual-serve's own bookkeeping, once only (two at once fail): with the
+            # app gone its output has ended, so this returns at once; bounded all the
+            # same, as a stuck handler would hold the server's exit.
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(tab.stop(), EXIT_DEADLINE_S)
+            await websocket.close()
+        return websocket
 
     async def on_startup(self, app: web.Application) -> None:
+        # textual-serve stops on SIGINT and SIGTERM only; a closed terminal's SIGHUP would
+        # kill the server outright and leave every tab's dashboard behind.
+        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.request_exit)
         self.console.print(
             f"coremeter: serving the dashboard on {self.public_url} (Ctrl+C to stop)",
             highlight=False,
         )
 
+    async def on_shutdown(self, app: web.Application) -> None:
+        """End every tab's dashboard (and so its workers) at once, in parallel.
+
+        aiohttp would otherwise wait up to 60 s for the open tabs' handlers.
+        """
+        await asyncio.gather(*(end_dashboard(tab) for tab in self._tabs.values()))
+        for task in list(self._tabs):
+            task.cancel()
+
+
+async def end_dashboard(tab: AppService) -> None:
+    """End a tab's dashboard: SIGTERM, then SIGKILL if it still runs TAB_EXIT_S later
+    (one still starting up only asks its loop to exit); its workers, fork server and
+    resource tracker each watch it and end with it. Safe to call twice at once."""
+    process = tab._process
+    if process is None:
+        return
+    # ProcessLookupError: it ended between the look and the signal.
+    with contextlib.suppress(ProcessLookupError):
+        if process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), TAB_EXIT_S)
+            except asyncio.TimeoutError:
+                process.kill()
+    await process.wait()
+
 
 def serve(options: ServeOptions) -> int:
-    """Serve until Ctrl+C or SIGTERM; each tab's dashboard ends with the server.
+    """Serve until Ctrl+C, SIGTERM or SIGHUP; each tab's dashboard ends with the server.
 
     ``options.host`` is an IP address that :func:`check_address` accepted.
     """

@@ -22,6 +22,7 @@ import contextlib
 import os
 import select
 import signal
+import stat
 import threading
 from collections.abc import Callable
 from types import FrameType
@@ -35,20 +36,27 @@ QUIT_SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasatt
 EXIT_DEADLINE_S = 2.0
 
 
-def watch_terminal() -> threading.Thread | None:
+def watch_terminal(pipes: bool = False) -> threading.Thread | None:
     """Send this process SIGHUP when its terminal goes away, as the kernel does for a
-    session leader only; returns the watching thread, or None without a terminal.
+    session leader only; returns the watching thread, or None with nothing to watch.
 
-    The thread sleeps in poll() asking for no events: a terminal reports only its
-    hangup then, and nothing is read from it, so the dashboard's input is untouched.
+    In a browser tab the "terminal" is the pipes to ``coremeter serve``: Textual's web
+    driver stops reading at the end of its input and never tells the app, so a tab
+    whose server died (SIGKILL, a crash) left its dashboard running, orphaned. A pipe
+    reports its hangup here like a terminal does, with ``pipes``. Not for ``bench``: a
+    script's stdin pipe that is closed at once (``echo | coremeter bench``) is no reason
+    to stop.
+
+    The thread sleeps in poll() asking for no events: a terminal or pipe reports only
+    its hangup or error then, and nothing is read from it, so the input is untouched.
     """
     if not hasattr(signal, "SIGHUP") or not hasattr(select, "poll"):
         return None
-    terminal = [fd for fd in (0, 1, 2) if os.isatty(fd)]
-    if not terminal:
+    watched = [fd for fd in (0, 1, 2) if os.isatty(fd) or (pipes and _is_pipe(fd))]
+    if not watched:
         return None
     poller = select.poll()
-    for fd in terminal:
+    for fd in watched:
         poller.register(fd, 0)
 
     def watch() -> None:
@@ -58,6 +66,13 @@ def watch_terminal() -> threading.Thread | None:
     thread = threading.Thread(target=watch, name="coremeter-hangup", daemon=True)
     thread.start()
     return thread
+
+
+def _is_pipe(fd: int) -> bool:
+    try:
+        return stat.S_ISFIFO(os.fstat(fd).st_mode)
+    except OSError:  # closed
+        return False
 
 
 class QuitSignals:

@@ -4,11 +4,17 @@ by Textual's pilot."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import http.client
 import itertools
+import json
 import os
 import shlex
+import socket
+import struct
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -23,6 +29,20 @@ from coremeter.tui.app import Dashboard
 T = TypeVar("T")
 
 TINY = 0.002  # 1.2e6 iterations in all: a run takes about a tenth of a second
+LOOPBACK = "127.0.0.1"
+CHROMIUM = Path("/usr/bin/chromium")
+# Headless, offline and quiet: no sandbox (root in CI), no GPU, no update or sync
+# traffic, no proxy, and every host name but loopback resolves to nothing.
+CHROMIUM_ARGS = [
+    "--no-proxy-server",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {LOOPBACK}",
+]
 
 
 def drive(
@@ -172,13 +192,32 @@ class Terminal:
     def start(self, *args: str, shell: bool = False, prefix: Sequence[str] = ()) -> None:
         """Run ``coremeter ARGS`` as the pane's own process or, with ``shell``, as the child
         of a shell, the way a user typing it at a prompt runs it."""
-        command = shlex.join([*prefix, sys.executable, "-m", "coremeter", *args])
+        command = self.coremeter_line(*args, prefix=prefix)
         width, height = self.size
         self.tmux(
             *("start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";"),
             *("new-session", "-d", "-x", str(width), "-y", str(height)),
             f"{command}; exit $?" if shell else f"exec {command}",
         )
+
+    def start_shell(self) -> None:
+        """An interactive bash with job control and no rc files, as a user's prompt: run
+        ``coremeter`` in it with :meth:`type_line`."""
+        width, height = self.size
+        self.tmux(
+            *("start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";"),
+            *("new-session", "-d", "-x", str(width), "-y", str(height)),
+            "env PS1='$ ' bash --norc --noprofile -i",
+        )
+
+    def type_line(self, line: str) -> None:
+        self.tmux("send-keys", "-l", line)
+        self.tmux("send-keys", "Enter")
+
+    @staticmethod
+    def coremeter_line(*args: str, prefix: Sequence[str] = ()) -> str:
+        """The command line that runs this Python's coremeter with ARGS."""
+        return shlex.join([*prefix, sys.executable, "-m", "coremeter", *args])
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p")
@@ -207,13 +246,11 @@ class Terminal:
         a terminal can deliver them."""
         self.tmux("send-keys", *keys)
 
-    def quit_with_results(self) -> int:
-        """Quit with results on screen: q asks, the question shows, a second q confirms.
-        Returns the exit status."""
+    def confirm_quit(self) -> None:
+        """Quit with results on screen: q asks, the question shows, a second q confirms."""
         self.keys("q")
         self.wait_screen("Quit coremeter?")
         self.keys("q")
-        return self.wait_exit()
 
     def resize(self, width: int, height: int) -> None:
         self.tmux("resize-window", "-x", str(width), "-y", str(height))
@@ -253,3 +290,116 @@ class Terminal:
             return None
 
         return wait_for(find, timeout, "the coremeter process")
+
+
+def tree(pid: int) -> list[int]:
+    """A process and all its descendants, collected before anything is signalled: an
+    orphan is reparented to init and would no longer be found under its parent."""
+    try:
+        process = psutil.Process(pid)
+        return [pid, *(child.pid for child in process.children(recursive=True))]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        return probe.getsockname()[1]
+
+
+def wait_http(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"coremeter serve exited with {proc.returncode}")
+        # http.client, not urllib: no proxy from the environment is ever asked.
+        connection = http.client.HTTPConnection(LOOPBACK, port, timeout=1)
+        try:
+            connection.request("GET", "/")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+        finally:
+            connection.close()
+    raise AssertionError(f"port {port} did not answer within {timeout} s")
+
+
+class RawTab:
+    """A browser tab reduced to its WebSocket to ``coremeter serve``, on a raw socket: it
+    sends what textual-serve's page sends, answers the server's pings, reads and drops
+    what the dashboard draws, and can vanish the way a killed browser or a lost network
+    does, with no close frame."""
+
+    def __init__(self, port: int, width: int = 100, height: int = 30) -> None:
+        self.sock = socket.create_connection((LOOPBACK, port), timeout=10)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall(
+            (
+                f"GET /ws?width={width}&height={height} HTTP/1.1\r\nHost: {LOOPBACK}:{port}\r\n"
+                f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                "Sec-WebSocket-Version: 13\r\n\r\n"
+            ).encode()
+        )
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = self.sock.recv(1)
+            if not chunk:
+                raise AssertionError(f"no WebSocket from coremeter serve: {head!r}")
+            head += chunk
+        assert head.startswith(b"HTTP/1.1 101"), head
+        self.sock.settimeout(None)
+        self._lock = threading.Lock()
+        self.received = 0  # bytes of the dashboard's output so far
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        try:
+            while True:
+                first, second = self._exactly(2)
+                size = second & 0x7F
+                if size == 126:
+                    size = struct.unpack(">H", self._exactly(2))[0]
+                elif size == 127:
+                    size = struct.unpack(">Q", self._exactly(8))[0]
+                payload = self._exactly(size)
+                self.received += size
+                if first & 0x0F == 0x9:  # ping
+                    self._frame(0xA, payload)
+        except OSError:
+            pass
+
+    def _exactly(self, size: int) -> bytes:
+        data = b""
+        while len(data) < size:
+            chunk = self.sock.recv(size - len(data))
+            if not chunk:
+                raise OSError("closed")
+            data += chunk
+        return data
+
+    def _frame(self, opcode: int, payload: bytes) -> None:
+        mask = os.urandom(4)
+        size = len(payload)
+        header = bytes([0x80 | opcode])
+        header += (
+            bytes([0x80 | size]) if size < 126 else bytes([0x80 | 126]) + struct.pack(">H", size)
+        )
+        masked = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
+        with self._lock:
+            self.sock.sendall(header + mask + masked)
+
+    def press(self, keys: str) -> None:
+        self._frame(0x1, json.dumps(["stdin", keys]).encode())
+
+    def drop(self) -> None:
+        """Vanish without a close frame: the kernel answers with a TCP reset.
+
+        The reading thread is woken first: a socket closed while another thread waits in
+        recv() on it stays open in the kernel until that recv() returns."""
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.sock.shutdown(socket.SHUT_RD)
+        self._reader.join(5)
+        self.sock.close()

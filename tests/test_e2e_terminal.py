@@ -18,7 +18,15 @@ import time
 
 import psutil
 import pytest
-from helpers import Terminal, alive, parallel_lanes, wait_for, wait_gone, wait_workers, workers
+from helpers import (
+    Terminal,
+    alive,
+    parallel_lanes,
+    wait_for,
+    wait_gone,
+    wait_workers,
+    workers,
+)
 
 from coremeter.session import SLIP_S
 
@@ -60,7 +68,8 @@ def test_a_worker_killed_from_outside_fails_the_run_and_the_next_run_succeeds() 
         term.keys(*"------", "s")  # a 64th of the work, sequential
         screen = term.wait_until(lambda s: len(rows(s)) == 2 and rows(s)[1][2] == "ok", 60, "ok")
         assert [row[:2] for row in rows(screen)] == [(1, "parallel"), (2, "sequential")]
-        assert term.quit_with_results() == 0
+        term.confirm_quit()
+        assert term.wait_exit() == 0
 
 
 def test_escape_and_a_key_sent_together_do_both() -> None:
@@ -80,7 +89,8 @@ def test_escape_and_a_key_sent_together_do_both() -> None:
         assert not set(sequential) & set(parallel)
         screen = term.wait_until(lambda s: rows(s)[:1] and rows(s)[0][1] == "sequential", 20, "row")
         assert rows(screen)[0][:3] == (1, "sequential", "cancelled with escape")
-        assert term.quit_with_results() == 0
+        term.confirm_quit()
+        assert term.wait_exit() == 0
 
 
 def test_two_hundred_keys_at_once_leave_one_run_and_no_leak() -> None:
@@ -130,7 +140,8 @@ def test_two_hundred_keys_at_once_leave_one_run_and_no_leak() -> None:
         print(f"rows added: {number - 3}; threads, fds, rss before {before}, after {after}")
         assert after[0] <= before[0] and after[1] <= before[1]
         assert after[2] < before[2] + 8 * 2**20
-        assert term.quit_with_results() == 0
+        term.confirm_quit()
+        assert term.wait_exit() == 0
 
 
 SIZES = [(40, 12), (60, 20), (80, 24), (120, 35), (200, 60), (250, 70)]
@@ -165,7 +176,8 @@ def test_resized_from_40x12_to_250x70_during_a_run() -> None:
         term.wait_until(lambda s: redrawn(s, first, (80, 24)), 30, "the dashboard again")
         term.keys("Escape")
         term.wait_screen("cancelled with escape")
-        assert term.quit_with_results() == 0
+        term.confirm_quit()
+        assert term.wait_exit() == 0
 
 
 def test_started_in_a_terminal_too_small_then_enlarged() -> None:
@@ -205,4 +217,85 @@ def test_the_timeline_shows_a_run_made_while_it_was_hidden(tmp_path) -> None:
             assert shown == pytest.approx(exported, abs=0.011), f"run {runs}:\n{screen}"
             term.keys("v")
             time.sleep(1)
-        assert term.quit_with_results() == 0
+        term.confirm_quit()
+        assert term.wait_exit() == 0
+
+
+def whole(screen: str) -> bool:
+    """Header, timer, meters, results table, buttons and footer all drawn: what a resume
+    must bring back (the parts that change by themselves, header and meters, came back
+    anyway; the rest stayed blank)."""
+    lines = [line for line in screen.splitlines() if line.strip()]
+    return (
+        len(lines) > 3
+        and "usable" in lines[0]
+        and any(state in lines[2] for state in ("idle", "running", "done"))
+        and any(line.lstrip().startswith("cpu0") for line in lines)
+        and any(line.lstrip().startswith("#  mode") for line in lines)
+        and "export" in lines[-2]
+        and "q quit" in lines[-1]
+    )
+
+
+def test_ctrl_z_suspends_and_fg_brings_the_dashboard_back_whole() -> None:
+    """In a real interactive shell: the job stops, its run goes on (the workers are not
+    stopped with it), and fg brings the dashboard back whole, the run's true wall time
+    in the table, the keys working."""
+    with Terminal() as term:
+        app = start_in_shell(term, "--scale", "0.03")
+        term.keys("s")
+        [worker] = wait_workers(app, 1)
+        started = time.monotonic()
+        term.keys("C-z")
+        term.wait_screen("Stopped")
+        wait_for(lambda: app.status() == psutil.STATUS_STOPPED, 10, "the dashboard stopped")
+        assert wait_gone([worker], 120) == []  # the run went on and ended meanwhile
+        stopped_for = time.monotonic() - started
+        assert app.status() == psutil.STATUS_STOPPED
+        term.type_line("fg")
+        screen = term.wait_until(lambda s: whole(s) and rows(s), 30, "the dashboard back")
+        [(number, mode, check, wall)] = rows(screen)
+        assert (number, mode, check) == (1, "sequential", "ok")
+        assert wall <= stopped_for + 1  # the run's own time, taken while suspended
+        term.keys("t")
+        wait_workers(app, 1)
+        term.keys("escape")
+        term.confirm_quit()  # the sequential run is in the table
+        wait_prompt(term)
+        assert alive([app.pid]) == []
+
+
+def test_sigtstp_from_outside_then_fg_redraws_everything() -> None:
+    """kill -TSTP, as a shell's job control or another terminal sends it, then fg (a
+    SIGCONT): before, the footer came back blank until the terminal was resized."""
+    with Terminal() as term:
+        app = start_in_shell(term, "--scale", "0.03")
+        app.send_signal(signal.SIGTSTP)
+        term.wait_screen("Stopped")
+        term.type_line("fg")
+        term.wait_until(whole, 10, "the whole dashboard back")
+        term.keys("s")
+        wait_workers(app, 1)
+        term.keys("escape")
+        # A run cancelled within a second leaves no row; one that took longer to cancel
+        # on a busy box does, and then q asks.
+        screen = term.wait_screen("cancelled with escape")
+        if rows(screen):
+            term.confirm_quit()
+        else:
+            term.keys("q")
+        wait_prompt(term)
+
+
+def start_in_shell(term: Terminal, *args: str) -> psutil.Process:
+    """coremeter typed at a real interactive bash (job control on); once it is drawn."""
+    term.start_shell()
+    wait_prompt(term)
+    term.type_line(term.coremeter_line(*args))
+    app = term.app()
+    term.wait_until(whole, 30, "the dashboard")
+    return app
+
+
+def wait_prompt(term: Terminal) -> None:
+    term.wait_until(lambda s: s.rstrip().endswith("$"), 20, "the shell's prompt")

@@ -8,13 +8,11 @@ Set COREMETER_SAVE_SCREENSHOTS=1 to refresh screenshots/browser.png.
 
 from __future__ import annotations
 
-import http.client
 import os
 import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,60 +21,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import helpers
 import psutil
 import pytest
-from helpers import alive, wait_gone
+from helpers import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, alive, wait_gone, wait_http
 
 from coremeter.cli import build_parser, serve_options
 from coremeter.serve import TEMPLATES, dashboard_command
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-LOOPBACK = "127.0.0.1"
-# Headless, offline and quiet: no sandbox (root in CI), no GPU, no update or sync
-# traffic, no proxy, and every host name but loopback resolves to nothing.
-CHROMIUM_ARGS = [
-    "--no-proxy-server",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {LOOPBACK}",
-]
 
 
 def in_the_browser(test: Callable) -> Callable:
     """An end-to-end test in headless Chromium."""
     needs = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
     return pytest.mark.e2e(needs(test))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((LOOPBACK, 0))
-        return probe.getsockname()[1]
-
-
-def wait_http(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"coremeter serve exited with {proc.returncode}")
-        # http.client, not urllib: no proxy from the environment is ever asked.
-        connection = http.client.HTTPConnection(LOOPBACK, port, timeout=1)
-        try:
-            connection.request("GET", "/")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-        finally:
-            connection.close()
-    raise AssertionError(f"port {port} did not answer within {timeout} s")
 
 
 def stop_group(proc: subprocess.Popen, grace: float) -> None:
@@ -120,7 +81,7 @@ class Served:
             return []
 
     def busy_workers(self, count: int, timeout: float = 20) -> list[int]:
-        """Pids of at least ``count`` workers near 100% CPU: children of a fork server
+        """Pids of at least ``count`` workers computing: children of a fork server
         (serve -> dashboard -> fork server -> worker)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -128,7 +89,9 @@ class Served:
             for worker in workers:
                 _cpu_percent(worker)  # the baseline for the next reading
             time.sleep(0.5)
-            busy = [w.pid for w in workers if _cpu_percent(w) > 50]
+            # Computing, not idle: on a 2-core box shared with other work a busy worker
+            # may get a third of a core, and an idle one reads 0.
+            busy = [w.pid for w in workers if _cpu_percent(w) > 10]
             if len(busy) >= count:
                 return busy
         raise AssertionError(f"fewer than {count} busy workers under coremeter serve")
@@ -157,7 +120,7 @@ def _cpu_percent(process: psutil.Process) -> float:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """One server and one browser tab for the module; every process ends with it."""
-    port = free_port()
+    port = helpers.free_port()
     url = f"http://{LOOPBACK}:{port}/"
     out = tmp_path_factory.mktemp("serve")
     log = (out / "serve.log").open("w")
@@ -199,6 +162,14 @@ def test_the_page_loads_everything_from_loopback(served: Served) -> None:
     # The terminal's font is the copy textual-serve serves, not the CDN's.
     assert page.evaluate("document.fonts.check('16px \"Roboto Mono\"')")
     assert any("/static/fonts/RobotoMono" in url for url in served.requests)
+
+
+@in_the_browser
+def test_keys_work_without_a_click_first(served: Served) -> None:
+    """The page gives the terminal focus when it loads: the first key starts a run."""
+    assert served.page.evaluate("document.activeElement.className") == "xterm-helper-textarea"
+    served.page.keyboard.press("s")
+    assert len(served.busy_workers(1)) == 1
 
 
 @in_the_browser

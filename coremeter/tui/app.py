@@ -74,6 +74,8 @@ class Dashboard(PresenterApp):
         *AFTER_ESCAPE,
         QUIT,
         Binding("ctrl+c", "quit", "quit", show=False, priority=True),
+        # Textual turns the terminal's ISIG off: Ctrl+Z reaches the app as a key.
+        Binding("ctrl+z", "suspend_process", "suspend", show=False, priority=True),
     ]
 
     def __init__(
@@ -135,6 +137,9 @@ class Dashboard(PresenterApp):
         # new view, or the charts' new row count.
         self.screen.screen_layout_refresh_signal.subscribe(self, lambda _: self._fit_charts())
         self.theme_changed_signal.subscribe(self, lambda _: self._refill_results())
+        # Back from Ctrl+Z or SIGTSTP, the shell has drawn over the screen, and Textual
+        # repaints only what changes after a resume: the footer and table stayed blank.
+        self.app_resume_signal.subscribe(self, lambda _: self.screen.refresh(layout=True))
         self._quit_signals = QuitSignals(
             lambda code: self.exit(return_code=code), self.exit_deadline_s, self.session.kill_now
         )
@@ -397,7 +402,8 @@ def run_dashboard(machine: Machine, cores: list[int], options: DashboardOptions)
     prepare()
     app = create_app(machine, cores, options)
     app.exit_deadline_s = EXIT_DEADLINE_S
-    watch_terminal()
+    # A terminal, or in a browser tab the pipes to coremeter serve (cli.has_display).
+    watch_terminal(pipes=True)
     try:
         app.run()
     finally:

@@ -13,9 +13,11 @@ import textwrap
 from coremeter.cores import Machine, core_label, format_core_list
 
 
-def plural(count: int, noun: str, nouns: str | None = None) -> str:
-    """A count and its noun, agreeing: ``1 thread``, ``2 threads``, ``2 worker processes``."""
-    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+def counted(n: float, noun: str) -> str:
+    """A count and its noun agreeing, everywhere a count is written: "1 core", "2 cores",
+    "0.5 cores", "1 more task". Only the last word takes the plural."""
+    number = str(n) if isinstance(n, int) else f"{n:g}"
+    return f"{number} {noun}{'' if n == 1 else 's'}"
 
 
 def times(value: float) -> str:
@@ -51,7 +53,7 @@ def machine_line(machine: Machine, cores: list[int]) -> str:
     if not machine.affinity:
         parts.append("affinity no")
     if machine.quota is not None:
-        parts.append(f"quota {machine.quota:g} cores")
+        parts.append(f"quota {counted(machine.quota, 'core')}")
     return " · ".join(parts)
 
 
@@ -84,7 +86,8 @@ def warnings(
         return notes
     if machine.quota is not None and machine.quota < len(cores):
         notes.append(
-            f"a CPU quota of {machine.quota:g} cores limits parallel runs on {len(cores)} cores"
+            f"a CPU quota of {counted(machine.quota, 'core')} limits parallel runs "
+            f"on {counted(len(cores), 'core')}"
         )
     if len(cores) == 1:
         notes.append("one core selected: parallel runs on it alone and cannot be faster")
@@ -105,5 +108,5 @@ def _siblings_note(pairs: list[tuple[int, int]]) -> str:
     elif len(pairs) == 2:
         where = f"{named[0]} and {named[1]}: hyperthreads sharing a physical core"
     else:
-        where = f"{len(pairs)} hyperthread pairs: {named[0]}, {named[1]}, …"
+        where = f"{counted(len(pairs), 'hyperthread pair')}: {named[0]}, {named[1]}, …"
     return f"parallel workers on {where}"

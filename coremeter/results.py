@@ -16,6 +16,8 @@ Mode = Literal["sequential", "parallel", "threads"]
 MODES: tuple[Mode, ...] = get_args(Mode)
 # Where a run stands: idle until started, running, then how it ended.
 RunState = Literal["idle", "running", "done", "cancelled", "failed"]
+# (start_s, end_s, share): a thread had ``share`` of one core from start_s to end_s.
+Share = tuple[float, float, float]
 # What makes two runs comparable: shape, scale and task sizes.
 Workload = tuple[str, float, tuple[int, ...]]
 
@@ -28,7 +30,11 @@ def workload_key(shape: str, scale: float, sizes: Iterable[int]) -> Workload:
 
 @dataclass(frozen=True)
 class TaskRecord:
-    """One task in a run; offsets are seconds from the run's start, None until reached."""
+    """One task in a run; offsets are seconds from the run's start, None until reached.
+
+    ``cpu``: in a threads run, how much of one core the task's thread really had over
+    time, as (start_s, end_s, share) stretches (coremeter.threadshare); empty otherwise,
+    where a task has its core to itself."""
 
     id: int
     size: int
@@ -37,6 +43,7 @@ class TaskRecord:
     start_s: float | None
     end_s: float | None
     result: float | None
+    cpu: tuple[Share, ...] = ()
 
     @property
     def fraction(self) -> float:

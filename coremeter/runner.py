@@ -20,6 +20,7 @@ from multiprocessing.connection import Connection, wait
 from coremeter import schedule
 from coremeter.cores import core_label, start_method
 from coremeter.results import MODES, Mode, RunRecord, RunState, TaskRecord, Workload, workload_key
+from coremeter.threadshare import Series, ThreadShares
 from coremeter.worker import Lane, Slots, run_worker
 from coremeter.workload import CHUNK, Task, expected_result, make_tasks, total_result
 
@@ -148,7 +149,17 @@ class Run:
         self.results = ctx.RawArray("d", [math.nan] * n)
         workers = [[lane] for lane in self.lanes] if spec.mode != "threads" else [self.lanes]
         self.ready = ctx.RawArray("d", [math.nan] * len(workers))
-        slots = Slots(self.counts, self.starts, self.ends, self.results, self.ready)
+        self.threads = ctx.RawArray("q", n)
+        self.cpu = ctx.RawArray("d", [math.nan] * n)
+        slots = Slots(
+            self.counts, self.starts, self.ends, self.results, self.ready, self.threads, self.cpu
+        )
+        # Threads share one process: what each really ran is measured, not assumed.
+        self.shares = (
+            ThreadShares([[tid for tid, _ in tasks] for _, tasks in self.lanes], slots)
+            if spec.mode == "threads"
+            else None
+        )
         self._workers: list[_Worker] = []
         for index, lanes in enumerate(workers):
             reader, writer = ctx.Pipe(duplex=False)
@@ -183,6 +194,8 @@ class Run:
         """Update the state from the workers' exits; True once the run has ended."""
         if self.state != "running":
             return True
+        if self.shares is not None and self.pids:
+            self.shares.sample(self.pids[0], self.started_at, time.perf_counter())
         all_exited = True
         for worker in self._workers:
             code = worker.process.exitcode
@@ -242,6 +255,8 @@ class Run:
         for worker in self._workers:
             worker.reader.close()
             worker.process.close()
+        if self.shares is not None:
+            self.shares.finish(self.started_at)
         self.state, self.reason = state, reason
 
     # -- what the run shows ------------------------------------------------
@@ -266,9 +281,16 @@ class Run:
                 start_s=self._offset(self.starts[task.id]),
                 end_s=self._offset(self.ends[task.id]),
                 result=None if math.isnan(self.results[task.id]) else self.results[task.id],
+                cpu=self._cpu_share(task.id),
             )
             for task in self.spec.tasks
         ]
+
+    def _cpu_share(self, task_id: int) -> Series:
+        if self.shares is None:
+            return ()
+        start, end = self._offset(self.starts[task_id]), self._offset(self.ends[task_id])
+        return self.shares.of_task(task_id, start, end)
 
     def lane_pids(self) -> list[tuple[Lane, int]]:
         """Each lane with the pid of the process running it, once started: its own

@@ -26,13 +26,19 @@ Lane = tuple[int | None, list[tuple[int, int]]]
 @dataclass(frozen=True)
 class Slots:
     """The run's shared memory: one slot per task (per worker for ``ready``), each
-    written by one worker only, so no locks. Passed whole to the worker process."""
+    written by one worker only, so no locks. Passed whole to the worker process.
+
+    ``threads`` and ``cpu``: the native id of the thread that ran each task and that
+    thread's CPU seconds when the task ended, so the parent can tell how much of a core
+    each thread of a threads run really had (coremeter.threadshare)."""
 
     counts: MutableSequence[int]
     starts: MutableSequence[float]
     ends: MutableSequence[float]
     results: MutableSequence[float]
     ready: MutableSequence[float]
+    threads: MutableSequence[int]
+    cpu: MutableSequence[float]
 
 
 def _watch_parent() -> None:
@@ -56,8 +62,10 @@ def _run_lane(lane: Lane, slots: Slots, chunk: int) -> None:
     core, tasks = lane
     pin(core)
     for task_id, size in tasks:
+        slots.threads[task_id] = threading.get_native_id()
         slots.starts[task_id] = time.perf_counter()
         slots.results[task_id] = counted_loop(size, slots.counts, task_id, chunk)
+        slots.cpu[task_id] = time.thread_time()
         slots.ends[task_id] = time.perf_counter()
 
 

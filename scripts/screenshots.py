@@ -1,8 +1,9 @@
 """Drive the real dashboard (real runs, real sampler, real clock) and save its screens.
 
-Writes screenshots/idle.svg, sequential-midway.svg, parallel-midway.svg, results.svg,
-timeline.svg (the charts view after both runs) and projector.svg (the results in the
-projector theme) at 120x35, the size the dashboard is shown on a projector:
+Writes screenshots/idle.svg, sequential-midway.svg, parallel-midway.svg,
+threads-midway.svg, results.svg, timeline.svg (the charts view after the three runs),
+projector.svg and projector-light.svg (the results in the projector themes) at 120x35,
+the size the dashboard is shown on a projector:
 
     python scripts/screenshots.py [--scale 0.05] [--out screenshots]
 """
@@ -49,13 +50,13 @@ def halfway(app: Dashboard) -> bool:
 
 
 async def shoot(app: Dashboard, out: Path) -> None:
-    from coremeter.tui.themes import PROJECTOR
+    from coremeter.tui.themes import PROJECTOR, PROJECTOR_LIGHT
 
     async with app.run_test(size=SIZE) as pilot:
         # Let the meters and their history settle on what the machine is doing.
         await pilot.pause(2.0)
         app.save_screenshot("idle.svg", str(out))
-        for key, mode in (("s", "sequential"), ("p", "parallel")):
+        for key, mode in (("s", "sequential"), ("p", "parallel"), ("t", "threads")):
             runs = len(app.session.log.runs)
             await pilot.press(key)
             await until(pilot, lambda: halfway(app))
@@ -68,9 +69,10 @@ async def shoot(app: Dashboard, out: Path) -> None:
         await pilot.pause(0.3)
         app.save_screenshot("timeline.svg", str(out))
         await pilot.press("v")
-        app.theme = PROJECTOR.name
-        await pilot.pause(0.3)
-        app.save_screenshot("projector.svg", str(out))
+        for theme in (PROJECTOR, PROJECTOR_LIGHT):
+            app.theme = theme.name
+            await pilot.pause(0.3)
+            app.save_screenshot(f"{theme.name.removeprefix('coremeter-')}.svg", str(out))
         await pilot.press("q", "y")  # with results on screen, q asks first
 
 

@@ -59,7 +59,7 @@ def test_each_step_says_what_the_room_is_watching() -> None:
     assert [step.stage for step in host.steps] == ["sequential", "parallel", "threads", "summary"]
     assert [step.text for step in host.steps] == [
         "sequential: one core runs all 3 tasks, one after another",
-        "parallel: 2 worker processes, one pinned to each core, share the 3 tasks",
+        "parallel: 2 workers, one process pinned to each core, share the 3 tasks",
         "threads: 2 threads in one process; the GIL lets one thread run Python at a time",
         # The lap's own figures, against its sequential run.
         "summary: parallel 2.00x sequential, threads 1.00x: under the GIL, threads take turns",
@@ -69,7 +69,7 @@ def test_each_step_says_what_the_room_is_watching() -> None:
 
 def test_the_words_follow_the_run_and_the_python() -> None:
     one_core = RunSpec.build("parallel", "seed", 0.2, [3])
-    assert run_text(one_core, gil=True).startswith("parallel: 1 worker process, ")
+    assert run_text(one_core, gil=True).startswith("parallel: 1 worker, ")
     balanced = RunSpec.build("threads", "balanced", 0.2, [0, 1, 2, 3])
     assert run_text(balanced, gil=False) == (
         "threads: 4 threads in one process, and no GIL: they use 4 cores at once"

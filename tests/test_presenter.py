@@ -60,7 +60,7 @@ def test_the_demo_tells_its_story_with_a_caption_each_step(machine: Machine) -> 
         assert [view for *_, view in seen] == ["tasks", "tasks", "tasks", "charts"]
         texts = [text for _, text, _ in seen]
         assert texts[0].startswith("sequential: one core runs all 3 tasks")
-        assert texts[1].startswith("parallel: ") and "worker process" in texts[1]
+        assert texts[1].startswith("parallel: ") and "one process pinned to each core" in texts[1]
         gil = "the GIL lets one thread run Python at a time"
         assert texts[2].startswith("threads: ") and (gil in texts[2]) == machine.gil
         modes = [record.mode for record in app.session.log.runs]

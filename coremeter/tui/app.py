@@ -22,7 +22,7 @@ from textual.widgets import ContentSwitcher, Static
 from coremeter.cores import Machine
 from coremeter.export import ExportError, export_session
 from coremeter.options import DEFAULTS, DashboardOptions
-from coremeter.report import fit_parts, machine_line, warnings
+from coremeter.report import counted, fit_parts, machine_line, warnings
 from coremeter.results import Mode, RunRecord, RunState
 from coremeter.runner import Run, prepare
 from coremeter.sampler import CpuSampler
@@ -40,6 +40,7 @@ from coremeter.tui.layout.screen import (
 )
 from coremeter.tui.layout.tasks import own_time, pinned_labels
 from coremeter.tui.presenter import PresenterApp
+from coremeter.tui.screenshot import OfflineScreenshots
 from coremeter.tui.themes import THEMES
 from coremeter.tui.widgets.charts import SpeedupChart, Timeline
 from coremeter.tui.widgets.controls import ActionButton, KeysFooter
@@ -58,7 +59,7 @@ RESULTS_KEEP = 1000
 Clock = Callable[[Run], float]
 
 
-class Dashboard(PresenterApp):
+class Dashboard(PresenterApp, OfflineScreenshots):
     """One screen for the room: which cores are busy, for how long, and what it gained.
 
     No reactive attributes: all state lives in the Session, and a reactive on the App
@@ -370,9 +371,7 @@ class Dashboard(PresenterApp):
         except ExportError as exc:
             self.notify(str(exc), title="export failed", severity="error", markup=False)
             return
-        title = f"exported {len(runs)} run{'' if len(runs) == 1 else 's'}"
-        if running:
-            title += ", not the one in progress"
+        title = f"exported {counted(len(runs), 'run')}" + ", not the one in progress" * running
         self.notify("\n".join(map(str, paths)), title=title, timeout=8, markup=False)
 
     def action_help(self) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol, get_args
 
 from coremeter.options import DemoPauses
-from coremeter.report import plural, speedup_text
+from coremeter.report import counted, speedup_text
 from coremeter.results import Mode, ResultsLog, RunRecord
 from coremeter.runner import Run, RunSpec
 
@@ -38,17 +38,18 @@ class DemoStep:
 
 def run_text(spec: RunSpec, gil: bool) -> str:
     """What a run of the story shows, in words true of this run: its tasks, its workers."""
-    tasks, lanes = plural(len(spec.tasks), "task"), len(spec.lanes())
+    tasks, lanes = counted(len(spec.tasks), "task"), len(spec.lanes())
     if spec.mode == "sequential":
         return f"sequential: one core runs all {tasks}, one after another"
     if spec.mode == "parallel":
-        workers = plural(lanes, "worker process", "worker processes")
-        return f"parallel: {workers}, one pinned to each core, share the {tasks}"
-    threads = plural(lanes, "thread")
+        workers = counted(lanes, "worker")
+        return f"parallel: {workers}, one process pinned to each core, share the {tasks}"
+    threads = counted(lanes, "thread")
     if gil:
         return f"threads: {threads} in one process; the GIL lets one thread run Python at a time"
-    cores = plural(lanes, "core")
-    return f"threads: {threads} in one process, and no GIL: they use {cores} at once"
+    return (
+        f"threads: {threads} in one process, and no GIL: they use {counted(lanes, 'core')} at once"
+    )
 
 
 def summary_text(lap: list[RunRecord], gil: bool) -> str:

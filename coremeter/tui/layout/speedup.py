@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from coremeter.report import times
+from coremeter.report import counted, times
 from coremeter.results import Mode, RunRecord
 from coremeter.tui.layout.cells import BAR, GHOST, TRACK, cells, ticks
 from coremeter.tui.layout.rows import Axis, Bar, Note, Row
@@ -23,7 +23,7 @@ def speedup_rows(records: Sequence[RunRecord], width: int) -> list[Row]:
     if not measured:
         return [Note(SPEEDUP_HINT)]
     texts = {
-        mode: f"{times(speedup)}  bound {times(r.bound)}  {len(r.cores)} cores"
+        mode: f"{times(speedup)}  bound {times(r.bound)}  {counted(len(r.cores), 'core')}"
         for mode, (r, speedup) in measured.items()
     }
     label_width = max(map(len, SPEEDUP_MODES)) + 1

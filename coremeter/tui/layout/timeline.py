@@ -8,10 +8,11 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 from coremeter.cores import core_label
-from coremeter.report import workload_text
+from coremeter.report import counted, workload_text
 from coremeter.results import MODES, Mode, RunRecord
 from coremeter.tui.layout.cells import IDLE, cells, place_labels, ticks
 from coremeter.tui.layout.rows import Axis, CoreRow, Header, Note, Pair, Row
+from coremeter.tui.layout.shading import shade
 
 # The lane groups, top to bottom. Threads runs are shown: their lanes, each as long
 # as the whole run, are the GIL's story told on the same scale as the others.
@@ -21,6 +22,7 @@ TIMELINE_HINT = "No runs yet: run sequential, then parallel, to see them here co
 # does any run with more than one when the rows would not fit the chart's height.
 PACK_LANES = 32
 PACKED_NOTE = "  two cores a row: ▀ upper, ▄ lower"
+SHARE_NOTE = "  height: each thread's measured share of a core"
 
 
 def latest(records: Sequence[RunRecord], modes: Sequence[Mode]) -> list[RunRecord]:
@@ -68,7 +70,9 @@ def _header(record: RunRecord, mode_width: int, packed: bool) -> Header:
         status = f"{record.state} at {record.wall_s:.2f} s{record.detail}"
     state = "failed" if record.state == "done" and not record.ok else record.state
     workload = workload_text(record.shape, record.scale)
-    return Header(record.mode.ljust(mode_width), status, state, workload, PACKED_NOTE * packed)
+    shared = any(task.cpu for task in record.tasks) and not packed
+    note = PACKED_NOTE * packed + SHARE_NOTE * shared
+    return Header(record.mode.ljust(mode_width), status, state, workload, note)
 
 
 def timeline_rows(
@@ -124,6 +128,8 @@ class _Scale:
             return Pair(label, upper, lower, cut)
         (spans,) = group
         row = cells([(IDLE, 0.0, record.wall_s), *spans], self.seconds, self.bars)
+        # A threads run's lanes, as high as the share of a core each thread really had.
+        row = shade(row, {task.id: task.cpu for task in record.tasks if task.cpu}, self.seconds)
         texts: dict[Hashable, tuple[str, ...]] = {IDLE: ("idle",)}
         texts.update((tid, (f"t{tid} {end - s:.2f}s", f"t{tid}")) for tid, s, end in spans)
         return CoreRow(label, tuple(row), place_labels(row, texts), cut)
@@ -186,4 +192,4 @@ def _hidden(run: list[tuple[str, Spans]], wall_s: float) -> str:
     busy = sum(end - start for _, spans in run for _, start, end in spans)
     share = busy / (len(run) * wall_s) if wall_s > 0 else 0.0
     where = run[0][0] if len(run) == 1 else f"{run[0][0]} to {run[-1][0]}"
-    return f"+ {len(run)} more cores ({where}), busy {share:.0%} of the run"
+    return f"+ {counted(len(run), 'more core')} ({where}), busy {share:.0%} of the run"

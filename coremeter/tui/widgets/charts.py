@@ -20,6 +20,7 @@ from coremeter.tui.layout.blocks import EIGHTHS
 from coremeter.tui.layout.cache import Cached
 from coremeter.tui.layout.cells import IDLE, Cell
 from coremeter.tui.layout.rows import Axis, Bar, CoreRow, Header, Note, Pair, Row
+from coremeter.tui.layout.shading import HEIGHTS, Shaded
 from coremeter.tui.layout.speedup import speedup_rows
 from coremeter.tui.layout.timeline import TIMELINE_MODES, latest, timeline_rows
 from coremeter.tui.widgets.lines import LinesWidget
@@ -51,6 +52,10 @@ class Chart(LinesWidget):
     def cell_style(self, what: Hashable) -> Style:
         """How a whole cell of ``what`` looks: its background is the occupant's colour."""
         raise NotImplementedError
+
+    def whole_cell(self, what: Hashable) -> tuple[str, Style]:
+        """The character and style of a cell ``what`` fills: a blank in its colour."""
+        return " ", self.cell_style(what)
 
     def _take(self, records: Sequence[RunRecord]) -> None:
         records = tuple(records)
@@ -96,7 +101,7 @@ class Chart(LinesWidget):
         for cell, group in groupby(row):
             end = column + len(list(group))
             if cell.full:
-                char, style = " ", self.cell_style(cell.left)
+                char, style = self.whole_cell(cell.left)
             else:
                 left, right = self.cell_style(cell.left), self.cell_style(cell.right)
                 char, style = (
@@ -141,7 +146,7 @@ class Timeline(Chart):
         & > .timeline--task-6 { background: #9DA9F5; color: black; }
         & > .timeline--task-7 { background: #B8E07A; color: black; }
         & > .timeline--idle { background: $surface-lighten-1; }
-        & > .timeline--cut { background: $error; color: white; text-style: bold; }
+        & > .timeline--cut { background: $error; color: $background; text-style: bold; }
         & > .timeline--mode { text-style: bold; }
         & > .timeline--running { color: $accent; text-style: bold; }
         & > .timeline--done { color: $success; text-style: bold; }
@@ -159,9 +164,19 @@ class Timeline(Chart):
         return timeline_rows(records, width, max_rows)
 
     def cell_style(self, what: Hashable) -> Style:
+        if isinstance(what, Shaded):
+            return self.cell_style(what.task)
         if isinstance(what, int):
             return self.style(f"timeline--task-{what % self.TASK_COLOURS}")
         return Style(bgcolor=self.style("timeline--idle" if what == IDLE else "").bgcolor)
+
+    def whole_cell(self, what: Hashable) -> tuple[str, Style]:
+        """A shaded cell: a block as high as its thread's share, on the idle track."""
+        if isinstance(what, Shaded):
+            colour = self.cell_style(what.task).bgcolor
+            track = self.cell_style(IDLE).bgcolor
+            return HEIGHTS[what.eighths], Style(color=colour, bgcolor=track)
+        return super().whole_cell(what)
 
     def paint_row(self, row: Row) -> list[Segment]:
         if isinstance(row, Header):

@@ -8,6 +8,7 @@ from rich.segment import Segment
 from rich.style import Style
 
 from coremeter.cores import core_label
+from coremeter.report import counted
 from coremeter.tui.layout.blocks import SPARKS, sparkline
 from coremeter.tui.layout.cache import Cached
 from coremeter.tui.layout.grid import (
@@ -101,13 +102,15 @@ class CoreMeters(LinesWidget):
         A 100 ms reading moves in steps of about 10 points (/proc/stat counts 100
         ticks a second), so a change under DEADBAND points is noise, not news: it
         would cost a screen update for nothing. 0 and 100 are always shown exactly.
+        A value is kept to the whole percent the meter reads, which its bar then draws:
+        99.6 reads 100% and fills the bar to its end.
         """
         for core in self.cores:
             new, old = percent[core], self.percent[core]
             if abs(new - old) >= self.DEADBAND or (
                 round(new) in (0, 100) and round(new) != round(old)
             ):
-                self.percent[core] = new
+                self.percent[core] = float(round(new))
             self.history[core] = tuple(history[core])
             self.pinned[core] = pinned.get(core, "")
         self.redraw_changed_rows()
@@ -236,6 +239,6 @@ class CoreMeters(LinesWidget):
         load = f"avg {sum(percents) / len(percents):.0f}%, "
         load += f"{sum(p >= self.HOT for p in percents)} busy"
         if rest:
-            return f"+ {len(rest)} more cores: {load}"
+            return f"+ {counted(len(rest), 'more core')}: {load}"
         threads = f", {self._physical} physical (┌ └: one core's threads)" if self.threads else ""
-        return f"{len(self.order)} cores{threads}: {load}"
+        return f"{counted(len(self.order), 'core')}{threads}: {load}"

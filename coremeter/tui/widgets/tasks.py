@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from rich.segment import Segment
 
 from coremeter.cores import core_label
+from coremeter.report import counted
 from coremeter.results import TaskRecord
 from coremeter.tui.layout.blocks import compact_count
 from coremeter.tui.layout.cache import Cached
@@ -141,4 +142,6 @@ class TaskBars(LinesWidget):
         done = sum(task.end_s is not None for task in rest)
         waiting = sum(task.start_s is None for task in rest)
         counts = ((done, "done"), (len(rest) - done - waiting, "running"), (waiting, "waiting"))
-        return f"+ {len(rest)} more tasks: " + ", ".join(f"{n} {what}" for n, what in counts if n)
+        return f"+ {counted(len(rest), 'more task')}: " + ", ".join(
+            f"{n} {what}" for n, what in counts if n
+        )

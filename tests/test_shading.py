@@ -1,0 +1,67 @@
+"""A threads lane drawn by its thread's measured share of a core: pure layout."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from fakes import record
+
+from coremeter.tui.layout.cells import IDLE, Cell, cells
+from coremeter.tui.layout.rows import CoreRow, Header
+from coremeter.tui.layout.shading import Shaded, shade
+from coremeter.tui.layout.timeline import SHARE_NOTE, timeline_rows
+
+
+def heights(row: list[Cell]) -> list[object]:
+    return [c.left.eighths if isinstance(c.left, Shaded) else c.left for c in row]
+
+
+def test_a_cell_is_as_high_as_the_share_its_thread_had() -> None:
+    row = cells([(0, 0, 4)], scale=4, width=4)
+    shaded = shade(row, {0: [(0, 1, 0.5), (1, 2, 0.25), (2, 3, 1.0), (3, 4, 0.0)]}, 4)
+    assert heights(shaded) == [4, 2, 0, 0]  # full share: the task's own solid cell
+    assert shaded[2] == Cell(0, 0)
+
+
+def test_a_cell_averages_the_stretches_inside_it_by_time() -> None:
+    row = cells([(0, 0, 2)], scale=2, width=1)
+    # 1.5 s at a half and 0.5 s at a whole: 0.625 of a core, five eighths.
+    assert heights(shade(row, {0: [(0, 1.5, 0.5), (1.5, 2, 1.0)]}, 2)) == [5]
+
+
+def test_tasks_without_a_series_and_cells_before_the_first_sample_stay_solid() -> None:
+    row = cells([(IDLE, 0, 4), (0, 0, 2), (1, 2, 4)], scale=4, width=8)
+    shaded = shade(row, {1: [(3, 4, 0.5)]}, 4)
+    assert heights(shaded) == [0, 0, 0, 0, 1, 1, 4, 4]
+    assert shaded[:6] == row[:6]
+
+
+def test_past_the_last_sample_the_last_share_stands() -> None:
+    """A live run between two samples: its lane does not turn solid at the front."""
+    row = cells([(0, 0, 4)], scale=4, width=4)
+    assert heights(shade(row, {0: [(0, 1, 0.25), (1, 2, 0.5)]}, 4)) == [2, 4, 4, 4]
+
+
+def test_edges_shared_by_two_tasks_keep_their_eighth_blocks() -> None:
+    row = cells([(0, 0, 1.2), (1, 1.2, 3)], scale=3, width=2)
+    assert not row[0].full
+    assert shade(row, {0: [(0, 1.2, 0.5)], 1: [(1.2, 3, 0.5)]}, 3)[0] == row[0]
+
+
+def test_two_gil_lanes_drawn_half_high_add_up_to_one_core() -> None:
+    halves = ((0.0, 4.0, 0.5),)
+    run = record("threads", [(0, 1, 0, 0.0, 4.0), (1, 1, 1, 0.0, 4.0)], 4.0)
+    run = replace(run, tasks=[replace(task, cpu=halves) for task in run.tasks])
+    rows = timeline_rows([run], 60)
+    header, *lanes = [r for r in rows if isinstance(r, (Header, CoreRow))]
+    assert header.note == SHARE_NOTE
+    assert len(lanes) == 2
+    for lane in lanes:
+        assert set(heights(list(lane.cells))) == {4}
+        assert lane.labels == ()  # no solid label block in the middle of a half-high lane
+
+
+def test_a_run_without_shares_draws_solid_lanes_as_before() -> None:
+    run = record("threads", [(0, 1, 0, 0.0, 4.0), (1, 1, 1, 0.0, 4.0)], 4.0)
+    lanes = [r for r in timeline_rows([run], 60) if isinstance(r, CoreRow)]
+    assert all(not isinstance(c.left, Shaded) for lane in lanes for c in lane.cells)

@@ -1,6 +1,7 @@
-"""Engine benchmarks: speedup against the bound, instrumentation cost, start and cancel latency.
+"""Engine benchmarks: speedup against the bound, the article's in-order Pool against longest
+first, instrumentation cost, start and cancel latency.
 
-    python benchmarks/bench_engine.py            # the README's figures (about 5 minutes on 2 cores)
+    python benchmarks/bench_engine.py            # the README's figures (about 7 minutes on 2 cores)
     python benchmarks/bench_engine.py --quick    # a smoke run of every part
     python benchmarks/bench_engine.py --json     # the same figures as JSON
 
@@ -15,8 +16,9 @@ import statistics
 import time
 
 from coremeter.cores import Machine, pin
-from coremeter.results import RunRecord
+from coremeter.results import ResultsLog, RunRecord
 from coremeter.runner import Run, RunSpec, context, prepare
+from coremeter.schedule import SCHEDULES, Schedule
 from coremeter.workload import DEFAULT_SCALE, make_tasks, seed_loop
 
 
@@ -54,8 +56,36 @@ def speedups(cores: list[int], scale: float, repeat: int) -> list[dict]:
     return rows
 
 
-def run_once(mode: str, shape: str, scale: float, cores: list[int]) -> RunRecord:
-    run = Run(RunSpec.build(mode, shape, scale, cores)).start()
+def schedules(cores: list[int], scale: float, repeat: int) -> dict:
+    """The seed on two cores, where the schedules differ: a sequential run, then one
+    parallel run per schedule, in rounds. Each speedup is against its round's sequential
+    run; a figure is the median over the rounds, its factors those of the median run."""
+    two = cores[:2]
+    runs: dict[Schedule, list[RunRecord]] = {schedule: [] for schedule in SCHEDULES}
+    for _ in range(repeat):
+        log = ResultsLog()
+        log.add(run_once("sequential", "seed", scale, two))
+        for schedule in SCHEDULES:
+            runs[schedule].append(log.add(run_once("parallel", "seed", scale, two, schedule)))
+    rows = {}
+    for schedule, records in runs.items():
+        ranked = sorted(records, key=lambda r: r.speedup or 0.0)
+        middle = ranked[len(ranked) // 2]
+        assert middle.speedup is not None and middle.factors is not None
+        rows[schedule] = {
+            "speedup": middle.speedup,
+            "bound": middle.bound,
+            "efficiency": middle.efficiency,
+            "core_speed": middle.factors.core_speed,
+            "overhead": middle.factors.overhead,
+        }
+    return {"cores": len(two), "rounds": repeat, **rows}
+
+
+def run_once(
+    mode: str, shape: str, scale: float, cores: list[int], schedule: Schedule = "longest-first"
+) -> RunRecord:
+    run = Run(RunSpec.build(mode, shape, scale, cores, schedule=schedule)).start()
     run.wait()
     record = run.record()
     assert record.ok, record.reason
@@ -158,6 +188,7 @@ def main() -> None:
     figures = {
         "machine": machine.to_json(),
         "speedup": speedups(cores, scale, repeat),
+        "schedules": schedules(cores, scale, repeat),
         "instrumentation": instrumentation(cores[0], scale / 2, max(repeat, 3)),
         "start_latency": start_latency(cores, latency_repeat),
         "cancel_latency": cancel_latency(cores, latency_repeat),
@@ -179,6 +210,16 @@ def main() -> None:
             f"| {row['parallel_s']:.2f} | {row['speedup']:.2f}x | {row['bound']:.2f}x "
             f"| {row['efficiency']:.0%} | {row['core_speed']:.0%} "
             f"| {row['outside_loops_ms']} ms |"
+        )
+    compared = figures["schedules"]
+    print(f"\nseed on {compared['cores']} cores by schedule, median of {compared['rounds']} rounds")
+    print("| schedule | speedup | bound | efficiency | core speed | overhead |")
+    print("|---|---|---|---|---|---|")
+    for schedule in SCHEDULES:
+        row = compared[schedule]
+        print(
+            f"| {schedule} | {row['speedup']:.2f}x | {row['bound']:.2f}x | "
+            f"{row['efficiency']:.0%} | {row['core_speed']:.0%} | {row['overhead']:.1%} |"
         )
     inst = figures["instrumentation"]
     print(

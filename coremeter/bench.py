@@ -11,7 +11,7 @@ import contextlib
 import shutil
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from coremeter import export
@@ -19,13 +19,14 @@ from coremeter.cores import Machine, core_label, format_core_list
 from coremeter.options import BenchOptions
 from coremeter.report import (
     efficiency_text,
+    explanation,
     fit_parts,
     machine_line,
     speedup_text,
     times,
     warnings,
 )
-from coremeter.results import Mode, RunRecord
+from coremeter.results import Mode, RunRecord, Summary, summarise
 from coremeter.runner import Run, prepare
 from coremeter.session import Session
 from coremeter.shutdown import watch_terminal
@@ -53,10 +54,12 @@ def _signals_cancel() -> Iterator[None]:
             signal.signal(sig, old)
 
 
-def _watch(run: Run) -> None:
-    """Live progress per task on a terminal; just wait elsewhere."""
+def _watch(session: Session, run: Run) -> None:
+    """Live progress per task on a terminal; just wait elsewhere. Either way the
+    session is polled, so it keeps the cores' recent load for the next run's notes."""
     if not sys.stderr.isatty():
-        run.wait()
+        while not run.wait(timeout=0.1):
+            session.poll()
         return
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
@@ -75,6 +78,7 @@ def _watch(run: Run) -> None:
             label = f"{run.spec.mode:<10} task {task.id} ({task.size:,}) on {where}"
             bars[task.id] = progress.add_task(label, total=task.size, start=False)
         while not run.wait(timeout=0.1):
+            session.poll()
             for task in run.tasks():
                 if task.start_s is not None:
                     progress.start_task(bars[task.id])
@@ -92,18 +96,44 @@ def _stderr_console():
     return Console(stderr=True)
 
 
-def summary(records: list[RunRecord]) -> str:
+def summary(records: list[RunRecord], shown: Iterable[str] = ()) -> str:
+    """One row per run; under a run with a speedup to explain, its factors, and its notes
+    but those in ``shown`` (the machine's, printed before the runs)."""
     header = (
-        f"{'mode':<10} {'cores':<8} {'wall s':>8} {'speedup':>8} {'bound':>6} {'eff':>5}  check"
+        f"{'mode':<10} {'schedule':<13} {'cores':<8} {'wall s':>8} {'speedup':>8} "
+        f"{'bound':>6} {'eff':>5}  check"
     )
     lines = [header]
+    said = set(shown)
+    indent = " " * 11
     for r in records:
         speedup, eff = speedup_text(r.speedup), efficiency_text(r.efficiency)
         check = "ok" if r.ok else f"{r.state}: {r.reason}" if r.reason else f"{r.state}: WRONG"
+        schedule = "-" if r.mode == "sequential" else r.schedule
         lines.append(
-            f"{r.mode:<10} {format_core_list(r.cores):<8} {r.wall_s:>8.2f} {speedup:>8} "
-            f"{times(r.bound):>6} {eff:>5}  {check}"
+            f"{r.mode:<10} {schedule:<13} {format_core_list(r.cores):<8} {r.wall_s:>8.2f} "
+            f"{speedup:>8} {times(r.bound):>6} {eff:>5}  {check}"
         )
+        explained = explanation(r)
+        if explained is not None:
+            lines.append(indent + explained)
+        lines += [f"{indent}note: {note}" for note in r.notes if note not in said]
+    return "\n".join(lines)
+
+
+def repeat_summary(summaries: list[Summary]) -> str:
+    """Per mode, how far apart its runs were: the median is the figure to quote."""
+    lines = [
+        f"{'over runs':<10} {'runs':>4} {'median s':>9} {'min s':>8} {'max s':>8} "
+        f"{'spread':>7} {'median speedup':>15}"
+    ]
+    for s in summaries:
+        speedup = speedup_text(s.median_speedup)
+        lines.append(
+            f"{s.mode:<10} {s.runs:>4} {s.median_wall_s:>9.2f} {s.min_wall_s:>8.2f} "
+            f"{s.max_wall_s:>8.2f} {s.spread:>7.0%} {speedup:>15}"
+        )
+    lines.append("spread: (max - min) / median wall time; above a few %, quote medians")
     return "\n".join(lines)
 
 
@@ -112,6 +142,8 @@ def bench(machine: Machine, cores: list[int], options: BenchOptions) -> int:
     interrupted (no worker is left behind either way)."""
     modes: list[Mode] = ["sequential", "parallel"] if options.mode == "compare" else [options.mode]
     session = Session(machine, cores, options.shape, options.scale)
+    session.schedule = options.schedule
+    shown: list[str] = []
     watch_terminal()
     try:
         with _signals_cancel():
@@ -121,11 +153,12 @@ def bench(machine: Machine, cores: list[int], options: BenchOptions) -> int:
                 print(fit_parts(machine_line(machine, cores), width), flush=True)
                 workers = session.spec("parallel").worker_cores
                 parallel = options.mode in ("parallel", "compare")
-                for note in warnings(machine, cores, workers, parallel=parallel):
+                shown = warnings(machine, cores, workers, parallel=parallel)
+                for note in shown:
                     print(f"note: {note}", file=sys.stderr)
             for _ in range(options.repeat):
                 for mode in modes:
-                    _watch(session.start(mode))
+                    _watch(session, session.start(mode))
                     session.poll()
     except (KeyboardInterrupt, Interrupted) as exc:
         session.close()
@@ -144,7 +177,9 @@ def bench(machine: Machine, cores: list[int], options: BenchOptions) -> int:
     if options.json:
         print(export.json_text(records, machine))
     else:
-        print(summary(records))
+        print(summary(records, shown))
+        if options.repeat > 1:
+            print("\n" + repeat_summary(summarise(records)))
     if options.csv is not None:
         try:
             options.csv.parent.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ from coremeter.cores import CoreError, Machine, parse_core_list
 from coremeter.export import DEFAULT_FOLDER, ExportError, check_csv_path, check_folder
 from coremeter.options import BenchOptions, DashboardOptions, ServeOptions
 from coremeter.runner import MODES
+from coremeter.schedule import DEFAULT_SCHEDULE, SCHEDULES
 from coremeter.workload import DEFAULT_SCALE, MAX_SCALE, SHAPES, WorkloadError, check_scale
 
 MAX_REPEAT = 1000
@@ -147,6 +148,14 @@ def _workload_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
         help=f"work relative to the article's ranges; 1.0 reproduces them exactly, "
         f"{DEFAULT_SCALE:g} takes 7-9 s sequential on a current laptop "
         f"(default: {DEFAULT_SCALE:g}, at most {MAX_SCALE:g})",
+    )
+    parser.add_argument(
+        "--schedule",
+        choices=SCHEDULES,
+        default=default(DEFAULT_SCHEDULE),
+        help="how tasks go to the cores: longest-first (the bound, 2.0 for the seed on 2 "
+        "cores) or in-order, the article's Pool (4 units where 3 would do: 1.5) "
+        f"(default: {DEFAULT_SCHEDULE})",
     )
     parser.add_argument(
         "--cores",
@@ -357,6 +366,7 @@ def dashboard_options(args: argparse.Namespace) -> DashboardOptions:
         mode=args.mode,
         shape=args.shape,
         scale=args.scale,
+        schedule=args.schedule,
         autostart=args.autostart,
         demo=args.demo,
         theme=args.theme,
@@ -370,4 +380,6 @@ def serve_options(args: argparse.Namespace) -> ServeOptions:
 
 def bench_options(args: argparse.Namespace) -> BenchOptions:
     csv = None if args.csv is None else Path(args.csv)
-    return BenchOptions(args.mode, args.shape, args.scale, args.repeat, args.json, csv)
+    return BenchOptions(
+        args.mode, args.shape, args.scale, args.repeat, args.json, csv, args.schedule
+    )

@@ -11,6 +11,7 @@ import os
 import platform
 import re
 import sys
+import sysconfig
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -167,9 +168,17 @@ def cpu_model() -> str:
 
 
 def gil_enabled() -> bool:
-    """Whether this interpreter runs with the GIL (free-threaded builds may not)."""
+    """Whether this interpreter runs with the GIL, which caps threads at one core's worth.
+
+    ``sys._is_gil_enabled()`` (3.13+) says whether it is on now: a free-threaded build
+    turns it back on for an extension that needs it, or under PYTHON_GIL=1. Without it,
+    the build decides; ``Py_GIL_DISABLED`` is None before 3.13 and 0 on a normal build,
+    so only its truth counts.
+    """
     check = getattr(sys, "_is_gil_enabled", None)
-    return True if check is None else bool(check())
+    if check is not None:
+        return bool(check())
+    return not sysconfig.get_config_var("Py_GIL_DISABLED")
 
 
 def start_method() -> str:

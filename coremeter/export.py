@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from coremeter.cores import Machine
-from coremeter.results import RunRecord
+from coremeter.results import RunRecord, summarise
 
 DEFAULT_FOLDER = Path("coremeter-results")
 
@@ -29,6 +29,7 @@ DEFAULT_FOLDER = Path("coremeter-results")
 CSV_COLUMNS = (
     "run",  # 1 for the session's first run, 2 for the next, ...
     "mode",  # sequential, parallel or threads
+    "schedule",  # longest-first or in-order: how tasks were handed to the cores
     "shape",  # seed (1:2:3 units) or balanced (one equal task per core)
     "scale",  # work relative to the article's ranges
     "cores",  # the run's cores, space-separated ("0 1"), which no spreadsheet reads as a date
@@ -38,6 +39,9 @@ CSV_COLUMNS = (
     "speedup",  # against the last sequential run of the same workload (blank: none)
     "bound",  # the best speedup this schedule allows
     "efficiency",  # speedup / bound (blank without a speedup)
+    "balance",  # bound / the run's core count (blank without a speedup)
+    "core_speed",  # the critical lane's units/s over the baseline's (blank without a speedup)
+    "overhead",  # speedup / (cores × balance × core_speed): start-up, hand-over, collection
     "task",  # the task's id within its run
     "size",  # the task's loop iterations
     "core",  # the core the task ran on (blank: unpinned)
@@ -46,6 +50,7 @@ CSV_COLUMNS = (
     "end_s",  # seconds from the run's start until it ended (blank: never)
     "task_s",  # end_s - start_s (blank unless both are known)
     "reason",  # why the run failed or was cancelled (blank when done)
+    "notes",  # the run's notes, joined by " | " (blank: none)
 )
 
 
@@ -55,7 +60,11 @@ class ExportError(Exception):
 
 def document(records: list[RunRecord], machine: Machine) -> dict:
     """The JSON document of ``bench --json`` and of the dashboard's export."""
-    return {"machine": machine.to_json(), "runs": [r.to_json() for r in records]}
+    return {
+        "machine": machine.to_json(),
+        "runs": [r.to_json() for r in records],
+        "summary": [s.to_json() for s in summarise(records)],
+    }
 
 
 def json_text(records: list[RunRecord], machine: Machine) -> str:
@@ -77,11 +86,13 @@ def _cell(value: object) -> object:
 def csv_rows(records: list[RunRecord]) -> list[dict[str, object]]:
     rows = []
     for number, run in enumerate(records, start=1):
+        factors = run.factors
         for task in run.tasks:
             start, end = task.start_s, task.end_s
             row = {
                 "run": number,
                 "mode": run.mode,
+                "schedule": run.schedule,
                 "shape": run.shape,
                 "scale": str(run.scale),  # as given: a scale can be below a millionth
                 "cores": " ".join(map(str, run.cores)),
@@ -91,6 +102,9 @@ def csv_rows(records: list[RunRecord]) -> list[dict[str, object]]:
                 "speedup": run.speedup,
                 "bound": run.bound,
                 "efficiency": run.efficiency,
+                "balance": None if factors is None else factors.balance,
+                "core_speed": None if factors is None else factors.core_speed,
+                "overhead": None if factors is None else factors.overhead,
                 "task": task.id,
                 "size": task.size,
                 "core": task.core,
@@ -99,6 +113,7 @@ def csv_rows(records: list[RunRecord]) -> list[dict[str, object]]:
                 "end_s": task.end_s,
                 "task_s": end - start if start is not None and end is not None else None,
                 "reason": run.reason,
+                "notes": " | ".join(run.notes),
             }
             rows.append({k: _cell(v) for k, v in row.items()})
     return rows

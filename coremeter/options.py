@@ -12,6 +12,7 @@ from typing import Literal
 
 from coremeter.export import DEFAULT_FOLDER
 from coremeter.results import Mode
+from coremeter.schedule import DEFAULT_SCHEDULE, Schedule
 from coremeter.workload import DEFAULT_SCALE
 
 # bench's modes: one of the run modes, or sequential then parallel compared.
@@ -36,6 +37,7 @@ class DashboardOptions:
     mode: Mode = "sequential"
     shape: str = "seed"
     scale: float = DEFAULT_SCALE
+    schedule: Schedule = DEFAULT_SCHEDULE
     autostart: bool = False
     demo: bool = False
     theme: str | None = None
@@ -56,6 +58,7 @@ class BenchOptions:
     repeat: int = 1
     json: bool = False
     csv: Path | None = None
+    schedule: Schedule = DEFAULT_SCHEDULE
 
 
 @dataclass(frozen=True)

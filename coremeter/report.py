@@ -11,6 +11,8 @@ from __future__ import annotations
 import textwrap
 
 from coremeter.cores import Machine, core_label, format_core_list
+from coremeter.factors import Factors
+from coremeter.results import RunRecord
 
 
 def counted(n: float, noun: str) -> str:
@@ -33,6 +35,35 @@ def speedup_text(speedup: float | None) -> str:
 def efficiency_text(efficiency: float | None) -> str:
     """How much of its bound a run achieved, as a percent; ``-`` without a speedup."""
     return "-" if efficiency is None else f"{efficiency:.0%}"
+
+
+def factors_text(speedup: float, factors: Factors) -> str:
+    """A speedup as the product of its factors, each as a person would say it:
+    ``1.93x = 2 cores × 100% balance × 97% core speed × 99.5% overhead``."""
+    return (
+        f"{times(speedup)} = {factors.cores} cores × {factors.balance:.0%} balance"
+        f" × {factors.core_speed:.0%} core speed × {factors.overhead:.1%} overhead"
+    )
+
+
+def explanation(record: RunRecord) -> str | None:
+    """A parallel or threads run's speedup as the product of its factors; None for a
+    sequential run (its own baseline) or a run with no speedup to explain."""
+    if record.mode == "sequential" or record.speedup is None or record.factors is None:
+        return None
+    return factors_text(record.speedup, record.factors)
+
+
+def notes_text(notes: list[str], sep: str = "\n") -> str:
+    """Notes as the dashboard shows them: each behind a warning sign."""
+    return sep.join(f"⚠ {note}" for note in notes)
+
+
+def competition_note(core: int, share: float) -> str:
+    """A core another program kept busy just before a run."""
+    return (
+        f"{core_label(core)} was {share:.0%} busy before the run: another program competes for it"
+    )
 
 
 def workload_text(shape: str, scale: float) -> str:

@@ -6,10 +6,15 @@ same records, so a figure means the same thing everywhere.
 
 from __future__ import annotations
 
+import statistics
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Literal, get_args
+
+from coremeter import factors
+from coremeter.factors import Factors
+from coremeter.schedule import DEFAULT_SCHEDULE, Schedule
 
 # What a run does: the words the keys, the CLI, the JSON and the table all use.
 Mode = Literal["sequential", "parallel", "threads"]
@@ -65,6 +70,14 @@ class RunRecord:
     bound: float
     tasks: list[TaskRecord] = field(default_factory=list)
     speedup: float | None = None
+    schedule: Schedule = DEFAULT_SCHEDULE
+    # One line each, said beside the figures: the machine's caveats for this run, and
+    # cores another program was busy on just before it (see coremeter.notes).
+    notes: list[str] = field(default_factory=list)
+    # Units of work per second along the critical lane, the one that ended last (None
+    # unless done; see factors.critical_speed): what core_speed compares.
+    critical_speed: float | None = None
+    factors: Factors | None = None
 
     @property
     def workload(self) -> Workload:
@@ -112,12 +125,18 @@ class ResultsLog:
 
     def add(self, record: RunRecord) -> RunRecord:
         if record.ok and record.mode == "sequential":
-            record.speedup = 1.0
             self._baselines[record.workload] = record
-        elif record.ok:
-            baseline = self.baseline(record.workload)
-            if baseline is not None and record.wall_s > 0:
-                record.speedup = baseline.wall_s / record.wall_s
+        baseline = self.baseline(record.workload) if record.ok else None
+        if baseline is not None and record.wall_s > 0:
+            record.speedup = baseline.wall_s / record.wall_s
+            if record.critical_speed and baseline.critical_speed and record.cores:
+                record.factors = factors.measure(
+                    record.speedup,
+                    record.bound,
+                    len(record.cores),
+                    record.critical_speed,
+                    baseline.critical_speed,
+                )
         self.last += 1
         self.runs.append(record)
         self.numbers.append(self.last)
@@ -151,3 +170,58 @@ class ResultsLog:
     @property
     def all_ok(self) -> bool:
         return all(run.ok for run in self.runs)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The ok runs of one mode on one workload and schedule: how far apart they were."""
+
+    mode: str
+    shape: str
+    scale: float
+    schedule: Schedule
+    runs: int
+    median_wall_s: float
+    min_wall_s: float
+    max_wall_s: float
+    median_speedup: float | None
+
+    @property
+    def spread(self) -> float:
+        """Max minus min over the median wall: how much one run alone could mislead."""
+        if not self.median_wall_s:
+            return 0.0
+        return (self.max_wall_s - self.min_wall_s) / self.median_wall_s
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def summarise(records: list[RunRecord]) -> list[Summary]:
+    """One summary per mode, workload and schedule, in the order they first ended ok.
+
+    Failed and cancelled runs are left out: their wall time measures when they stopped.
+    """
+    groups: dict[tuple, list[RunRecord]] = {}
+    for record in records:
+        if record.ok:
+            groups.setdefault((record.mode, record.schedule, record.workload), []).append(record)
+    summaries = []
+    for runs in groups.values():
+        walls = [r.wall_s for r in runs]
+        speedups = [r.speedup for r in runs if r.speedup is not None]
+        first = runs[0]
+        summaries.append(
+            Summary(
+                mode=first.mode,
+                shape=first.shape,
+                scale=first.scale,
+                schedule=first.schedule,
+                runs=len(runs),
+                median_wall_s=statistics.median(walls),
+                min_wall_s=min(walls),
+                max_wall_s=max(walls),
+                median_speedup=statistics.median(speedups) if speedups else None,
+            )
+        )
+    return summaries

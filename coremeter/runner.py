@@ -14,12 +14,13 @@ import multiprocessing
 import os
 import signal
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 
-from coremeter import schedule
-from coremeter.cores import core_label, start_method
+from coremeter import factors, schedule
+from coremeter.cores import Machine, core_label, gil_enabled, start_method
 from coremeter.results import MODES, Mode, RunRecord, RunState, TaskRecord, Workload, workload_key
+from coremeter.schedule import DEFAULT_SCHEDULE, Schedule
 from coremeter.threadshare import Series, ThreadShares
 from coremeter.worker import Lane, Slots, run_worker
 from coremeter.workload import CHUNK, Task, expected_result, make_tasks, total_result
@@ -57,8 +58,8 @@ def prepare() -> None:
 
 @dataclass(frozen=True)
 class RunSpec:
-    """What to run: mode, workload and cores; ``pinned`` is False where there is no
-    affinity API."""
+    """What to run: mode, workload, cores and schedule; ``pinned`` is False where there is
+    no affinity API, ``gil`` whether threads take turns."""
 
     mode: Mode
     shape: str
@@ -67,24 +68,47 @@ class RunSpec:
     tasks: tuple[Task, ...]
     pinned: bool = True
     chunk: int = CHUNK
+    schedule: Schedule = DEFAULT_SCHEDULE
+    gil: bool = True
 
     @classmethod
     def build(
-        cls, mode: Mode, shape: str, scale: float, cores: list[int], pinned: bool = True
+        cls,
+        mode: Mode,
+        shape: str,
+        scale: float,
+        cores: list[int],
+        schedule: Schedule = DEFAULT_SCHEDULE,
     ) -> RunSpec:
+        """Pinned, with threads taking turns where this interpreter has the GIL; ``on``
+        says how a given machine runs it instead."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}: choose from {', '.join(MODES)}")
         if not cores:
             raise ValueError("a run needs at least one core")
         tasks = make_tasks(shape, scale, len(cores))
-        return cls(mode, shape, scale, tuple(cores), tuple(tasks), pinned)
+        return cls(
+            mode, shape, scale, tuple(cores), tuple(tasks), schedule=schedule, gil=gil_enabled()
+        )
+
+    def on(self, machine: Machine) -> RunSpec:
+        """This run as ``machine`` runs it: pinned only with an affinity API, threads
+        taking turns only under the GIL."""
+        return replace(self, pinned=machine.affinity, gil=machine.gil)
 
     def assignment(self) -> list[list[Task]]:
-        """Sequential: every task in order on one lane. Otherwise longest first on one
-        lane per core; cores left without a task get no worker."""
+        """Sequential: every task in order on one lane. Otherwise the schedule's, one lane
+        per core; cores left without a task get no worker."""
         if self.mode == "sequential":
             return [list(self.tasks)]
-        return schedule.longest_first(self.tasks, len(self.cores))
+        return schedule.assign(self.schedule, self.tasks, len(self.cores))
+
+    def concurrent_lanes(self) -> list[list[Task]]:
+        """The lanes that really run at once. Threads holding the GIL take turns, so their
+        lanes are one: the bound is then 1.0, and the critical lane is all of them."""
+        if self.mode == "threads" and self.gil:
+            return [list(self.tasks)]
+        return self.assignment()
 
     def lanes(self) -> list[Lane]:
         return [
@@ -100,7 +124,7 @@ class RunSpec:
 
     @property
     def bound(self) -> float:
-        return schedule.bound(self.assignment())
+        return schedule.bound(self.concurrent_lanes())
 
     @property
     def workload(self) -> Workload:
@@ -173,6 +197,8 @@ class Run:
         self.started_at = math.nan
         self.stopped_at = math.nan
         self.core_of = {tid: core for core, tasks in self.lanes for tid, _ in tasks}
+        # What to say beside this run's figures; the session fills it in at the start.
+        self.notes: list[str] = []
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -307,8 +333,22 @@ class Run:
             return None
         return max(self.ready) - self.started_at
 
+    def busy_spans(self) -> list[tuple[int | None, float, float]]:
+        """(core, start, end) of each task that ran, in perf_counter seconds: when this
+        run's own work kept a core busy (a task cut short ends when the run stopped)."""
+        spans = []
+        for task in self.spec.tasks:
+            start, end = self.starts[task.id], self.ends[task.id]
+            if not math.isnan(start):
+                stop = end if not math.isnan(end) else self.stopped_at
+                stop = time.perf_counter() if math.isnan(stop) else stop
+                spans.append((self.core_of.get(task.id), start, stop))
+        return spans
+
     def record(self) -> RunRecord:
         tasks = self.tasks()
+        by_id = {t.id: t for t in tasks}
+        lanes = [[by_id[t.id] for t in lane] for lane in self.spec.concurrent_lanes()]
         expected = total_result([expected_result(t.size) for t in tasks])
         ok = self.state == "done" and all(t.result == expected_result(t.size) for t in tasks)
         results = [t.result for t in tasks if t.result is not None]
@@ -327,4 +367,7 @@ class Run:
             ok=ok and result == expected,
             bound=self.spec.bound,
             tasks=tasks,
+            schedule=self.spec.schedule,
+            notes=list(self.notes),
+            critical_speed=factors.critical_speed(lanes) if self.state == "done" else None,
         )

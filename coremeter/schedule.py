@@ -8,8 +8,13 @@ worker ran 1+3 units while the other ran 2, a makespan of 4. Longest first gives
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal, get_args
 
 from coremeter.workload import Task
+
+Schedule = Literal["longest-first", "in-order"]
+SCHEDULES: tuple[Schedule, ...] = get_args(Schedule)
+DEFAULT_SCHEDULE: Schedule = "longest-first"
 
 
 def longest_first(tasks: Sequence[Task], lanes: int) -> list[list[Task]]:
@@ -18,8 +23,17 @@ def longest_first(tasks: Sequence[Task], lanes: int) -> list[list[Task]]:
 
 
 def in_order(tasks: Sequence[Task], lanes: int) -> list[list[Task]]:
-    """What a Pool with apply_async does: tasks in submission order to the first free lane."""
+    """What the article's Pool with apply_async does: tasks in submission order, each to
+    the worker that is free first (the lowest-numbered one on a tie)."""
     return _greedy(list(tasks), lanes)
+
+
+def assign(schedule: Schedule, tasks: Sequence[Task], lanes: int) -> list[list[Task]]:
+    """The lanes ``schedule`` gives the tasks. Both are planned from the task sizes as if
+    every core ran at one speed, so a schedule draws the same picture every time."""
+    if schedule == "in-order":
+        return in_order(tasks, lanes)
+    return longest_first(tasks, lanes)
 
 
 def _greedy(ordered: list[Task], lanes: int) -> list[list[Task]]:

@@ -71,7 +71,7 @@ def dashboard_command(options: ServeOptions) -> str:
     these options; ``exec`` so the dashboard, not a shell, is the server's child."""
     tab = options.dashboard
     argv = [sys.executable, "-m", "coremeter", "--mode", tab.mode, "--shape", tab.shape]
-    argv += ["--scale", repr(tab.scale), "--out", str(tab.out)]
+    argv += ["--scale", repr(tab.scale), "--schedule", tab.schedule, "--out", str(tab.out)]
     if options.cores is not None:
         argv += ["--cores", options.cores]
     if tab.theme is not None:

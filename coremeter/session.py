@@ -8,9 +8,15 @@ dashboard and ``coremeter bench`` alike.
 
 from __future__ import annotations
 
+import time
+
 from coremeter.cores import Machine
+from coremeter.notes import WINDOW_S, competition
+from coremeter.report import warnings
 from coremeter.results import Mode, ResultsLog, RunRecord
 from coremeter.runner import Run, RunSpec
+from coremeter.sampler import LoadHistory, Span
+from coremeter.schedule import DEFAULT_SCHEDULE, SCHEDULES, Schedule
 from coremeter.workload import MAX_SCALE, SHAPES, check_scale
 
 # The scales the dashboard's keys reach: below the least, a task is a few iterations.
@@ -36,13 +42,22 @@ class Session:
         self.cores = cores
         self.shape = shape
         self.scale = check_scale(scale)
+        self.schedule: Schedule = DEFAULT_SCHEDULE
+        # Where competition for the cores is read from (tests put a made-up one here).
+        self.load = LoadHistory()
+        # When this session's workers last ran, so that a run does not take the tail of
+        # the one before for another program.
+        self._spans: list[Span] = []
         self.mode: Mode = "sequential"
         self.run: Run | None = None
         self.log = ResultsLog(keep)
         self._logged: Run | None = None
+        # The record of the run that ended last: the current run's, once it has ended.
+        self.ended: RunRecord | None = None
 
     def spec(self, mode: Mode) -> RunSpec:
-        return RunSpec.build(mode, self.shape, self.scale, self.cores, self.machine.affinity)
+        spec = RunSpec.build(mode, self.shape, self.scale, self.cores, self.schedule)
+        return spec.on(self.machine)
 
     def start(self, mode: Mode) -> Run:
         """Start ``mode``, cancelling a run in progress; the same run in progress is kept."""
@@ -51,8 +66,17 @@ class Session:
             return self.run
         self.cancel(f"cancelled: {mode} was started")
         self.mode = mode
-        self.run = Run(spec).start()
-        return self.run
+        run = Run(spec)
+        run.notes = self.notes(spec)
+        self.run = run.start()
+        return run
+
+    def notes(self, spec: RunSpec) -> list[str]:
+        """The caveats for a run of ``spec`` and the cores another program is busy on."""
+        parallel = spec.mode != "sequential"
+        workers = spec.worker_cores
+        caveats = warnings(self.machine, list(spec.cores), workers, parallel=parallel)
+        return caveats + competition(self.load, workers or spec.cores, self._spans)
 
     def toggle(self) -> Run:
         """Run the other of sequential and parallel (see toggle_mode)."""
@@ -87,12 +111,17 @@ class Session:
             self.run.kill_now()
 
     def poll(self) -> RunRecord | None:
-        """Advance the current run; returns its record the moment it ends."""
+        """Advance the current run; returns its record the moment it ends. Call it
+        often, running or not: it also keeps the cores' recent load."""
+        self.load.read()
         run = self.run
         if run is None or run is self._logged or not run.poll():
             return None
         self._logged = run
-        return self.log.add(run.record())
+        since = time.perf_counter() - 2 * WINDOW_S
+        self._spans = [s for s in self._spans if s[2] > since] + run.busy_spans()
+        self.ended = self.log.add(run.record())
+        return self.ended
 
     def set_scale(self, scale: float) -> float:
         """Applies to the next run; clamped to what a workload allows."""
@@ -111,6 +140,10 @@ class Session:
     def next_shape(self) -> str:
         self.shape = SHAPES[(SHAPES.index(self.shape) + 1) % len(SHAPES)]
         return self.shape
+
+    def next_schedule(self) -> Schedule:
+        self.schedule = SCHEDULES[(SCHEDULES.index(self.schedule) + 1) % len(SCHEDULES)]
+        return self.schedule
 
     def close(self) -> None:
         """End the run in progress, logged however short: quitting is no slip."""

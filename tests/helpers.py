@@ -23,7 +23,9 @@ from typing import TypeVar
 import psutil
 from textual.pilot import Pilot
 
+from coremeter.results import RunRecord
 from coremeter.runner import RunSpec
+from coremeter.session import Session
 from coremeter.tui.app import Dashboard
 
 T = TypeVar("T")
@@ -78,6 +80,17 @@ async def running_pids(pilot: Pilot, app: Dashboard) -> list[int]:
 def toasts(app: Dashboard) -> str:
     """The text of the notifications on screen (Textual's Toast widgets)."""
     return "\n".join(str(toast.render()) for toast in app.screen.query("Toast"))
+
+
+def run_modes(session: Session, modes: Sequence[str]) -> list[RunRecord]:
+    """Run each mode to its end, then close the session; its log of runs."""
+    try:
+        for mode in modes:
+            assert session.start(mode).wait(timeout=30)
+            session.poll()
+    finally:
+        session.close()
+    return session.log.runs
 
 
 def alive(pids: list[int]) -> list[int]:

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import signal
+import time
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -25,7 +26,8 @@ from textual.widgets import ContentSwitcher
 
 from coremeter.cores import Machine
 from coremeter.options import DashboardOptions
-from coremeter.report import counted
+from coremeter.report import counted, explanation
+from coremeter.sampler import LoadHistory
 from coremeter.session import SLIP_S
 from coremeter.tui.app import RESULTS_KEEP, Dashboard, create_app
 from coremeter.tui.commands import COMMANDS
@@ -71,6 +73,36 @@ def test_s_then_p_run_and_fill_the_results(machine: Machine) -> None:
         assert first.ok and second.ok
         assert second.speedup is not None
         assert "done" in status_text(app)
+
+    drive(app, script)
+
+
+def test_o_runs_the_article_pool_and_the_panel_explains_the_run(machine: Machine) -> None:
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
+    busy = machine.usable_cores[-1]
+    # Another program on the last core, as the session's load history will read it.
+    app.session.load = LoadHistory(busy=lambda: {busy: 0.9 * time.perf_counter()}, own=lambda: 0.0)
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("o")
+        assert app.session.schedule == "in-order"
+        await until(pilot, lambda: "· in-order ·" in status_text(app))
+        await pilot.press("s")
+        await until(pilot, lambda: len(app.session.log.runs) == 1)
+        await pilot.press("p")
+        await until(pilot, lambda: len(app.session.log.runs) == 2)
+        parallel = app.session.log.runs[1]
+        assert parallel.ok and parallel.schedule == "in-order"
+        if len(machine.usable_cores) >= 2:
+            first, second = machine.usable_cores[:2]
+            assert parallel.bound == 1.5
+            assert [t.core for t in parallel.tasks] == [first, second, first]
+        explained = explanation(parallel)
+        assert explained is not None
+        await until(pilot, lambda: explained in status_text(app))
+        note = f"⚠ cpu{busy} was 90% busy before the run: another program competes for it"
+        assert note in status_text(app)
+        assert parallel.notes == [note.removeprefix("⚠ ")]
 
     drive(app, script)
 

@@ -38,6 +38,12 @@ def test_bench_engine_quick_measures_every_figure(machine: Machine) -> None:
     assert [row["shape"] for row in figures["speedup"]] == ["seed", "balanced"]
     for row in figures["speedup"]:
         assert row["speedup"] > 0 and row["core_speed"] > 0 and row["outside_loops_ms"] >= 0
+    compared = figures["schedules"]
+    assert compared["cores"] == min(2, len(machine.usable_cores))
+    if compared["cores"] == 2:
+        assert (compared["in-order"]["bound"], compared["longest-first"]["bound"]) == (1.5, 2.0)
+    for schedule in ("in-order", "longest-first"):
+        assert compared[schedule]["speedup"] > 0 and compared[schedule]["core_speed"] > 0
     assert figures["start_latency"]["workers"] == len(machine.usable_cores)
     assert figures["cancel_latency"]["median_ms"] > 0
 

@@ -60,6 +60,9 @@ def coremeter(*args: str, env: dict | None = None, timeout: float = 120, **kw):
         ["bench", "--cores", ""],
         ["bench", "--mode", "fast"],
         ["bench", "--shape", "square"],
+        ["bench", "--schedule", "random"],
+        ["--schedule", "first"],
+        ["serve", "--schedule", "in_order"],
         ["bench", "--repeat", "0"],
         ["bench", "--repeat", "x"],
         ["bench", "--bogus"],
@@ -237,8 +240,17 @@ def test_bench_summary_and_repeat() -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert any("Python" in line for line in lines[: lines.index(summary_header())])
-    rows = [line for line in lines if line.startswith(("sequential", "parallel"))]
+    table, repeats = "\n".join(lines[lines.index(summary_header()) :]).split("\n\n")
+    rows = [line for line in table.splitlines() if line.startswith(("sequential", "parallel"))]
     assert len(rows) == 4 and all(row.endswith("ok") for row in rows)
+    # Each parallel run explains its speedup as the product of its factors.
+    explained = [line.split()[0] for line in table.splitlines() if "core speed" in line]
+    assert explained == [row.split()[4] for row in rows if row.startswith("parallel")]
+    # Then the runs of each mode summed up: 2 each, the median between min and max.
+    per_mode = {line.split()[0]: line.split()[1:] for line in repeats.splitlines()[1:3]}
+    assert set(per_mode) == {"sequential", "parallel"}
+    for runs, median, low, high, _spread, _speedup in per_mode.values():
+        assert runs == "2" and float(low) <= float(median) <= float(high)
 
 
 @pytest.mark.skipif(len(CORES) < 2, reason="needs two usable cores")

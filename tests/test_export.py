@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import TINY
+from helpers import TINY, run_modes
 
 from coremeter.cores import Machine
 from coremeter.export import (
@@ -28,13 +28,7 @@ from coremeter.session import Session
 def records(machine: Machine) -> list[RunRecord]:
     """A real session's log: sequential then parallel on every usable core."""
     session = Session(machine, machine.usable_cores, "seed", TINY)
-    try:
-        for mode in ("sequential", "parallel"):
-            assert session.start(mode).wait(timeout=30)
-            session.poll()
-    finally:
-        session.close()
-    return session.log.runs
+    return run_modes(session, ("sequential", "parallel"))
 
 
 def cancelled_run() -> RunRecord:
@@ -92,6 +86,18 @@ def test_an_export_writes_json_and_csv_that_read_back(
     assert float(parallel[0]["speedup"]) == pytest.approx(records[1].speedup, abs=1e-6)
     assert {int(row["core"]) for row in parallel} == set(records[1].cores)
     assert parallel[0]["cores"] == " ".join(map(str, machine.usable_cores))
+    # The schedule, the speedup's factors and the notes, as the JSON has them.
+    assert {row["schedule"] for row in rows} == {"longest-first"}
+    factors = records[1].factors
+    assert factors is not None
+    for column in ("balance", "core_speed", "overhead"):
+        assert float(parallel[0][column]) == pytest.approx(getattr(factors, column), abs=1e-6)
+    assert parallel[0]["notes"] == " | ".join(records[1].notes)
+    doc = json.loads(json_path.read_text())
+    assert [run["schedule"] for run in doc["runs"]] == ["longest-first"] * 2
+    assert set(doc["runs"][1]["factors"]) == {"cores", "balance", "core_speed", "overhead"}
+    assert [s["mode"] for s in doc["summary"]] == ["sequential", "parallel"]
+    assert doc["summary"][1]["median_speedup"] == pytest.approx(records[1].speedup)
 
 
 def test_a_second_export_never_overwrites_the_first(

@@ -208,11 +208,21 @@ def test_the_page_template_fetches_only_from_its_own_server() -> None:
 
 def test_each_tab_runs_the_dashboard_with_the_options_given_to_serve() -> None:
     given = ["--shape", "balanced", "--scale", "0.0123", "--cores", "0", "--mode", "parallel"]
-    given += ["--autostart", "--demo", "--theme", "coremeter-projector", "--out", "talk results"]
+    given += [
+        "--schedule",
+        "in-order",
+        "--autostart",
+        "--demo",
+        "--theme",
+        "coremeter-projector",
+        "--out",
+        "talk results",
+    ]
     args = build_parser().parse_args(["serve", *given])
     command = shlex.split(dashboard_command(serve_options(args)))
     assert command[:4] == ["exec", sys.executable, "-m", "coremeter"]
     tab = build_parser().parse_args(command[4:])
     assert tab.command is None  # the dashboard itself
-    for option in ("shape", "scale", "cores", "mode", "autostart", "demo", "theme", "out"):
+    options = ("shape", "scale", "schedule", "cores", "mode", "autostart", "demo", "theme", "out")
+    for option in options:
         assert getattr(tab, option) == getattr(args, option), option

@@ -22,7 +22,7 @@ from textual.widgets import ContentSwitcher, Static
 from coremeter.cores import Machine
 from coremeter.export import ExportError, export_session
 from coremeter.options import DEFAULTS, DashboardOptions
-from coremeter.report import counted, fit_parts, machine_line, warnings
+from coremeter.report import counted, fit_parts, machine_line, notes_text, warnings
 from coremeter.results import Mode, RunRecord, RunState
 from coremeter.runner import Run, prepare
 from coremeter.sampler import CpuSampler
@@ -46,7 +46,7 @@ from coremeter.tui.widgets.charts import SpeedupChart, Timeline
 from coremeter.tui.widgets.controls import ActionButton, KeysFooter
 from coremeter.tui.widgets.meters import CoreMeters
 from coremeter.tui.widgets.results_table import ResultsTable
-from coremeter.tui.widgets.run_panel import RunPanel, Settings
+from coremeter.tui.widgets.run_panel import Outcome, RunPanel, settings_of
 from coremeter.tui.widgets.screens import HelpScreen, TooSmallScreen
 from coremeter.tui.widgets.tasks import TaskBars
 
@@ -160,7 +160,7 @@ class Dashboard(PresenterApp, OfflineScreenshots):
         workers = session.spec("parallel").worker_cores
         notes = warnings(session.machine, session.cores, workers)
         notice = self.query_one("#notes", Static)
-        notice.update("\n".join(f"⚠ {n}" for n in notes))
+        notice.update(notes_text(notes))
         notice.display = bool(notes)
 
     def on_unmount(self) -> None:
@@ -268,17 +268,10 @@ class Dashboard(PresenterApp, OfflineScreenshots):
 
     def _show_status(self, run: Run | None) -> None:
         """While a run runs it shows that run's settings; otherwise the next run's."""
-        session = self.session
-        settings: Settings
-        if run is not None and run.running:
-            spec = run.spec
-            settings = (spec.mode, spec.shape, spec.scale, list(spec.cores))
-        else:
-            settings = (session.mode, session.shape, session.scale, session.cores)
-        if run is None:
-            self._panel.show(0.0, False, settings, "idle", None)
-        else:
-            self._panel.show(self.clock(run), run.running, settings, run.state, run.reason)
+        settings = settings_of(run.spec if run is not None and run.running else self.session)
+        outcome = Outcome.of(run, self.session.ended)
+        seconds = 0.0 if run is None else self.clock(run)
+        self._panel.show(seconds, run is not None and run.running, settings, outcome)
 
     # -- actions ---------------------------------------------------------------
 
@@ -326,6 +319,10 @@ class Dashboard(PresenterApp, OfflineScreenshots):
         shape = self.session.next_shape()
         self.notify(f"shape {shape} from the next run", timeout=2)
         self._show_notes()
+        self.draw()
+
+    def action_schedule(self) -> None:
+        self.notify(f"schedule {self.session.next_schedule()} from the next run", timeout=2)
         self.draw()
 
     def action_clear(self) -> None:
@@ -392,6 +389,7 @@ def create_app(
 ) -> Dashboard:
     """The dashboard with its session; tests pass a fake sampler and clock."""
     session = Session(machine, cores, options.shape, options.scale, keep=RESULTS_KEEP)
+    session.schedule = options.schedule
     session.mode = options.mode
     return Dashboard(session, sampler or CpuSampler(cores), options, clock)
 

@@ -48,6 +48,13 @@ COMMANDS = (
         "Half the work from the next run",
     ),
     Command(Binding("b", "shape", "shape"), "Switch shape", "seed (tasks of 1:2:3) or balanced"),
+    # Not in the footer: at 120 columns it would push quit off the edge. Its button, the
+    # help and the palette offer it.
+    Command(
+        Binding("o", "schedule", "order", show=False),
+        "Switch schedule",
+        "Longest first, or in order as the article's Pool (4 units where 3 would do)",
+    ),
     Command(Binding("r", "clear", "clear"), "Clear results", "Empty the results table"),
     Command(
         Binding("v", "view", "charts"),
@@ -84,16 +91,19 @@ the first selected core. It is the baseline: one core lights up, and its time is
 the work costs without parallelism.
 
 [b $accent]p[/] [b]parallel[/]: one worker process per core, each pinned to its core, takes \
-the tasks longest first. Every selected core lights up; [i]bound[/] is the best speedup \
-the task sizes allow, and [i]eff[/] how much of it the run achieved.
+the tasks longest first, or in order with [b $accent]o[/], as the article's Pool did: on two \
+cores 4 units where 3 would do. Every selected core lights up; [i]bound[/] is the best \
+speedup the schedule allows, [i]eff[/] how much of it the run achieved, and under the \
+state the speedup is split into cores × balance × core speed × overhead.
 
 [b $accent]t[/] [b]threads[/]: the same lanes as parallel, run as threads of one process, \
 each pinned to its core. With the GIL on, only one thread runs Python at a time, so the \
-cores take turns and the speedup stays near 1x.
+cores take turns: the bound is 1.0x. On a free-threaded Python it is parallel's.
 
 [b $accent]m[/] the other of sequential and parallel  [b $accent]space[/] rerun  \
 [b $accent]escape[/] cancel  [b $accent]+ -[/] double or halve the work  \
-[b $accent]b[/] the seed's 1:2:3 tasks or one equal task per core  [b $accent]r[/] clear \
+[b $accent]b[/] the seed's 1:2:3 tasks or one equal task per core  [b $accent]o[/] longest \
+first or in order  [b $accent]r[/] clear \
 the table  [b $accent]v[/] task bars, or the [b]timeline[/] and [b]speedup chart[/]  \
 [b $accent]d[/] [b]demo[/]: sequential, parallel, threads, the summary, until any key  \
 [b $accent]e[/] export JSON, CSV and SVG into --out  [b $accent]q[/] quit (asks when \

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -11,11 +13,39 @@ from textual.strip import Strip
 from textual.widgets import Digits, Static
 
 from coremeter.cores import format_core_list
-from coremeter.results import Mode, RunState
+from coremeter.report import explanation, notes_text
+from coremeter.results import Mode, RunRecord, RunState
+from coremeter.runner import Run, RunSpec
+from coremeter.schedule import Schedule
+from coremeter.session import Session
 from coremeter.tui.layout.cache import Cached
 
-# What a run runs, or the next run will: mode, shape, scale and cores.
-Settings = tuple[Mode, str, float, list[int]]
+# What a run runs, or the next run will: mode, shape, scale, schedule and cores.
+Settings = tuple[Mode, str, float, Schedule, list[int]]
+
+
+def settings_of(source: RunSpec | Session) -> Settings:
+    """What a run runs (its spec), or the next run will (the session's settings)."""
+    return (source.mode, source.shape, source.scale, source.schedule, list(source.cores))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a run stands: its state, what explains its speedup once it has one (the
+    factors), and the line under it: why it stopped, else its notes."""
+
+    state: RunState
+    explained: str = ""
+    detail: str = ""
+
+    @classmethod
+    def of(cls, run: Run | None, ended: RunRecord | None) -> Outcome:
+        """How ``run`` stands (idle before the first); ``ended`` is the record of the run
+        that ended last, which is this run's once it is no longer running."""
+        if run is None:
+            return cls("idle")
+        explained = explanation(ended) if ended is not None and not run.running else None
+        return cls(run.state, explained or "", run.reason or notes_text(run.notes, sep="  "))
 
 
 class BigTimer(Digits):
@@ -49,7 +79,9 @@ class BigTimer(Digits):
 
 class RunPanel(Horizontal):
     """The big timer, with what is being run and how it stands: three lines, each cut
-    short rather than wrapped, so a narrow terminal still shows the state."""
+    short rather than wrapped, so a narrow terminal still shows the state. After a run
+    the state line goes on with its speedup's factors, and the third line holds why it
+    stopped, or its notes (a core another program kept busy, the machine's caveats)."""
 
     DEFAULT_CSS = """
     RunPanel {
@@ -68,33 +100,30 @@ class RunPanel(Horizontal):
         self._status = self.query_one("#status", Static)
         self._key: tuple = ()
 
-    def show(
-        self,
-        seconds: float,
-        running: bool,
-        settings: Settings,
-        state: RunState,
-        reason: str | None,
-    ) -> None:
+    def show(self, seconds: float, running: bool, settings: Settings, outcome: Outcome) -> None:
         """Tenths while running (hundredths flicker unreadably), hundredths once it ends."""
         value = f"{seconds:.1f}" if running else f"{seconds:.2f}"
         if value != self._digits.value:
             self._digits.update(value)
-        key = (settings, state, reason)
+        key = (settings, outcome)
         if key == self._key:
             return
         self._key = key
-        mode, shape, scale, cores = settings
+        mode, shape, scale, schedule, cores = settings
+        explained = f" · {outcome.explained}" if outcome.explained else ""
         self._status.update(
             Content.from_markup(
-                f"[b]$mode[/b] · $shape · scale $scale · cores $cores\n"
-                f"[{_STATE_STYLES.get(state, '')}]$state[/]\n[$text-muted]$reason[/]",
+                f"[b]$mode[/b] · $shape · $schedule · scale $scale · cores $cores\n"
+                f"[{_STATE_STYLES.get(outcome.state, '')}]$state[/]$explained\n"
+                "[$text-muted]$detail[/]",
                 mode=mode,
                 shape=shape,
+                schedule=schedule,
                 scale=f"{scale:g}",
                 cores=format_core_list(cores),
-                state=state,
-                reason=reason or "",
+                state=outcome.state,
+                explained=explained,
+                detail=outcome.detail,
             )
         )
 

@@ -19,7 +19,7 @@ from coremeter.cores import Machine, pin
 from coremeter.results import ResultsLog, RunRecord
 from coremeter.runner import Run, RunSpec, context, prepare
 from coremeter.schedule import SCHEDULES, Schedule
-from coremeter.workload import DEFAULT_SCALE, make_tasks, seed_loop
+from coremeter.workload import DEFAULT_SCALE, SEED, Workload, make_tasks, seed_loop
 
 
 def speedups(cores: list[int], scale: float, repeat: int) -> list[dict]:
@@ -83,9 +83,14 @@ def schedules(cores: list[int], scale: float, repeat: int) -> dict:
 
 
 def run_once(
-    mode: str, shape: str, scale: float, cores: list[int], schedule: Schedule = "longest-first"
+    mode: str,
+    shape: str,
+    scale: float,
+    cores: list[int],
+    schedule: Schedule = "longest-first",
+    workload: Workload = SEED,
 ) -> RunRecord:
-    run = Run(RunSpec.build(mode, shape, scale, cores, schedule=schedule)).start()
+    run = Run(RunSpec.build(mode, shape, scale, cores, schedule=schedule).of(workload)).start()
     run.wait()
     record = run.record()
     assert record.ok, record.reason
@@ -93,7 +98,7 @@ def run_once(
 
 
 def core_rate(record: RunRecord) -> float:
-    """Iterations per second of one core while it ran a task."""
+    """Iterations (units) per second of one core while it ran a task."""
     return sum(t.size for t in record.tasks) / sum(t.end_s - t.start_s for t in record.tasks)
 
 

@@ -22,11 +22,14 @@ from coremeter.report import (
     explanation,
     fit_parts,
     machine_line,
+    ok_text,
+    result_text,
     speedup_text,
     times,
     warnings,
+    workload_line,
 )
-from coremeter.results import Mode, RunRecord, Summary, summarise
+from coremeter.results import RunRecord, Summary, summarise
 from coremeter.runner import Run, prepare
 from coremeter.session import Session
 from coremeter.shutdown import watch_terminal
@@ -96,23 +99,30 @@ def _stderr_console():
     return Console(stderr=True)
 
 
+def _check(record: RunRecord) -> str:
+    if record.ok:
+        return ok_text(record.expected)
+    if record.reason:
+        return f"{record.state}: {record.reason}"
+    return f"{record.state}: WRONG"
+
+
 def summary(records: list[RunRecord], shown: Iterable[str] = ()) -> str:
     """One row per run; under a run with a speedup to explain, its factors, and its notes
     but those in ``shown`` (the machine's, printed before the runs)."""
     header = (
         f"{'mode':<10} {'schedule':<13} {'cores':<8} {'wall s':>8} {'speedup':>8} "
-        f"{'bound':>6} {'eff':>5}  check"
+        f"{'bound':>6} {'eff':>5} {'result':>14}  check"
     )
     lines = [header]
     said = set(shown)
     indent = " " * 11
     for r in records:
         speedup, eff = speedup_text(r.speedup), efficiency_text(r.efficiency)
-        check = "ok" if r.ok else f"{r.state}: {r.reason}" if r.reason else f"{r.state}: WRONG"
         schedule = "-" if r.mode == "sequential" else r.schedule
         lines.append(
             f"{r.mode:<10} {schedule:<13} {format_core_list(r.cores):<8} {r.wall_s:>8.2f} "
-            f"{speedup:>8} {times(r.bound):>6} {eff:>5}  {check}"
+            f"{speedup:>8} {times(r.bound):>6} {eff:>5} {result_text(r.result):>14}  {_check(r)}"
         )
         explained = explanation(r)
         if explained is not None:
@@ -140,8 +150,9 @@ def repeat_summary(summaries: list[Summary]) -> str:
 def bench(machine: Machine, cores: list[int], options: BenchOptions) -> int:
     """Run the modes asked for; exit 0 if every run is ok, 1 if one failed, 130/143 if
     interrupted (no worker is left behind either way)."""
-    modes: list[Mode] = ["sequential", "parallel"] if options.mode == "compare" else [options.mode]
+    modes = options.modes
     session = Session(machine, cores, options.shape, options.scale)
+    session.use(options.workload)
     session.schedule = options.schedule
     shown: list[str] = []
     watch_terminal()
@@ -150,10 +161,10 @@ def bench(machine: Machine, cores: list[int], options: BenchOptions) -> int:
             prepare()
             if not options.json:
                 width = shutil.get_terminal_size().columns  # 80 when not a terminal
-                print(fit_parts(machine_line(machine, cores), width), flush=True)
+                print(fit_parts(machine_line(machine, cores), width))
+                print(fit_parts(workload_line(options.workload), width), flush=True)
                 workers = session.spec("parallel").worker_cores
-                parallel = options.mode in ("parallel", "compare")
-                shown = warnings(machine, cores, workers, parallel=parallel)
+                shown = warnings(machine, cores, workers, parallel="parallel" in modes)
                 for note in shown:
                     print(f"note: {note}", file=sys.stderr)
             for _ in range(options.repeat):

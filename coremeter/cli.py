@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import textwrap
 from collections.abc import Iterator, Sequence
@@ -22,7 +23,15 @@ from coremeter.export import DEFAULT_FOLDER, ExportError, check_csv_path, check_
 from coremeter.options import BenchOptions, DashboardOptions, ServeOptions
 from coremeter.runner import MODES
 from coremeter.schedule import DEFAULT_SCHEDULE, SCHEDULES
-from coremeter.workload import DEFAULT_SCALE, MAX_SCALE, SHAPES, WorkloadError, check_scale
+from coremeter.userfunc import check_items, resolve
+from coremeter.workload import (
+    BUILTINS,
+    DEFAULT_SCALE,
+    MAX_SCALE,
+    SHAPES,
+    WorkloadError,
+    check_scale,
+)
 
 MAX_REPEAT = 1000
 DEFAULT_HOST = "127.0.0.1"
@@ -74,6 +83,22 @@ def _nonzero(number: str) -> bool:
         return Decimal(number) != 0
     except InvalidOperation:
         return False
+
+
+def _items(text: str) -> int:
+    try:
+        return check_items(text)
+    except WorkloadError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _modes(text: str) -> tuple[str, ...]:
+    """A comma-separated list of modes, run in order (``sequential,threads``)."""
+    modes, choices = tuple(part.strip() for part in text.split(",")), (*MODES, "compare")
+    for mode in (m for m in modes if m not in choices):
+        listed = ", ".join(map(repr, choices))
+        raise argparse.ArgumentTypeError(f"invalid choice: {mode!r} (choose from {listed})")
+    return modes
 
 
 def _repeat(text: str) -> int:
@@ -133,6 +158,21 @@ def _workload_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
     def default(value: object) -> object:
         return argparse.SUPPRESS if inherit else value
 
+    names = ", ".join(w.name for w in BUILTINS)
+    parser.add_argument(
+        "--workload",
+        default=default("seed"),
+        metavar="NAME",
+        help=f"what to run: {names}, or a function of yours as FILE.py:FUNC or "
+        "package.module:FUNC, mapped over range(--items) (default: seed)",
+    )
+    parser.add_argument(
+        "--items",
+        type=_items,
+        default=default(None),
+        metavar="N",
+        help="how many ints a function of yours is mapped over, split into tasks by --shape",
+    )
     parser.add_argument(
         "--shape",
         choices=SHAPES,
@@ -175,7 +215,8 @@ def _dashboard_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
     """
     parser.add_argument(
         "--mode",
-        choices=MODES if inherit else (*MODES, "compare"),
+        choices=MODES if inherit else None,
+        type=str if inherit else _modes,
         default=argparse.SUPPRESS if inherit else None,
         help="mode preselected in the dashboard (default: sequential)"
         if inherit
@@ -227,19 +268,33 @@ class _MainParser(_Parser):
     def settle(self, args: argparse.Namespace) -> None:
         """Refuse what the command cannot use, wherever it was given, and fill in the
         defaults that depend on the command."""
+        modes = (args.mode,) if isinstance(args.mode, str) else args.mode
         if args.command == "bench":
             given = [f"--{name}" for name in DASHBOARD_ONLY if getattr(args, name) is not None]
             if given:
                 are = "is" if len(given) == 1 else "are"
                 self.error(f"{' and '.join(given)} {are} for the dashboard, not for bench")
-        elif args.mode == "compare":
+            # The modes to run, in order; compare is sequential then parallel.
+            args.mode = [
+                one
+                for mode in modes or ("compare",)
+                for one in (("sequential", "parallel") if mode == "compare" else (mode,))
+            ]
+        elif modes is None:
+            args.mode = "sequential"
+        elif "compare" in modes:
             choices = ", ".join(repr(mode) for mode in MODES)
             self.error(
                 f"argument --mode: invalid choice: 'compare' (choose from {choices}; "
                 "compare is for bench)"
             )
-        if args.mode is None:
-            args.mode = "compare" if args.command == "bench" else "sequential"
+        elif len(modes) > 1:
+            self.error(
+                f"argument --mode: the dashboard starts in one mode; a list such as "
+                f"{','.join(modes)} is for bench"
+            )
+        else:
+            args.mode = modes[0]
         args.autostart = bool(args.autostart)
         args.demo = bool(args.demo)
         if args.out is None:
@@ -262,9 +317,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument(
         "--mode",
-        choices=(*MODES, "compare"),
+        type=_modes,
         default=argparse.SUPPRESS,
-        help="compare runs sequential then parallel and prints the speedup (default: compare)",
+        metavar="LIST",
+        help=f"modes to run in order, comma-separated, from {', '.join(MODES)} and compare, "
+        "which runs sequential then parallel (default: compare)",
     )
     _workload_options(bench, inherit=True)
     # The dashboard's own options, hidden: given here or before "bench", each is the same
@@ -343,10 +400,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             check_folder(args.out)
     except ExportError as exc:
         parser.error(str(exc))
+    try:
+        # A function of yours is imported here, once, so that every way it cannot be
+        # loaded is one line before any worker starts.
+        args.workload = resolve(args.workload, args.items)
+    except WorkloadError as exc:
+        parser.error(str(exc))
     if args.command == "bench":
         from coremeter.bench import bench
 
-        return bench(machine, cores, bench_options(args))
+        try:
+            return bench(machine, cores, bench_options(args))
+        except BrokenPipeError:
+            # The reader left (`coremeter bench | head`); bench has already stopped its
+            # workers on the way out. Point stdout at devnull so Python's flush at exit
+            # has nowhere to fail, and end as a shell program killed by SIGPIPE would.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 128 + signal.SIGPIPE
     if args.command == "serve":
         from coremeter.serve import ServeError, check_address, serve
 
@@ -366,6 +436,7 @@ def dashboard_options(args: argparse.Namespace) -> DashboardOptions:
         mode=args.mode,
         shape=args.shape,
         scale=args.scale,
+        workload=args.workload,
         schedule=args.schedule,
         autostart=args.autostart,
         demo=args.demo,
@@ -380,6 +451,5 @@ def serve_options(args: argparse.Namespace) -> ServeOptions:
 
 def bench_options(args: argparse.Namespace) -> BenchOptions:
     csv = None if args.csv is None else Path(args.csv)
-    return BenchOptions(
-        args.mode, args.shape, args.scale, args.repeat, args.json, csv, args.schedule
-    )
+    given = (args.shape, args.scale, args.workload, args.repeat, args.json)
+    return BenchOptions(tuple(args.mode), *given, csv, args.schedule)

@@ -29,6 +29,7 @@ DEFAULT_FOLDER = Path("coremeter-results")
 CSV_COLUMNS = (
     "run",  # 1 for the session's first run, 2 for the next, ...
     "mode",  # sequential, parallel or threads
+    "workload",  # seed, io, hash, or a function of yours (FILE.py:FUNC)
     "schedule",  # longest-first or in-order: how tasks were handed to the cores
     "shape",  # seed (1:2:3 units) or balanced (one equal task per core)
     "scale",  # work relative to the article's ranges
@@ -43,7 +44,7 @@ CSV_COLUMNS = (
     "core_speed",  # the critical lane's units/s over the baseline's (blank without a speedup)
     "overhead",  # speedup / (cores × balance × core_speed): start-up, hand-over, collection
     "task",  # the task's id within its run
-    "size",  # the task's loop iterations
+    "size",  # the task's units: loop iterations, waits, buffers or items
     "core",  # the core the task ran on (blank: unpinned)
     "done",  # iterations it completed
     "start_s",  # seconds from the run's start until the task started (blank: never)
@@ -92,6 +93,7 @@ def csv_rows(records: list[RunRecord]) -> list[dict[str, object]]:
             row = {
                 "run": number,
                 "mode": run.mode,
+                "workload": run.workload,
                 "schedule": run.schedule,
                 "shape": run.shape,
                 "scale": str(run.scale),  # as given: a scale can be below a millionth

@@ -8,15 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from coremeter.export import DEFAULT_FOLDER
 from coremeter.results import Mode
 from coremeter.schedule import DEFAULT_SCHEDULE, Schedule
-from coremeter.workload import DEFAULT_SCALE
-
-# bench's modes: one of the run modes, or sequential then parallel compared.
-BenchMode = Mode | Literal["compare"]
+from coremeter.workload import DEFAULT_SCALE, SEED, Workload
 
 
 @dataclass(frozen=True)
@@ -38,6 +34,7 @@ class DashboardOptions:
     shape: str = "seed"
     scale: float = DEFAULT_SCALE
     schedule: Schedule = DEFAULT_SCHEDULE
+    workload: Workload = SEED
     autostart: bool = False
     demo: bool = False
     theme: str | None = None
@@ -50,11 +47,13 @@ DEFAULTS = DashboardOptions()
 
 @dataclass(frozen=True)
 class BenchOptions:
-    """What ``coremeter bench`` runs and where it writes."""
+    """What ``coremeter bench`` runs and where it writes. ``modes`` run in order, each
+    ``repeat`` times over; compare on the command line is sequential then parallel."""
 
-    mode: BenchMode = "compare"
+    modes: tuple[Mode, ...] = ("sequential", "parallel")
     shape: str = "seed"
     scale: float = DEFAULT_SCALE
+    workload: Workload = SEED
     repeat: int = 1
     json: bool = False
     csv: Path | None = None

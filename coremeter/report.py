@@ -13,6 +13,7 @@ import textwrap
 from coremeter.cores import Machine, core_label, format_core_list
 from coremeter.factors import Factors
 from coremeter.results import RunRecord
+from coremeter.workload import Workload
 
 
 def counted(n: float, noun: str) -> str:
@@ -66,9 +67,30 @@ def competition_note(core: int, share: float) -> str:
     )
 
 
-def workload_text(shape: str, scale: float) -> str:
-    """A run's workload in a few cells: ``seed×0.01``."""
-    return f"{shape}×{scale:g}"
+def result_text(result: float | None) -> str:
+    """A run's result: whole numbers in full up to 14 digits (a count reads as one)."""
+    return "-" if result is None else f"{result:.14g}"
+
+
+def ok_text(expected: float | None) -> str:
+    """A good run's check. A function of yours has no known result: before a sequential
+    run of it, its sum was compared with nothing, and the check says so."""
+    return "ok" if expected is not None else "ok, no sequential sum to check"
+
+
+def workload_line(workload: Workload) -> str:
+    """The workload and its lesson, so a summary or a panel says what its speedups mean."""
+    return f"workload {workload.name} · {workload.lesson}"
+
+
+def workload_text(workload: str, shape: str, scale: float) -> str:
+    """A run's work in a few cells: ``seed×0.01`` for the reference (its shape and scale,
+    as always), ``hash seed×0.01`` for another built-in, ``pi.py:hits seed`` for a
+    function of yours, which --items sizes rather than the scale."""
+    if ":" in workload:
+        return f"{workload} {shape}"
+    sized = f"{shape}×{scale:g}"
+    return sized if workload == "seed" else f"{workload} {sized}"
 
 
 def machine_line(machine: Machine, cores: list[int]) -> str:

@@ -23,14 +23,14 @@ MODES: tuple[Mode, ...] = get_args(Mode)
 RunState = Literal["idle", "running", "done", "cancelled", "failed"]
 # (start_s, end_s, share): a thread had ``share`` of one core from start_s to end_s.
 Share = tuple[float, float, float]
-# What makes two runs comparable: shape, scale and task sizes.
-Workload = tuple[str, float, tuple[int, ...]]
+# What makes two runs comparable: the same workload, shape, scale and task sizes.
+Work = tuple[str, str, float, tuple[int, ...]]
 
 
-def workload_key(shape: str, scale: float, sizes: Iterable[int]) -> Workload:
+def work_key(workload: str, shape: str, scale: float, sizes: Iterable[int]) -> Work:
     """One key for a run to come (its spec) and a run done (its record), so a spec can ask
-    whether its workload already has a baseline."""
-    return (shape, scale, tuple(sizes))
+    whether its work already has a baseline."""
+    return (workload, shape, scale, tuple(sizes))
 
 
 @dataclass(frozen=True)
@@ -65,11 +65,14 @@ class RunRecord:
     reason: str | None
     wall_s: float
     result: float | None
-    expected: float
+    # None where no value is known in advance (a user's function): the log fills in the
+    # sum of the sequential run it is compared with.
+    expected: float | None
     ok: bool
     bound: float
     tasks: list[TaskRecord] = field(default_factory=list)
     speedup: float | None = None
+    workload: str = "seed"
     schedule: Schedule = DEFAULT_SCHEDULE
     # One line each, said beside the figures: the machine's caveats for this run, and
     # cores another program was busy on just before it (see coremeter.notes).
@@ -80,8 +83,8 @@ class RunRecord:
     factors: Factors | None = None
 
     @property
-    def workload(self) -> Workload:
-        return workload_key(self.shape, self.scale, (t.size for t in self.tasks))
+    def work(self) -> Work:
+        return work_key(self.workload, self.shape, self.scale, (t.size for t in self.tasks))
 
     @property
     def efficiency(self) -> float | None:
@@ -106,7 +109,8 @@ class RunRecord:
 
 class ResultsLog:
     """The runs of a session, in order, each compared with the last sequential run of
-    the same workload.
+    the same work: its wall time gives the speedup and, for a workload that knows no
+    result in advance, its sum is the result every other mode must return.
 
     ``keep`` bounds what it holds: a dashboard left on the demo autopilot all day
     would otherwise grow, and redraw, without end. Runs are numbered from 1 in the
@@ -121,13 +125,19 @@ class ResultsLog:
         self.numbers: list[int] = []  # each held run's number, in step with ``runs``
         self.dropped = 0  # runs dropped by ``keep``
         self.last = 0  # the number of the latest run added
-        self._baselines: dict[Workload, RunRecord] = {}
+        self._baselines: dict[Work, RunRecord] = {}
 
     def add(self, record: RunRecord) -> RunRecord:
         if record.ok and record.mode == "sequential":
-            self._baselines[record.workload] = record
-        baseline = self.baseline(record.workload) if record.ok else None
-        if baseline is not None and record.wall_s > 0:
+            if record.expected is None:
+                record.expected = record.result
+            self._baselines[record.work] = record
+        baseline = self.baseline(record.work) if record.ok else None
+        if baseline is not None and record.expected is None:
+            # A function of yours: its sum must be the sequential run's.
+            record.expected = baseline.result
+            record.ok = record.result == record.expected
+        if baseline is not None and record.ok and record.wall_s > 0:
             record.speedup = baseline.wall_s / record.wall_s
             if record.critical_speed and baseline.critical_speed and record.cores:
                 record.factors = factors.measure(
@@ -146,9 +156,9 @@ class ResultsLog:
             self.dropped += excess
         return record
 
-    def baseline(self, workload: Workload) -> RunRecord | None:
-        """The last sequential run of ``workload``: what its other runs are compared with."""
-        return self._baselines.get(workload)
+    def baseline(self, work: Work) -> RunRecord | None:
+        """The last sequential run of ``work``: what its other runs are compared with."""
+        return self._baselines.get(work)
 
     def numbered(self, after: int = 0) -> list[tuple[int, RunRecord]]:
         """The runs numbered above ``after`` that are still held, with their numbers."""

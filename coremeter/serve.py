@@ -72,6 +72,7 @@ def dashboard_command(options: ServeOptions) -> str:
     tab = options.dashboard
     argv = [sys.executable, "-m", "coremeter", "--mode", tab.mode, "--shape", tab.shape]
     argv += ["--scale", repr(tab.scale), "--schedule", tab.schedule, "--out", str(tab.out)]
+    argv += tab.workload.options()
     if options.cores is not None:
         argv += ["--cores", options.cores]
     if tab.theme is not None:

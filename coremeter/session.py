@@ -17,7 +17,7 @@ from coremeter.results import Mode, ResultsLog, RunRecord
 from coremeter.runner import Run, RunSpec
 from coremeter.sampler import LoadHistory, Span
 from coremeter.schedule import DEFAULT_SCHEDULE, SCHEDULES, Schedule
-from coremeter.workload import MAX_SCALE, SHAPES, check_scale
+from coremeter.workload import BUILTINS, MAX_SCALE, SEED, SHAPES, Workload, check_scale
 
 # The scales the dashboard's keys reach: below the least, a task is a few iterations.
 MIN_KEY_SCALE = 1e-6
@@ -37,7 +37,8 @@ class Session:
         scale: float,
         keep: int | None = None,
     ) -> None:
-        """``keep``: how many runs the log holds (see ResultsLog); None for all."""
+        """``keep``: how many runs the log holds (see ResultsLog); None for all. The
+        workload is the seed until :meth:`use` chooses another."""
         self.machine = machine
         self.cores = cores
         self.shape = shape
@@ -48,6 +49,8 @@ class Session:
         # When this session's workers last ran, so that a run does not take the tail of
         # the one before for another program.
         self._spans: list[Span] = []
+        self.workload: Workload = SEED
+        self.workloads = list(BUILTINS)
         self.mode: Mode = "sequential"
         self.run: Run | None = None
         self.log = ResultsLog(keep)
@@ -57,7 +60,7 @@ class Session:
 
     def spec(self, mode: Mode) -> RunSpec:
         spec = RunSpec.build(mode, self.shape, self.scale, self.cores, self.schedule)
-        return spec.on(self.machine)
+        return spec.of(self.workload).on(self.machine)
 
     def start(self, mode: Mode) -> Run:
         """Start ``mode``, cancelling a run in progress; the same run in progress is kept."""
@@ -89,7 +92,7 @@ class Session:
 
     def has_baseline(self) -> bool:
         """Whether the next run's workload has a sequential run to be compared with."""
-        return self.log.baseline(self.spec("sequential").workload) is not None
+        return self.log.baseline(self.spec("sequential").work) is not None
 
     def rerun(self) -> Run:
         return self.start(self.mode)
@@ -136,6 +139,32 @@ class Session:
             return False
         self.set_scale(scale)
         return True
+
+    def comparable(self) -> list[RunRecord]:
+        """The logged runs of one workload, the live run's or else the next run's: the
+        charts compare within it (a hash run beside a seed run mixes two lessons)."""
+        live = self.run is not None and self.run.running
+        workload = (self.run.spec.workload if self.run and live else self.workload).name
+        return [run for run in self.log.runs if run.workload == workload]
+
+    def use(self, workload: Workload) -> Workload:
+        """The workload of the next runs; a function of yours joins the built-ins in the
+        list that :meth:`next_workload` cycles through."""
+        if workload not in self.workloads:
+            self.workloads.append(workload)
+        self.workload = workload
+        return workload
+
+    def choose(self, name: str | None) -> Workload:
+        """The workload of that name (one of ``workloads``), or with None the next one."""
+        if name is None:
+            return self.next_workload()
+        return self.use(next(w for w in self.workloads if w.name == name))
+
+    def next_workload(self) -> Workload:
+        """The next workload from the next run on: seed, io, hash, then a function of yours."""
+        index = self.workloads.index(self.workload)
+        return self.use(self.workloads[(index + 1) % len(self.workloads)])
 
     def next_shape(self) -> str:
         self.shape = SHAPES[(SHAPES.index(self.shape) + 1) % len(SHAPES)]

@@ -1,6 +1,6 @@
 """The code a worker process runs, kept small so the fork server can preload it.
 
-Nothing here imports Textual or the rest of the engine beyond the kernel, so a
+Nothing here imports Textual or the rest of the engine beyond the workloads, so a
 worker starts in milliseconds.
 """
 
@@ -11,16 +11,17 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import MutableSequence
+from collections.abc import Callable, MutableSequence
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing import parent_process
 from multiprocessing.connection import Connection, wait
 
 from coremeter.cores import core_label, pin
-from coremeter.workload import CHUNK, counted_loop
+from coremeter.workload import Kernel, Task, TaskFailure, Workload, WorkloadError
 
-# One lane is a core (None: unpinned) and the (task id, size) pairs it runs in order.
-Lane = tuple[int | None, list[tuple[int, int]]]
+# One lane is a core (None: unpinned) and the tasks it runs in order.
+Lane = tuple[int | None, list[Task]]
 
 
 @dataclass(frozen=True)
@@ -58,19 +59,31 @@ def _watch_parent() -> None:
     threading.Thread(target=watch, name="coremeter-watchdog", daemon=True).start()
 
 
-def _run_lane(lane: Lane, slots: Slots, chunk: int) -> None:
+def _run_lane(lane: Lane, kernel: Kernel, slots: Slots) -> None:
     core, tasks = lane
     pin(core)
-    for task_id, size in tasks:
-        slots.threads[task_id] = threading.get_native_id()
-        slots.starts[task_id] = time.perf_counter()
-        slots.results[task_id] = counted_loop(size, slots.counts, task_id, chunk)
-        slots.cpu[task_id] = time.thread_time()
-        slots.ends[task_id] = time.perf_counter()
+    for task in tasks:
+        slots.threads[task.id] = threading.get_native_id()
+        slots.starts[task.id] = time.perf_counter()
+        slots.results[task.id] = kernel(task, slots.counts)
+        slots.cpu[task.id] = time.thread_time()
+        slots.ends[task.id] = time.perf_counter()
+
+
+def _where(lanes: list[Lane]) -> str:
+    return ",".join(core_label(core) for core, _ in lanes)
+
+
+def _failure(where: str, exc: BaseException) -> str:
+    """One line: the workload's own account as it is, any other exception with its class."""
+    if isinstance(exc, (TaskFailure, WorkloadError)):
+        return f"worker on {where}: {exc}"
+    detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+    return f"worker on {where} raised {detail}"
 
 
 def run_worker(
-    index: int, lanes: list[Lane], slots: Slots, errors: Connection, chunk: int = CHUNK
+    index: int, lanes: list[Lane], slots: Slots, errors: Connection, workload: Workload
 ) -> None:
     """Run each lane: in this thread when there is one, in one thread per lane otherwise.
 
@@ -84,21 +97,29 @@ def run_worker(
     slots.ready[index] = time.perf_counter()
     failures: list[str] = []
 
-    def guarded(lane: Lane) -> None:
+    def guarded(where: str, work: Callable[[], object]) -> None:
         try:
-            _run_lane(lane, slots, chunk)
+            work()
         except BaseException as exc:  # noqa: BLE001 - any failure must reach the parent
-            detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-            failures.append(f"worker on {core_label(lane[0])} raised {detail}")
+            failures.append(_failure(where, exc))
 
-    if len(lanes) == 1:
-        guarded(lanes[0])
-    else:
-        threads = [threading.Thread(target=guarded, args=(lane,)) for lane in lanes]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+    # The workload's kernel, made once per process before any task (a user's module is
+    # imported here); its failure is the run's too.
+    kernels: list[Kernel] = []
+    guarded(_where(lanes), lambda: kernels.append(workload.prepare()))
+    if kernels:
+        runs = [
+            partial(guarded, _where([lane]), partial(_run_lane, lane, kernels[0], slots))
+            for lane in lanes
+        ]
+        if len(runs) == 1:
+            runs[0]()
+        else:
+            threads = [threading.Thread(target=run) for run in runs]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
     if failures:
         errors.send(failures[0])
         errors.close()

@@ -5,6 +5,7 @@ another."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from textual.app import App, ComposeResult
 
@@ -144,11 +145,12 @@ class FakeHost:
     run that lasts until the test ends it, with the spec it would really have) and the
     steps told; a run ended goes into ``log`` as a record of its mode."""
 
-    def __init__(self, fail: str | None = None, cores: int = 2) -> None:
+    def __init__(self, fail: str | None = None, cores: int = 2, gil: bool = True) -> None:
         self.calls: list[str] = []
         self.steps: list[DemoStep] = []
         self.fail = fail
         self.cores = list(range(cores))
+        self.gil = gil
         self.log = ResultsLog()
         self.run: FakeHost.Run | None = None
 
@@ -161,7 +163,8 @@ class FakeHost:
         self.calls.append(mode)
         if mode == self.fail:
             return None
-        self.run = FakeHost.Run(RunSpec.build(mode, "seed", 0.2, self.cores))
+        spec = RunSpec.build(mode, "seed", 0.2, self.cores)
+        self.run = FakeHost.Run(replace(spec, gil=self.gil))
         return self.run
 
     def show_view(self, view: str) -> None:

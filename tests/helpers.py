@@ -24,7 +24,7 @@ import psutil
 from textual.pilot import Pilot
 
 from coremeter.results import RunRecord
-from coremeter.runner import RunSpec
+from coremeter.runner import Run, RunSpec
 from coremeter.session import Session
 from coremeter.tui.app import Dashboard
 
@@ -118,6 +118,32 @@ def last_cpu(pid: int) -> int:
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     return int(fields[36])
+
+
+def wait_until_working(run: Run) -> None:
+    """Every lane's first task has done a unit: each worker has pinned itself."""
+    firsts = [tasks[0].id for _, tasks in run.lanes]
+    deadline = time.monotonic() + 10
+    while not all(run.counts[task_id] > 0 for task_id in firsts):
+        assert time.monotonic() < deadline, "a worker made no progress"
+        time.sleep(0.01)
+
+
+def assert_pinned(run: Run) -> None:
+    """Each worker process is allowed its lane's core alone and last ran there (psutil, /proc)."""
+    for pid, (core, _) in zip(run.pids, run.lanes, strict=True):
+        assert psutil.Process(pid).cpu_affinity() == [core]
+        assert last_cpu(pid) == core
+
+
+def threads_cores(pid: int) -> set[str]:
+    """The Cpus_allowed_list of each thread of a process, read from /proc."""
+    allowed = set()
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        status = Path(f"/proc/{pid}/task/{tid}/status").read_text()
+        line = next(x for x in status.splitlines() if x.startswith("Cpus_allowed_list"))
+        allowed.add(line.split()[-1])
+    return allowed
 
 
 def wait_for(condition: Callable[[], T], timeout: float, what: str, tick: float = 0.05) -> T:

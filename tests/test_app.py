@@ -40,6 +40,8 @@ from coremeter.tui.widgets.results_table import ResultsTable
 from coremeter.tui.widgets.run_panel import RunPanel
 from coremeter.tui.widgets.screens import HelpScreen
 from coremeter.tui.widgets.tasks import TaskBars
+from coremeter.userfunc import parse_spec
+from coremeter.workload import Hash, Io, Seed
 
 # Long enough to look at the workers while they run (a second or two), cancelled after.
 WATCHABLE = 0.05
@@ -497,5 +499,73 @@ def test_the_projector_theme_is_bold_and_in_the_theme_switcher(machine: Machine)
             # The results' colours follow too, though the table holds them as plain colours.
             success = app.get_css_variables()["success"]
             await until(pilot, lambda success=success: check_colour().lower() == success.lower())
+
+    drive(app, script)
+
+
+def test_w_switches_the_workload_and_the_charts_compare_within_it(machine: Machine) -> None:
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
+
+    async def script(pilot: Pilot) -> None:
+        assert "seed" in status_text(app) and Seed().lesson in status_text(app)
+        await pilot.press("s")
+        await until(pilot, lambda: len(app.session.log.runs) == 1)
+        await pilot.press("v")
+        timeline, speedup = app.query_one(Timeline), app.query_one(SpeedupChart)
+        await until(pilot, lambda: "sequential" in chart_text(timeline))
+        await pilot.press("w", "w")
+        assert app.session.workload == Hash()
+        await until(pilot, lambda: Hash().lesson in status_text(app))
+        assert " hash " in status_text(app)
+        # The seed's run is not hash's: the charts have nothing of hash's to show yet.
+        await until(pilot, lambda: "No runs yet" in chart_text(timeline))
+        await pilot.press("p")
+        await until(pilot, lambda: len(app.session.log.runs) == 2)
+        await until(pilot, lambda: "parallel" in chart_text(timeline))
+        assert "sequential" not in chart_text(timeline)
+        assert "once a sequential and a parallel run" in chart_text(speedup)
+        hash_run = app.session.log.runs[-1]
+        assert (hash_run.workload, hash_run.ok, hash_run.speedup) == ("hash", True, None)
+        assert "hash" in str(app.query_one(ResultsTable).get_row_at(1))
+
+    drive(app, script)
+
+
+def test_the_palette_lists_the_workloads_and_selects_one(machine: Machine) -> None:
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
+
+    async def script(pilot: Pilot) -> None:
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Workload seed", "Workload io", "Workload hash", "Switch workload"} <= titles
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Workload io")
+        await until(pilot, lambda: "Workload io" in palette_first(app))
+        await pilot.press("enter")
+        await until(pilot, lambda: app.session.workload == Io())
+        await pilot.press("t")
+        await until(pilot, lambda: len(app.session.log.runs) == 1)
+        assert app.session.log.runs[0].workload == "io" and app.session.log.runs[0].ok
+
+    drive(app, script)
+
+
+def test_a_function_of_yours_in_the_dashboard(machine: Machine, tmp_path: Path) -> None:
+    (tmp_path / "mine.py").write_text(
+        "def f(n):\n    if n == 7:\n        raise ValueError('not seven')\n    return n\n"
+    )
+    mine = parse_spec("mine.py:f", 20, cwd=str(tmp_path))
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY, workload=mine))
+
+    async def script(pilot: Pilot) -> None:
+        assert "mine.py:f" in status_text(app) and "20 items" in status_text(app)
+        await pilot.press("p")
+        await until(pilot, lambda: len(app.session.log.runs) == 1)
+        failed = app.session.log.runs[0]
+        assert failed.state == "failed" and "f(7) raised ValueError: not seven" in failed.reason
+        await until(pilot, lambda: "not seven" in status_text(app))
+        # Still usable: the next workload runs.
+        await pilot.press("w", "s")
+        await until(pilot, lambda: len(app.session.log.runs) == 2)
+        assert app.session.log.runs[1].workload == "seed" and app.session.log.runs[1].ok
 
     drive(app, script)

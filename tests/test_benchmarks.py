@@ -48,6 +48,24 @@ def test_bench_engine_quick_measures_every_figure(machine: Machine) -> None:
     assert figures["cancel_latency"]["median_ms"] > 0
 
 
+def test_bench_workloads_quick_measures_every_workload_against_its_targets() -> None:
+    figures = quick("bench_workloads.py")
+    assert [row["workload"] for row in figures["rows"]] == ["seed", "io", "hash"]
+    for row in figures["rows"]:
+        assert row["threads"] > 0 and row["parallel"] > 0 and row["sequential_s"] > 0
+    targets = {(v["workload"], v["mode"]): v for v in figures["targets"]}
+    assert set(targets) == {
+        ("io", "threads"),
+        ("hash", "threads"),
+        ("seed", "threads"),
+        ("seed", "parallel"),
+        ("hash", "parallel"),
+    }
+    for verdict in targets.values():
+        # A miss always says why; a met target needs no excuse.
+        assert (verdict["why"] is None) == verdict["met"]
+
+
 def test_bench_scaling_quick_runs_every_count(machine: Machine) -> None:
     figures = quick("bench_scaling.py")
     assert sorted(figures["order"]) == machine.usable_cores

@@ -122,6 +122,16 @@ def coremeter(*args: str, env: dict | None = None, timeout: float = 120, **kw):
         ["--out", ""],
         ["--out", "/proc/x"],
         ["bench", "--json", "--csv", "/proc/x/runs.csv"],
+        ["--mode", "sequential,threads"],
+        ["serve", "--mode", "sequential,threads"],
+        ["--mode", "compare,threads", "serve"],
+        ["bench", "--mode", "sequential,"],
+        ["--workload", "no-such-file.py:f", "--items", "3"],
+        ["--workload", "hash", "--items", "3"],
+        ["--items", "0"],
+        ["serve", "--workload", "no-such-file.py:f", "--items", "3"],
+        ["serve", "--workload", "nosuchworkload"],
+        ["bench", "--workload", ""],
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: list[str], no_textual: dict[str, str]) -> None:
@@ -318,6 +328,28 @@ def test_bench_cancels_cleanly_on_signals(sig: int) -> None:
     assert wait_gone(pids, timeout=1.0) == []
 
 
+def test_bench_into_a_reader_that_leaves_ends_quietly() -> None:
+    """`coremeter bench | head -1`: the reader closes the pipe after one line; bench
+    ends like any program whose pipe broke, without a traceback."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coremeter", "bench", "--scale", str(TINY)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.readline()
+        proc.stdout.close()
+        err = proc.stderr.read()
+        proc.wait(timeout=60)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert "Traceback" not in err, err
+    assert proc.returncode == 128 + signal.SIGPIPE, err
+
+
 def test_options_before_the_subcommand_are_kept() -> None:
     result = coremeter("--scale", str(TINY), "--shape", "balanced", "bench", "--json")
     assert result.returncode == 0, result.stderr
@@ -386,8 +418,9 @@ def test_the_machine_line_breaks_between_parts_to_fit(columns: str | None) -> No
     result = coremeter("bench", "--mode", "sequential", "--scale", str(TINY), env=env)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    machine = lines[: lines.index(summary_header())]
-    assert all(len(line) <= width for line in machine), machine
+    above = lines[: lines.index(summary_header())]
+    assert all(len(line) <= width for line in above), above
+    machine = above[: next(i for i, line in enumerate(above) if line.startswith("workload seed"))]
     expected = machine_line(Machine.detect(), CORES)
     if all(len(part) <= width for part in expected.split(" · ")):
         assert " · ".join(machine) == expected  # broken only at the separators

@@ -4,17 +4,20 @@ a lap forgets the previous lap's runs; a run that cannot start ends the demo."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fakes import FakeClock, FakeHost
 
 from coremeter.options import DemoPauses
 from coremeter.runner import RunSpec
 from coremeter.tui.demo import Autopilot, run_text
+from coremeter.workload import Hash
 
 PAUSES = DemoPauses(after_run=3.0, comparison=10.0)
 
 
-def pilot_for(host: FakeHost, clock: FakeClock, gil: bool = True) -> Autopilot:
-    return Autopilot(host, host.log, PAUSES, clock, gil)
+def pilot_for(host: FakeHost, clock: FakeClock) -> Autopilot:
+    return Autopilot(host, host.log, PAUSES, clock)
 
 
 def finish(pilot: Autopilot, host: FakeHost, clock: FakeClock, wall_s: float) -> None:
@@ -67,22 +70,24 @@ def test_each_step_says_what_the_room_is_watching() -> None:
     assert pilot.step == host.steps[-1]
 
 
-def test_the_words_follow_the_run_and_the_python() -> None:
+def test_the_words_follow_the_run_the_work_and_the_python() -> None:
     one_core = RunSpec.build("parallel", "seed", 0.2, [3])
-    assert run_text(one_core, gil=True).startswith("parallel: 1 worker, ")
-    balanced = RunSpec.build("threads", "balanced", 0.2, [0, 1, 2, 3])
-    assert run_text(balanced, gil=False) == (
+    assert run_text(one_core).startswith("parallel: 1 worker, ")
+    balanced = replace(RunSpec.build("threads", "balanced", 0.2, [0, 1, 2, 3]), gil=False)
+    assert run_text(balanced) == (
         "threads: 4 threads in one process, and no GIL: they use 4 cores at once"
     )
+    hashing = replace(balanced, gil=True).of(Hash())  # C code that lets go of the GIL
+    assert run_text(hashing).endswith("this work releases the GIL: 4 cores at once")
     assert "one core runs all 4 tasks" in run_text(
-        RunSpec.build("sequential", "balanced", 0.2, [0, 1, 2, 3]), gil=True
+        RunSpec.build("sequential", "balanced", 0.2, [0, 1, 2, 3])
     )
-    host, clock = FakeHost(), FakeClock()
-    pilot = pilot_for(host, clock, gil=False)
+    host, clock = FakeHost(gil=False), FakeClock()
+    pilot = pilot_for(host, clock)
     pilot.begin()
     for wall_s in (6.0, 3.0, 3.0):
         finish(pilot, host, clock, wall_s)
-    assert host.steps[-1].text.endswith("threads 2.00x: without the GIL, threads run at once")
+    assert host.steps[-1].text.endswith("threads 2.00x: nothing held the threads to one core")
 
 
 def test_a_lap_forgets_the_previous_lap_but_not_the_runs_before_the_demo() -> None:

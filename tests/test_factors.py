@@ -180,7 +180,7 @@ def test_in_order_makespans_against_longest_first(
 
 def test_the_article_pool_on_two_cores_runs_one_and_three_on_the_first() -> None:
     spec = RunSpec.build("parallel", "seed", 0.2, [0, 1], schedule="in-order")
-    assert [(core, [t for t, _ in tasks]) for core, tasks in spec.lanes()] == [
+    assert [(core, [t.id for t in tasks]) for core, tasks in spec.lanes()] == [
         (0, [0, 2]),
         (1, [1]),
     ]

@@ -8,6 +8,7 @@ Set COREMETER_SAVE_SCREENSHOTS=1 to refresh screenshots/browser.png.
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shlex
@@ -28,6 +29,7 @@ from helpers import CHROMIUM, CHROMIUM_ARGS, LOOPBACK, alive, wait_gone, wait_ht
 
 from coremeter.cli import build_parser, serve_options
 from coremeter.serve import TEMPLATES, dashboard_command
+from coremeter.userfunc import parse_spec, resolve
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -218,11 +220,30 @@ def test_each_tab_runs_the_dashboard_with_the_options_given_to_serve() -> None:
         "--out",
         "talk results",
     ]
-    args = build_parser().parse_args(["serve", *given])
+    args, tab = served_tab(["serve", *given])
+    options = ("shape", "scale", "schedule", "cores", "mode", "autostart", "demo", "theme", "out")
+    for option in options:
+        assert getattr(tab, option) == getattr(args, option), option
+    assert tab.workload == args.workload == "seed"
+
+
+def served_tab(argv: list[str]) -> tuple[argparse.Namespace, argparse.Namespace]:
+    """The command line given to serve, and the one its tabs' dashboards get."""
+    args = build_parser().parse_args(argv)
+    args.workload = resolve(args.workload, args.items)
     command = shlex.split(dashboard_command(serve_options(args)))
     assert command[:4] == ["exec", sys.executable, "-m", "coremeter"]
     tab = build_parser().parse_args(command[4:])
     assert tab.command is None  # the dashboard itself
-    options = ("shape", "scale", "schedule", "cores", "mode", "autostart", "demo", "theme", "out")
-    for option in options:
-        assert getattr(tab, option) == getattr(args, option), option
+    args.workload = args.workload.name
+    return args, tab
+
+
+def test_each_tab_gets_the_workload_given_to_serve(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "mine.py").write_text("def f(n):\n    return n\n")
+    monkeypatch.chdir(tmp_path)
+    _, tab = served_tab(["serve", "--workload", "mine.py:f", "--items", "50"])
+    monkeypatch.chdir("/")  # a tab finds the same file from anywhere
+    assert resolve(tab.workload, tab.items) == parse_spec("mine.py:f", 50, cwd=str(tmp_path))
+    _, tab = served_tab(["serve", "--workload", "hash"])
+    assert (tab.workload, tab.items) == ("hash", None)

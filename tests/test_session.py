@@ -8,6 +8,7 @@ from helpers import TINY, alive, wait_for
 from coremeter.cores import Machine
 from coremeter.results import ResultsLog, RunRecord, TaskRecord
 from coremeter.session import SLIP_S, Session
+from coremeter.userfunc import UserFunction
 
 
 @pytest.fixture
@@ -169,3 +170,27 @@ def test_an_unbounded_log_keeps_every_run_and_clear_forgets_baselines() -> None:
     log.clear()
     assert log.runs == [] and log.all_ok and log.numbered() == []
     assert log.add(logged("parallel", 2.0)).speedup is None
+
+
+def test_w_cycles_the_builtins_then_a_function_of_yours(machine: Machine) -> None:
+    mine = UserFunction("mine.py:f", "f", 10, path="/nowhere/mine.py")
+    session = Session(machine, machine.usable_cores, "seed", TINY)
+    assert session.use(mine) is session.workload is mine
+    assert [session.next_workload().name for _ in range(4)] == ["seed", "io", "hash", "mine.py:f"]
+    plain = Session(machine, machine.usable_cores, "seed", TINY)
+    assert [plain.next_workload().name for _ in range(3)] == ["io", "hash", "seed"]
+
+
+def test_a_speedup_is_against_a_sequential_run_of_the_same_workload(session: Session) -> None:
+    session.start("sequential")
+    finish(session)
+    session.next_workload()  # io
+    session.start("parallel")
+    io_parallel = finish(session)
+    assert io_parallel.workload == "io" and io_parallel.ok
+    assert io_parallel.speedup is None  # the seed's sequential run is no baseline for io
+    session.start("sequential")
+    finish(session)
+    session.start("threads")
+    io_threads = finish(session)
+    assert io_threads.speedup is not None

@@ -103,9 +103,9 @@ def timed_record(app: Dashboard, mode: str, unit_s: float) -> RunRecord:
     progress, wall_s = {}, 0.0
     for _, lane in spec.lanes():
         clock = 0.01
-        for tid, size in lane:
-            progress[tid] = (1.0, clock, clock + size / unit * unit_s)
-            clock = progress[tid][2]
+        for task in lane:
+            progress[task.id] = (1.0, clock, clock + task.size / unit * unit_s)
+            clock = progress[task.id][2]
         wall_s = max(wall_s, clock + 0.02)
     run = FrozenRun(spec, progress)
     run.state, run.stopped_at = "done", wall_s

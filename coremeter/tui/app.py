@@ -28,7 +28,7 @@ from coremeter.runner import Run, prepare
 from coremeter.sampler import CpuSampler
 from coremeter.session import Session
 from coremeter.shutdown import EXIT_DEADLINE_S, QuitSignals, watch_terminal
-from coremeter.tui.commands import AFTER_ESCAPE, COMMANDS, HELP, QUIT
+from coremeter.tui.commands import AFTER_ESCAPE, COMMANDS, HELP, QUIT, workload_entries
 from coremeter.tui.demo import View
 from coremeter.tui.layout.screen import (
     FOOTER_ALL_KEYS_WIDTH,
@@ -41,6 +41,7 @@ from coremeter.tui.layout.screen import (
 from coremeter.tui.layout.tasks import own_time, pinned_labels
 from coremeter.tui.presenter import PresenterApp
 from coremeter.tui.screenshot import OfflineScreenshots
+from coremeter.tui.settings import NextRunSettings
 from coremeter.tui.themes import THEMES
 from coremeter.tui.widgets.charts import SpeedupChart, Timeline
 from coremeter.tui.widgets.controls import ActionButton, KeysFooter
@@ -59,7 +60,7 @@ RESULTS_KEEP = 1000
 Clock = Callable[[Run], float]
 
 
-class Dashboard(PresenterApp, OfflineScreenshots):
+class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
     """One screen for the room: which cores are busy, for how long, and what it gained.
 
     No reactive attributes: all state lives in the Session, and a reactive on the App
@@ -155,7 +156,7 @@ class Dashboard(PresenterApp, OfflineScreenshots):
 
     def _show_notes(self) -> None:
         """The machine's caveats, for the parallel run the settings would start: which of
-        its workers share a physical core depends on the shape."""
+        its workers share a physical core depends on the shape and the workload."""
         session = self.session
         workers = session.spec("parallel").worker_cores
         notes = warnings(session.machine, session.cores, workers)
@@ -236,7 +237,7 @@ class Dashboard(PresenterApp, OfflineScreenshots):
         self._drawn_state = run.state
         elapsed = self.clock(run)
         tasks = run.tasks()
-        self._tasks.show(tasks, [own_time(task, elapsed) for task in tasks])
+        self._tasks.show(tasks, [own_time(t, elapsed) for t in tasks], run.spec.workload.short_unit)
         return pinned_labels(run.lane_pids(), tasks) if run.running else {}
 
     def _show_charts(self) -> None:
@@ -244,11 +245,9 @@ class Dashboard(PresenterApp, OfflineScreenshots):
         they would lay out rows nobody sees."""
         if self._views.current != "charts":
             return
-        run, runs = self.session.run, self.session.log.runs
-        live = None
-        if run is not None and run.running:
-            live = replace(run.record(), wall_s=self.clock(run))
-        self._timeline.show(runs, live)
+        run = self.session.run
+        live = replace(run.record(), wall_s=self.clock(run)) if run and run.running else None
+        self._timeline.show(runs := self.session.comparable(), live)
         self._speedup.show(runs)
 
     def _fit_charts(self) -> None:
@@ -307,24 +306,6 @@ class Dashboard(PresenterApp, OfflineScreenshots):
         self.action_cancel()
         await self.run_action(action)
 
-    def action_scale(self, factor: float) -> None:
-        scale = self.session.scale
-        if self.session.step_scale(factor):
-            self.notify(f"scale {self.session.scale:g} from the next run", timeout=2)
-        else:
-            self.notify(f"scale stays {scale:g}: {scale * factor:g} is past its limit", timeout=2)
-        self.draw()
-
-    def action_shape(self) -> None:
-        shape = self.session.next_shape()
-        self.notify(f"shape {shape} from the next run", timeout=2)
-        self._show_notes()
-        self.draw()
-
-    def action_schedule(self) -> None:
-        self.notify(f"schedule {self.session.next_schedule()} from the next run", timeout=2)
-        self.draw()
-
     def action_clear(self) -> None:
         self.session.log.clear()
         self._results.clear()
@@ -378,6 +359,7 @@ class Dashboard(PresenterApp, OfflineScreenshots):
         yield from super().get_system_commands(screen)
         for c in COMMANDS:
             yield SystemCommand(c.title, c.help, partial(self.run_action, c.binding.action))
+        yield from workload_entries(self.session.workloads, self.action_workload)
 
 
 def create_app(
@@ -391,6 +373,7 @@ def create_app(
     session = Session(machine, cores, options.shape, options.scale, keep=RESULTS_KEEP)
     session.schedule = options.schedule
     session.mode = options.mode
+    session.use(options.workload)
     return Dashboard(session, sampler or CpuSampler(cores), options, clock)
 
 

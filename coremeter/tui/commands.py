@@ -3,11 +3,15 @@ and the help that explains them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
+from textual.app import SystemCommand
 from textual.binding import Binding
 
 from coremeter.results import Mode
+from coremeter.workload import Workload
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,11 @@ COMMANDS = (
         "Halve the scale",
         "Half the work from the next run",
     ),
+    Command(
+        Binding("w", "workload", "work"),
+        "Switch workload",
+        "seed, io, hash (and your function): when threads pay, when only processes do",
+    ),
     Command(Binding("b", "shape", "shape"), "Switch shape", "seed (tasks of 1:2:3) or balanced"),
     # Not in the footer: at 120 columns it would push quit off the edge. Its button, the
     # help and the palette offer it.
@@ -71,6 +80,17 @@ COMMANDS = (
 )
 # q asks first when there are results to lose; ctrl+q and ctrl+c quit at once.
 QUIT = Binding("q", "ask_quit", "quit")
+
+
+def workload_entries(
+    workloads: Sequence[Workload], choose: Callable[[str], object]
+) -> list[SystemCommand]:
+    """The palette's entry for each workload, named with its lesson."""
+    return [
+        SystemCommand(f"Workload {w.name}", w.lesson, partial(choose, w.name)) for w in workloads
+    ]
+
+
 # Escape and a key in one read of the terminal (tmux send-keys, keys typed over a laggy
 # ssh) reach Textual as one alt+key: it stands for both, in order, so neither is lost.
 AFTER_ESCAPE = [
@@ -79,12 +99,15 @@ AFTER_ESCAPE = [
     if b.key != "escape"
 ]
 # Actions a narrow footer can leave out: their buttons, the help and the palette stay.
-SPARE_KEYS = frozenset({"other_mode", "shape", "clear"})
+SPARE_KEYS = frozenset({"other_mode", "workload", "shape", "clear"})
 DEMO_KEY = next(c.binding.key for c in COMMANDS if c.binding.action == "demo")
 
 HELP = """\
-The article's loop, [b](n*(n+1))/2[/b] over a range, run on the selected cores.
-Each run is compared with the last sequential run of the same work.
+A workload run on the selected cores, each run compared with the last sequential run \
+of the same work. [b $accent]w[/] switches workload: [b]seed[/b], the article's loop \
+[b](n*(n+1))/2[/b] over a range (pure Python: only processes pay); [b]io[/b], blocking \
+waits (threads pay, the cores stay idle); [b]hash[/b], sha256 of large buffers (C code \
+that drops the GIL: threads pay too); and a function of yours (--workload FILE.py:FUNC).
 
 [b $accent]s[/] [b]sequential[/]: every task runs in order in one worker process pinned to \
 the first selected core. It is the baseline: one core lights up, and its time is what \

@@ -36,7 +36,7 @@ class DemoStep:
     text: str
 
 
-def run_text(spec: RunSpec, gil: bool) -> str:
+def run_text(spec: RunSpec) -> str:
     """What a run of the story shows, in words true of this run: its tasks, its workers."""
     tasks, lanes = counted(len(spec.tasks), "task"), len(spec.lanes())
     if spec.mode == "sequential":
@@ -45,17 +45,21 @@ def run_text(spec: RunSpec, gil: bool) -> str:
         workers = counted(lanes, "worker")
         return f"parallel: {workers}, one process pinned to each core, share the {tasks}"
     threads = counted(lanes, "thread")
-    if gil:
+    if spec.threads_take_turns:
         return f"threads: {threads} in one process; the GIL lets one thread run Python at a time"
+    if spec.gil:
+        cores = counted(lanes, "core")
+        return f"threads: {threads} in one process; this work releases the GIL: {cores} at once"
     return (
         f"threads: {threads} in one process, and no GIL: they use {counted(lanes, 'core')} at once"
     )
 
 
-def summary_text(lap: list[RunRecord], gil: bool) -> str:
-    """The lap's result against sequential, and why threads fell short of it (or did not)."""
+def summary_text(lap: list[RunRecord], turns: bool) -> str:
+    """The lap's result against sequential, and why threads fell short of it (or did not):
+    ``turns``, whether the lap's threads took turns under the GIL."""
     speedups = {record.mode: speedup_text(record.speedup) for record in lap}
-    why = "under the GIL, threads take turns" if gil else "without the GIL, threads run at once"
+    why = "under the GIL, threads take turns" if turns else "nothing held the threads to one core"
     return (
         f"summary: parallel {speedups.get('parallel', '-')} sequential, "
         f"threads {speedups.get('threads', '-')}: {why}"
@@ -82,8 +86,9 @@ class Autopilot:
     log: ResultsLog
     pauses: DemoPauses
     clock: Callable[[], float]
-    gil: bool = True
     step: DemoStep | None = None
+    # Whether the lap's threads took turns under the GIL, said again in the summary.
+    turns: bool = True
     run: Run | None = None
     # When the picture on screen has been held long enough; None while a run runs.
     until: float | None = None
@@ -114,7 +119,7 @@ class Autopilot:
         if following < len(STORY):
             return self._start(STORY[following])
         lap = [record for _, record in self.log.numbered(after=self.lap or 0)]
-        self._show(DemoStep("summary", summary_text(lap, self.gil)))
+        self._show(DemoStep("summary", summary_text(lap, self.turns)))
         self.run, self.until = None, now + self.pauses.comparison
         self.host.show_view("charts")
         return True
@@ -124,7 +129,8 @@ class Autopilot:
         self.run = self.host.start_mode(mode)
         if self.run is None:
             return False
-        self._show(DemoStep(mode, run_text(self.run.spec, self.gil)))
+        self.turns = self.run.spec.threads_take_turns
+        self._show(DemoStep(mode, run_text(self.run.spec)))
         return True
 
     def _show(self, step: DemoStep) -> None:

@@ -43,8 +43,8 @@ class PresenterApp(App[None]):
     def action_demo(self) -> None:
         """Start the autopilot, or stop it: its button toggles it."""
         if not self._stop_demo():
-            log, gil = self.session.log, self.session.machine.gil
-            autopilot = Autopilot(self, log, self.options.demo_pauses, time.monotonic, gil)
+            log = self.session.log
+            autopilot = Autopilot(self, log, self.options.demo_pauses, time.monotonic)
             self._autopilot = autopilot if autopilot.begin() else None
 
     def advance_demo(self) -> None:

@@ -8,7 +8,8 @@ MIN_SIZE = (40, 12)
 # Below this width the footer's keys need the room its ctrl+p entry takes (ctrl+p still works).
 FOOTER_PALETTE_WIDTH = 90
 # Below this width the footer leaves out the spare keys: all the others fit at 80 columns.
-FOOTER_ALL_KEYS_WIDTH = 110
+# Every key with the palette's entry takes 122 columns since w (workload) joined them.
+FOOTER_ALL_KEYS_WIDTH = 124
 # The results table's least useful height, its margin included: a header and three rows.
 # In the charts view it gives way to the charts rather than shrink below this.
 RESULTS_ROOM = 5

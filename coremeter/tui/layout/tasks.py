@@ -24,8 +24,8 @@ def pinned_labels(lanes: Sequence[tuple[Lane, int]], tasks: Sequence[TaskRecord]
     finished = {t.id for t in tasks if t.end_s is not None}
     labels = {}
     for (core, lane), pid in lanes:
-        if core is None or all(tid in finished for tid, _ in lane):
+        if core is None or all(task.id in finished for task in lane):
             continue
-        now = next((tid for tid, _ in lane if tid in running), None)
+        now = next((task.id for task in lane if task.id in running), None)
         labels[core] = f"pid {pid}" + ("" if now is None else f" · task {now}")
     return labels

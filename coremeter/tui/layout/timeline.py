@@ -69,7 +69,7 @@ def _header(record: RunRecord, mode_width: int, packed: bool) -> Header:
     else:
         status = f"{record.state} at {record.wall_s:.2f} s{record.detail}"
     state = "failed" if record.state == "done" and not record.ok else record.state
-    workload = workload_text(record.shape, record.scale)
+    workload = workload_text(record.workload, record.shape, record.scale)
     shared = any(task.cpu for task in record.tasks) and not packed
     note = PACKED_NOTE * packed + SHARE_NOTE * shared
     return Header(record.mode.ljust(mode_width), status, state, workload, note)

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from coremeter.cores import format_core_list
-from coremeter.report import efficiency_text, speedup_text, times, workload_text
+from coremeter.report import efficiency_text, ok_text, speedup_text, times, workload_text
 from coremeter.results import ResultsLog, RunRecord
 
 
@@ -42,7 +42,7 @@ class ResultsTable(DataTable):
         self.add_row(
             str(number),
             record.mode,
-            workload_text(record.shape, record.scale),
+            workload_text(record.workload, record.shape, record.scale),
             format_core_list(record.cores),
             f"{record.wall_s:.2f}",
             speedup_text(record.speedup),
@@ -58,7 +58,7 @@ class ResultsTable(DataTable):
         """Plain Text, not markup: a failure reason may contain brackets."""
         colours = self.app.get_css_variables()
         if record.ok:
-            return Text("ok", style=colours["success"])
+            return Text(ok_text(record.expected), style=colours["success"])
         if record.state == "done":
             return Text("WRONG result", style=f"bold {colours['error']}")
         colour = colours["error" if record.state == "failed" else "warning"]

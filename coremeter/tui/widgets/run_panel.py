@@ -19,14 +19,16 @@ from coremeter.runner import Run, RunSpec
 from coremeter.schedule import Schedule
 from coremeter.session import Session
 from coremeter.tui.layout.cache import Cached
+from coremeter.workload import Workload
 
-# What a run runs, or the next run will: mode, shape, scale, schedule and cores.
-Settings = tuple[Mode, str, float, Schedule, list[int]]
+# What a run runs, or the next run will: mode, workload, shape, scale, schedule and cores.
+Settings = tuple[Mode, Workload, str, float, Schedule, list[int]]
 
 
 def settings_of(source: RunSpec | Session) -> Settings:
     """What a run runs (its spec), or the next run will (the session's settings)."""
-    return (source.mode, source.shape, source.scale, source.schedule, list(source.cores))
+    cores = list(source.cores)
+    return (source.mode, source.workload, source.shape, source.scale, source.schedule, cores)
 
 
 @dataclass(frozen=True)
@@ -109,17 +111,19 @@ class RunPanel(Horizontal):
         if key == self._key:
             return
         self._key = key
-        mode, shape, scale, schedule, cores = settings
-        explained = f" · {outcome.explained}" if outcome.explained else ""
+        mode, workload, shape, scale, schedule, cores = settings
+        # After a run its speedup's factors; before, the workload's lesson.
+        explained = f" · {outcome.explained or workload.lesson}"
         self._status.update(
             Content.from_markup(
-                f"[b]$mode[/b] · $shape · $schedule · scale $scale · cores $cores\n"
+                f"[b]$mode[/b] · [b]$workload[/b] · $shape · $schedule · $size · cores $cores\n"
                 f"[{_STATE_STYLES.get(outcome.state, '')}]$state[/]$explained\n"
                 "[$text-muted]$detail[/]",
                 mode=mode,
                 shape=shape,
                 schedule=schedule,
-                scale=f"{scale:g}",
+                workload=workload.name,
+                size=workload.size_text(scale),
                 cores=format_core_list(cores),
                 state=outcome.state,
                 explained=explained,

@@ -47,11 +47,15 @@ class TaskBars(LinesWidget):
         super().__init__(**kwargs)
         self.tasks: list[TaskRecord] = []
         self.seconds: list[float | None] = []
+        self.unit = "it"
         self._grid: Cached[tuple[int, int, int, int], Grid] = Cached(self._lay_out)
 
-    def show(self, tasks: Sequence[TaskRecord], seconds: Sequence[float | None]) -> None:
-        """``seconds``: each task's own time so far, None before it starts."""
-        self.tasks, self.seconds = list(tasks), list(seconds)
+    def show(
+        self, tasks: Sequence[TaskRecord], seconds: Sequence[float | None], unit: str = "it"
+    ) -> None:
+        """``seconds``: each task's own time so far, None before it starts; ``unit``: what
+        a task's size counts, short (the workload's ``short_unit``)."""
+        self.tasks, self.seconds, self.unit = list(tasks), list(seconds), unit
         self.redraw_changed_rows()
 
     def _digits(self) -> int:
@@ -65,14 +69,16 @@ class TaskBars(LinesWidget):
     def _text_width(self, full: bool) -> int:
         """What a bar shares its cell with: the label, the percent and, when full, the time."""
         if full:
-            label = f"task {0:<{self._digits()}} {0:>6} it  {'':<{self._where_width()}} "
+            where = " " * self._where_width()
+            label = f"task {0:<{self._digits()}} {0:>6} {self.unit}  {where} "
             return len(label) + self.PERCENT + self.CLOCK
         return len(f"t{0:<{self._digits()}} ") + self.PERCENT
 
     def grid(self, width: int) -> Grid:
         """Full rows while the tasks fit one a row, else columns of short bars, else as
         many of those as fit and a summary; laid out once per task count and size."""
-        return self._grid.get((len(self.tasks), self._where_width(), width, self.max_rows))
+        where = self._where_width() + len(self.unit)  # the label's width changes with either
+        return self._grid.get((len(self.tasks), where, width, self.max_rows))
 
     def _lay_out(self, size: tuple[int, int, int, int]) -> Grid:
         count, _, width, max_rows = size
@@ -128,7 +134,7 @@ class TaskBars(LinesWidget):
             label = Segment(f"t{task.id:<{digits}} ", self.style("task--label"))
             return [label, *bar, Segment(f"{task.fraction:5.0%}")]
         where = core_label(task.core).ljust(self._where_width())
-        text = f"task {task.id:<{digits}} {compact_count(task.size):>6} it  {where} "
+        text = f"task {task.id:<{digits}} {compact_count(task.size):>6} {self.unit}  {where} "
         clock = "waiting" if seconds is None else f"{seconds:7.2f}s"
         return [
             Segment(text, self.style("task--label")),

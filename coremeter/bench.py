@@ -8,6 +8,7 @@ nothing else; ``--csv FILE`` also writes the runs as CSV (see coremeter.export).
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import signal
 import sys
@@ -149,7 +150,18 @@ def repeat_summary(summaries: list[Summary]) -> str:
 
 def bench(machine: Machine, cores: list[int], options: BenchOptions) -> int:
     """Run the modes asked for; exit 0 if every run is ok, 1 if one failed, 130/143 if
-    interrupted (no worker is left behind either way)."""
+    interrupted, 141 if the reader of its output left (no worker is left behind)."""
+    try:
+        return _bench(machine, cores, options)
+    except BrokenPipeError:
+        # The reader left (`coremeter bench | head`); the runs' workers were stopped on
+        # the way out. Point stdout at devnull so Python's flush at exit has nowhere to
+        # fail, and end as a shell program killed by SIGPIPE would.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
+
+
+def _bench(machine: Machine, cores: list[int], options: BenchOptions) -> int:
     modes = options.modes
     session = Session(machine, cores, options.shape, options.scale)
     session.use(options.workload)

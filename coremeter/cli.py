@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 import textwrap
 from collections.abc import Iterator, Sequence
@@ -409,14 +408,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "bench":
         from coremeter.bench import bench
 
-        try:
-            return bench(machine, cores, bench_options(args))
-        except BrokenPipeError:
-            # The reader left (`coremeter bench | head`); bench has already stopped its
-            # workers on the way out. Point stdout at devnull so Python's flush at exit
-            # has nowhere to fail, and end as a shell program killed by SIGPIPE would.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return 128 + signal.SIGPIPE
+        return bench(machine, cores, bench_options(args))
     if args.command == "serve":
         from coremeter.serve import ServeError, check_address, serve
 

@@ -21,7 +21,7 @@ class DemoPauses:
 
     # After each run: long enough to read its time and speedup aloud.
     after_run: float = 3.0
-    # The comparison, before it starts over: the picture the talk is about.
+    # The summary on the charts, before it starts over: the picture the talk is about.
     comparison: float = 10.0
 
 

@@ -7,6 +7,8 @@ same records, so a figure means the same thing everywhere.
 from __future__ import annotations
 
 import statistics
+from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Literal, get_args
 
@@ -21,6 +23,14 @@ MODES: tuple[Mode, ...] = get_args(Mode)
 RunState = Literal["idle", "running", "done", "cancelled", "failed"]
 # (start_s, end_s, share): a thread had ``share`` of one core from start_s to end_s.
 Share = tuple[float, float, float]
+# What makes two runs comparable: the same workload, shape, scale and task sizes.
+Work = tuple[str, str, float, tuple[int, ...]]
+
+
+def work_key(workload: str, shape: str, scale: float, sizes: Iterable[int]) -> Work:
+    """One key for a run to come (its spec) and a run done (its record), so a spec can ask
+    whether its work already has a baseline."""
+    return (workload, shape, scale, tuple(sizes))
 
 
 def detail(state: RunState, reason: str | None) -> str:
@@ -80,10 +90,8 @@ class RunRecord:
     factors: Factors | None = None
 
     @property
-    def work(self) -> tuple:
-        """Runs that did the same work can be compared: same workload, shape, scale and
-        task sizes."""
-        return (self.workload, self.shape, self.scale, tuple(t.size for t in self.tasks))
+    def work(self) -> Work:
+        return work_key(self.workload, self.shape, self.scale, (t.size for t in self.tasks))
 
     @property
     def efficiency(self) -> float | None:
@@ -110,22 +118,25 @@ class ResultsLog:
 
     ``keep`` bounds what it holds: a dashboard left on the demo autopilot all day
     would otherwise grow, and redraw, without end. Runs are numbered from 1 in the
-    order they ended, and keep their numbers when older ones are dropped; a dropped
-    sequential run still serves as its workload's baseline.
+    order they ended, and keep their numbers when others are dropped or forgotten; a
+    number is never given twice, and a dropped sequential run still serves as its
+    workload's baseline.
     """
 
     def __init__(self, keep: int | None = None) -> None:
         self.keep = keep
         self.runs: list[RunRecord] = []
-        self.dropped = 0
-        self._baselines: dict[tuple, RunRecord] = {}
+        self.numbers: list[int] = []  # each held run's number, in step with ``runs``
+        self.dropped = 0  # runs dropped by ``keep``
+        self.last = 0  # the number of the latest run added
+        self._baselines: dict[Work, RunRecord] = {}
 
     def add(self, record: RunRecord) -> RunRecord:
         if record.ok and record.mode == "sequential":
             if record.expected is None:
                 record.expected = record.result
             self._baselines[record.work] = record
-        baseline = self.baseline(record) if record.ok else None
+        baseline = self.baseline(record.work) if record.ok else None
         if baseline is not None and record.expected is None:
             # A function of yours: its sum must be the sequential run's.
             record.expected = baseline.result
@@ -140,24 +151,34 @@ class ResultsLog:
                     record.critical_speed,
                     baseline.critical_speed,
                 )
+        self.last += 1
         self.runs.append(record)
+        self.numbers.append(self.last)
         if self.keep is not None and len(self.runs) > self.keep:
             excess = len(self.runs) - self.keep
-            del self.runs[:excess]
+            del self.runs[:excess], self.numbers[:excess]
             self.dropped += excess
         return record
 
-    def baseline(self, record: RunRecord) -> RunRecord | None:
-        return self._baselines.get(record.work)
+    def baseline(self, work: Work) -> RunRecord | None:
+        """The last sequential run of ``work``: what its other runs are compared with."""
+        return self._baselines.get(work)
 
     def numbered(self, after: int = 0) -> list[tuple[int, RunRecord]]:
         """The runs numbered above ``after`` that are still held, with their numbers."""
-        skip = max(after - self.dropped, 0)
-        return list(enumerate(self.runs[skip:], start=self.dropped + skip + 1))
+        start = bisect_right(self.numbers, after)
+        return list(zip(self.numbers[start:], self.runs[start:], strict=True))
+
+    def forget_after(self, number: int) -> None:
+        """Forget the runs numbered above ``number`` (the demo's previous lap), keeping
+        their baselines as ``keep`` does."""
+        start = bisect_right(self.numbers, number)
+        del self.runs[start:], self.numbers[start:]
 
     def clear(self) -> None:
         self.runs.clear()
-        self.dropped = 0
+        self.numbers.clear()
+        self.dropped = self.last = 0
         self._baselines.clear()
 
     @property

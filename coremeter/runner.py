@@ -19,7 +19,7 @@ from multiprocessing.connection import Connection, wait
 
 from coremeter import factors, schedule
 from coremeter.cores import Machine, core_label, gil_enabled, start_method
-from coremeter.results import MODES, Mode, RunRecord, RunState, TaskRecord
+from coremeter.results import MODES, Mode, RunRecord, RunState, TaskRecord, Work, work_key
 from coremeter.schedule import DEFAULT_SCHEDULE, Schedule
 from coremeter.threadshare import Series, ThreadShares
 from coremeter.worker import Lane, Slots, run_worker
@@ -113,9 +113,14 @@ class RunSpec:
         """The lanes that really run at once. Threads holding the GIL take turns, so their
         lanes are one: the bound is then 1.0, and the critical lane is all of them. A
         workload that releases the GIL (io's waits, hash's C code) runs them at once."""
-        if self.mode == "threads" and self.gil and not self.workload.releases_gil:
+        if self.mode == "threads" and self.threads_take_turns:
             return [list(self.tasks)]
         return self.assignment()
+
+    @property
+    def threads_take_turns(self) -> bool:
+        """Whether this spec's work, run in threads, holds the GIL: one thread at a time."""
+        return self.gil and not self.workload.releases_gil
 
     def lanes(self) -> list[Lane]:
         return [
@@ -138,6 +143,10 @@ class RunSpec:
     @property
     def bound(self) -> float:
         return schedule.bound(self.concurrent_lanes())
+
+    @property
+    def work(self) -> Work:
+        return work_key(self.workload.name, self.shape, self.scale, (t.size for t in self.tasks))
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 Both front ends drive the engine through this one class, so the rules (starting a
 mode cancels the run in progress; pressing the running mode again does not
-restart it) hold for the dashboard and ``coremeter bench`` alike.
+restart it; a slip leaves no row; ``m`` runs the baseline first) hold for the
+dashboard and ``coremeter bench`` alike.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ from coremeter.workload import BUILTINS, MAX_SCALE, SEED, SHAPES, Workload, chec
 
 # The scales the dashboard's keys reach: below the least, a task is a few iterations.
 MIN_KEY_SCALE = 1e-6
+# A run cancelled sooner than this after its start was a slip of the finger (a key on
+# the way to another, keys mashed): it leaves no row, so slips never crowd the results
+# out of the picture. Long enough for a key pressed by mistake, short enough that no
+# run worth comparing is lost.
+SLIP_S = 1.0
 
 
 class Session:
@@ -76,17 +82,30 @@ class Session:
         return caveats + competition(self.load, workers or spec.cores, self._spans)
 
     def toggle(self) -> Run:
-        """Run the other of sequential and parallel."""
-        return self.start("parallel" if self.mode == "sequential" else "sequential")
+        """Run the other of sequential and parallel (see toggle_mode)."""
+        return self.start(self.toggle_mode())
+
+    def toggle_mode(self) -> Mode:
+        """The other of sequential and parallel; but sequential while the workload has no
+        sequential run to compare with, since a parallel run alone shows no speedup."""
+        return "parallel" if self.mode == "sequential" and self.has_baseline() else "sequential"
+
+    def has_baseline(self) -> bool:
+        """Whether the next run's workload has a sequential run to be compared with."""
+        return self.log.baseline(self.spec("sequential").work) is not None
 
     def rerun(self) -> Run:
         return self.start(self.mode)
 
     def cancel(self, reason: str = "cancelled") -> RunRecord | None:
-        """Cancel the run in progress, if any, and log it."""
-        if self.run is None or not self.run.running:
+        """Cancel the run in progress, if any, and log it; a slip (SLIP_S) is not logged."""
+        run = self.run
+        if run is None or not run.running:
             return None
-        self.run.cancel(reason)
+        run.cancel(reason)
+        if run.elapsed() < SLIP_S:
+            self._logged = run
+            return None
         return self.poll()
 
     def kill_now(self) -> None:
@@ -156,4 +175,7 @@ class Session:
         return self.schedule
 
     def close(self) -> None:
-        self.cancel("cancelled: coremeter quit")
+        """End the run in progress, logged however short: quitting is no slip."""
+        if self.run is not None:
+            self.run.cancel("cancelled: coremeter quit")
+        self.poll()

@@ -73,7 +73,7 @@ async def shoot(app: Dashboard, out: Path) -> None:
             app.theme = theme.name
             await pilot.pause(0.3)
             app.save_screenshot(f"{theme.name.removeprefix('coremeter-')}.svg", str(out))
-        await pilot.press("q")
+        await pilot.press("q", "y")  # with results on screen, q asks first
 
 
 def main() -> None:

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from coremeter.cores import Machine
-from coremeter.results import RunRecord, TaskRecord
+from coremeter.results import Mode, ResultsLog, RunRecord, TaskRecord
 from coremeter.runner import Run, RunSpec
 from coremeter.sampler import CpuSampler, Source
+from coremeter.tui.demo import DemoStep
 from coremeter.tui.widgets.charts import SpeedupChart, Timeline
 from coremeter.tui.widgets.meters import CoreMeters
 
@@ -142,30 +144,44 @@ class Charts(App[None]):
 
 
 class FakeHost:
-    """What the demo autopilot drives, recorded: the views shown and the runs started,
-    each a run that lasts until the test ends it."""
+    """What the demo autopilot drives, recorded: the views shown, the runs started (each a
+    run that lasts until the test ends it, with the spec it would really have) and the
+    steps told; a run ended goes into ``log`` as a record of its mode."""
 
-    def __init__(self, fail: str | None = None) -> None:
+    def __init__(self, fail: str | None = None, cores: int = 2, gil: bool = True) -> None:
         self.calls: list[str] = []
+        self.steps: list[DemoStep] = []
         self.fail = fail
+        self.cores = list(range(cores))
+        self.gil = gil
+        self.log = ResultsLog()
         self.run: FakeHost.Run | None = None
 
     class Run:
-        running = True
+        def __init__(self, spec: RunSpec) -> None:
+            self.spec = spec
+            self.running = True
 
-    def start_mode(self, mode: str) -> FakeHost.Run | None:
+    def start_mode(self, mode: Mode) -> FakeHost.Run | None:
         self.calls.append(mode)
         if mode == self.fail:
             return None
-        self.run = FakeHost.Run()
+        spec = RunSpec.build(mode, "seed", 0.2, self.cores)
+        self.run = FakeHost.Run(replace(spec, gil=self.gil))
         return self.run
 
     def show_view(self, view: str) -> None:
         self.calls.append(view)
 
-    def end_run(self) -> None:
+    def show_step(self, step: DemoStep) -> None:
+        self.steps.append(step)
+
+    def end_run(self, wall_s: float = 1.0) -> None:
         assert self.run is not None
         self.run.running = False
+        mode = self.run.spec.mode
+        units = [(0, 1, 0, 0.0, wall_s)]
+        self.log.add(record(mode, units, wall_s, speedup=None, bound=1.0))
 
 
 async def settle(pilot: Pilot, timeout: float = 10.0) -> None:

@@ -1,7 +1,9 @@
-"""What several test modules need to look at real processes and real terminals."""
+"""What several test modules need: real processes, real terminals, and the dashboard driven
+by Textual's pilot."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import http.client
 import itertools
@@ -16,15 +18,17 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 import psutil
+from textual.pilot import Pilot
 
 from coremeter.results import RunRecord
 from coremeter.runner import Run, RunSpec
 from coremeter.session import Session
+from coremeter.tui.app import Dashboard
 
 T = TypeVar("T")
 
@@ -43,6 +47,41 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {LOOPBACK}",
 ]
+
+
+def drive(
+    app: Dashboard,
+    script: Callable[[Pilot], Awaitable[None]],
+    size: tuple[int, int] = (120, 35),
+    notifications: bool = False,
+) -> None:
+    """Run ``script`` against the app; ``notifications`` shows toasts, which run_test hides."""
+
+    async def main() -> None:
+        async with app.run_test(size=size, notifications=notifications) as pilot:
+            await script(pilot)
+
+    asyncio.run(main())
+
+
+async def until(pilot: Pilot, condition: Callable[[], object], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the dashboard"
+        await pilot.pause(0.05)
+
+
+async def running_pids(pilot: Pilot, app: Dashboard) -> list[int]:
+    """The pids of the run in progress, once every one of its workers is alive."""
+    await until(pilot, lambda: app.session.run is not None and app.session.run.running)
+    pids = app.session.run.pids
+    await until(pilot, lambda: len(alive(pids)) == len(pids))
+    return pids
+
+
+def toasts(app: Dashboard) -> str:
+    """The text of the notifications on screen (Textual's Toast widgets)."""
+    return "\n".join(str(toast.render()) for toast in app.screen.query("Toast"))
 
 
 def run_modes(session: Session, modes: Sequence[str]) -> list[RunRecord]:
@@ -285,6 +324,12 @@ class Terminal:
         """Press keys in tmux's names (``s``, ``Escape``), all in one send-keys: as fast as
         a terminal can deliver them."""
         self.tmux("send-keys", *keys)
+
+    def confirm_quit(self) -> None:
+        """Quit with results on screen: q asks, the question shows, a second q confirms."""
+        self.keys("q")
+        self.wait_screen("Quit coremeter?")
+        self.keys("q")
 
     def resize(self, width: int, height: int) -> None:
         self.tmux("resize-window", "-x", str(width), "-y", str(height))

@@ -6,14 +6,12 @@ names, a worker shown on a core is pinned there, and nothing outlives the app.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import json
 import os
 import re
 import signal
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -21,17 +19,18 @@ import psutil
 import pytest
 from fakes import FrozenRun, fake_sampler
 from fakes import machine as fake_machine
-from helpers import TINY, alive, wait_gone
+from helpers import TINY, alive, drive, running_pids, toasts, until, wait_gone
 from textual.command import CommandList, CommandPalette
 from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widget import Widget
 
 from coremeter.cores import Machine
-from coremeter.options import DashboardOptions, DemoPauses
+from coremeter.options import DashboardOptions
 from coremeter.report import counted, explanation
 from coremeter.runner import Run
 from coremeter.sampler import LoadHistory
+from coremeter.session import SLIP_S
 from coremeter.tui.app import RESULTS_KEEP, Dashboard, create_app
 from coremeter.tui.caption import IDLE_CAPTION
 from coremeter.tui.commands import COMMANDS
@@ -53,28 +52,6 @@ from coremeter.workload import Hash, Io, Seed
 WATCHABLE = 0.05
 
 
-def drive(
-    app: Dashboard,
-    script: Callable[[Pilot], Awaitable[None]],
-    size: tuple[int, int] = (120, 35),
-    notifications: bool = False,
-) -> None:
-    """Run ``script`` against the app; ``notifications`` shows toasts, which run_test hides."""
-
-    async def main() -> None:
-        async with app.run_test(size=size, notifications=notifications) as pilot:
-            await script(pilot)
-
-    asyncio.run(main())
-
-
-async def until(pilot: Pilot, condition: Callable[[], object], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting for the dashboard"
-        await pilot.pause(0.05)
-
-
 def palette_first(app: Dashboard) -> str:
     """The command palette's first match ("" until it has one): what enter would run."""
     if not isinstance(app.screen, CommandPalette):
@@ -83,14 +60,6 @@ def palette_first(app: Dashboard) -> str:
     if not commands.option_count:
         return ""
     return str(commands.get_option_at_index(0).prompt)
-
-
-async def running_pids(pilot: Pilot, app: Dashboard) -> list[int]:
-    """The pids of the run in progress, once every one of its workers is alive."""
-    await until(pilot, lambda: app.session.run is not None and app.session.run.running)
-    pids = app.session.run.pids
-    await until(pilot, lambda: len(alive(pids)) == len(pids))
-    return pids
 
 
 def status_text(app: Dashboard) -> str:
@@ -146,19 +115,21 @@ def test_o_runs_the_article_pool_and_the_panel_explains_the_run(machine: Machine
 
 
 def test_toggling_mid_run_leaves_exactly_one_run_alive(machine: Machine) -> None:
-    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=WATCHABLE))
+    # Long enough to run past a slip (SLIP_S), whose cancelled run leaves no row.
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=0.5))
 
     async def script(pilot: Pilot) -> None:
-        await pilot.press("s")
-        sequential = await running_pids(pilot, app)
-        await pilot.press("m")
+        await pilot.press("p")
         parallel = await running_pids(pilot, app)
-        assert app.session.run.spec.mode == "parallel"
-        assert wait_gone(sequential, timeout=2) == []
-        assert set(alive(sequential + parallel)) == set(parallel)
-        assert app.session.log.runs[-1].state == "cancelled"
-        await pilot.press("escape")
+        await until(pilot, lambda: app.session.run.elapsed() > SLIP_S)
+        await pilot.press("m")
+        sequential = await running_pids(pilot, app)
+        assert app.session.run.spec.mode == "sequential"
         assert wait_gone(parallel, timeout=2) == []
+        assert set(alive(sequential + parallel)) == set(sequential)
+        assert [(r.mode, r.state) for r in app.session.log.runs] == [("parallel", "cancelled")]
+        await pilot.press("escape")
+        assert wait_gone(sequential, timeout=2) == []
 
     drive(app, script)
 
@@ -397,65 +368,6 @@ def test_v_swaps_the_task_bars_for_the_timeline_and_speedup(
         assert charts.display == roomy
 
     drive(app, script, size=size)
-
-
-def fast_demo(machine: Machine) -> Dashboard:
-    pauses = DemoPauses(after_run=0.05, comparison=1.0)
-    return create_app(
-        machine, machine.usable_cores, DashboardOptions(scale=TINY, demo=True, demo_pauses=pauses)
-    )
-
-
-def test_the_demo_runs_sequential_then_parallel_and_loops_until_a_key(machine: Machine) -> None:
-    app = fast_demo(machine)
-
-    async def script(pilot: Pilot) -> None:
-        await until(pilot, lambda: not app.query_one(TaskBars).display)
-        assert [r.mode for r in app.session.log.runs] == ["sequential", "parallel"]
-        # It loops: back to the task bars for the next sequential run.
-        await until(pilot, lambda: len(app.session.log.runs) >= 4)
-        runs = app.session.log.runs
-        assert [r.mode for r in runs[:4]] == ["sequential", "parallel"] * 2
-        assert all(r.ok for r in runs) and runs[1].speedup is not None
-        await pilot.press("x")  # not bound to anything: it still stops the demo
-        await until(pilot, lambda: not app.session.run.running)
-        stopped_at = len(app.session.log.runs)
-        await pilot.pause(1.0)
-        assert len(app.session.log.runs) == stopped_at
-        assert app.session.run is None or not app.session.run.running
-
-    drive(app, script)
-
-
-def test_d_toggles_the_demo_and_another_key_also_does_its_own_job(machine: Machine) -> None:
-    # Pauses longer than the checks below, so a stopped demo would have had time to go on.
-    pauses = DemoPauses(after_run=1.0, comparison=1.0)
-    app = create_app(
-        machine, machine.usable_cores, DashboardOptions(scale=TINY, demo_pauses=pauses)
-    )
-
-    async def script(pilot: Pilot) -> None:
-        await pilot.press("d")
-        await until(pilot, lambda: app.session.run is not None)
-        assert app.session.run.spec.mode == "sequential"
-        await pilot.press("d")  # stops it, and does not start it again
-        await until(pilot, lambda: len(app.session.log.runs) == 1)
-        await pilot.pause(1.5)
-        assert app.session.run.state == "done" and len(app.session.log.runs) == 1
-        await pilot.press("d")
-        await until(pilot, lambda: len(app.session.log.runs) == 2)
-        await pilot.press("b")  # during the pause: stops the demo and switches the shape
-        assert app.session.shape == "balanced"
-        await pilot.pause(1.5)
-        assert [r.mode for r in app.session.log.runs] == ["sequential", "sequential"]
-        assert not app.session.run.running
-
-    drive(app, script)
-
-
-def toasts(app: Dashboard) -> str:
-    """The text of the notifications on screen (Textual's Toast widgets)."""
-    return "\n".join(str(toast.render()) for toast in app.screen.query("Toast"))
 
 
 def test_e_exports_the_runs_and_the_screen_into_out(machine: Machine, tmp_path: Path) -> None:

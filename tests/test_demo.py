@@ -1,47 +1,120 @@
 """The demo autopilot's story, step by step, without a screen: each picture is held for
-its pause, measured from when the run ended, and a run that cannot start ends the demo."""
+its pause, measured from when the run ended; each step says what the room is watching;
+a lap forgets the previous lap's runs; a run that cannot start ends the demo."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from fakes import FakeClock, FakeHost
 
 from coremeter.options import DemoPauses
-from coremeter.tui.demo import Autopilot
+from coremeter.runner import RunSpec
+from coremeter.tui.demo import Autopilot, run_text
+from coremeter.workload import Hash
 
 PAUSES = DemoPauses(after_run=3.0, comparison=10.0)
 
 
-def test_the_story_is_sequential_parallel_then_the_comparison_and_again() -> None:
+def pilot_for(host: FakeHost, clock: FakeClock) -> Autopilot:
+    return Autopilot(host, host.log, PAUSES, clock)
+
+
+def finish(pilot: Autopilot, host: FakeHost, clock: FakeClock, wall_s: float) -> None:
+    """End the run in progress and hold its picture for the pause."""
+    host.end_run(wall_s)
+    assert pilot.advance()
+    clock.now += PAUSES.after_run
+    assert pilot.advance()
+
+
+def test_the_story_is_sequential_parallel_threads_then_the_summary_and_again() -> None:
     host, clock = FakeHost(), FakeClock()
-    pilot = Autopilot(host, PAUSES, clock)
+    pilot = pilot_for(host, clock)
     assert pilot.begin()
     assert host.calls == ["tasks", "sequential"]
     clock.now = 60.0  # a long run: the pause starts when it ends, not when it started
     assert pilot.advance() and host.calls == ["tasks", "sequential"]
-    host.end_run()
+    host.end_run(6.0)
     assert pilot.advance()
     clock.now = 62.9
     assert pilot.advance() and host.calls == ["tasks", "sequential"]
     clock.now = 63.0
     assert pilot.advance() and host.calls[-1] == "parallel"
-    host.end_run()
-    assert pilot.advance()
-    clock.now = 66.0
+    finish(pilot, host, clock, 3.0)
+    assert host.calls[-1] == "threads"
+    finish(pilot, host, clock, 6.0)
+    assert host.calls[-1] == "charts"
+    assert pilot.step is not None and pilot.step.stage == "summary"
+    clock.now += PAUSES.comparison - 0.1
     assert pilot.advance() and host.calls[-1] == "charts"
-    clock.now = 75.9
-    assert pilot.advance() and host.calls[-1] == "charts"
-    clock.now = 76.0
+    clock.now += 0.1
     assert pilot.advance()
     assert host.calls[-2:] == ["tasks", "sequential"]
 
 
+def test_each_step_says_what_the_room_is_watching() -> None:
+    host, clock = FakeHost(), FakeClock()
+    pilot = pilot_for(host, clock)
+    pilot.begin()
+    for wall_s in (6.0, 3.0, 6.0):
+        finish(pilot, host, clock, wall_s)
+    assert [step.stage for step in host.steps] == ["sequential", "parallel", "threads", "summary"]
+    assert [step.text for step in host.steps] == [
+        "sequential: one core runs all 3 tasks, one after another",
+        "parallel: 2 workers, one process pinned to each core, share the 3 tasks",
+        "threads: 2 threads in one process; the GIL lets one thread run Python at a time",
+        # The lap's own figures, against its sequential run.
+        "summary: parallel 2.00x sequential, threads 1.00x: under the GIL, threads take turns",
+    ]
+    assert pilot.step == host.steps[-1]
+
+
+def test_the_words_follow_the_run_the_work_and_the_python() -> None:
+    one_core = RunSpec.build("parallel", "seed", 0.2, [3])
+    assert run_text(one_core).startswith("parallel: 1 worker, ")
+    balanced = replace(RunSpec.build("threads", "balanced", 0.2, [0, 1, 2, 3]), gil=False)
+    assert run_text(balanced) == (
+        "threads: 4 threads in one process, and no GIL: they use 4 cores at once"
+    )
+    hashing = replace(balanced, gil=True).of(Hash())  # C code that lets go of the GIL
+    assert run_text(hashing).endswith("this work releases the GIL: 4 cores at once")
+    assert "one core runs all 4 tasks" in run_text(
+        RunSpec.build("sequential", "balanced", 0.2, [0, 1, 2, 3])
+    )
+    host, clock = FakeHost(gil=False), FakeClock()
+    pilot = pilot_for(host, clock)
+    pilot.begin()
+    for wall_s in (6.0, 3.0, 3.0):
+        finish(pilot, host, clock, wall_s)
+    assert host.steps[-1].text.endswith("threads 2.00x: nothing held the threads to one core")
+
+
+def test_a_lap_forgets_the_previous_lap_but_not_the_runs_before_the_demo() -> None:
+    host, clock = FakeHost(), FakeClock()
+    host.start_mode("parallel")
+    host.end_run(3.0)  # the presenter's own run, before the demo
+    pilot = pilot_for(host, clock)
+    pilot.begin()
+    for lap in range(3):
+        for wall_s in (6.0, 3.0, 6.0):
+            finish(pilot, host, clock, wall_s)
+        numbers = [number for number, _ in host.log.numbered()]
+        assert numbers == [1, 2 + 3 * lap, 3 + 3 * lap, 4 + 3 * lap]
+        clock.now += PAUSES.comparison
+        assert pilot.advance()  # the next lap starts
+        assert [number for number, _ in host.log.numbered()] == [1]
+    assert [r.mode for r in host.log.runs] == ["parallel"]
+
+
 def test_a_run_that_cannot_start_ends_the_demo() -> None:
-    host, clock = FakeHost(fail="parallel"), FakeClock()
-    pilot = Autopilot(host, PAUSES, clock)
+    host, clock = FakeHost(fail="threads"), FakeClock()
+    pilot = pilot_for(host, clock)
     assert pilot.begin()
-    host.end_run()
+    finish(pilot, host, clock, 6.0)
+    host.end_run(3.0)
     assert pilot.advance()
-    clock.now = 3.0
+    clock.now += PAUSES.after_run
     assert not pilot.advance()
-    assert host.calls == ["tasks", "sequential", "parallel"]
-    assert not Autopilot(FakeHost(fail="sequential"), PAUSES, clock).begin()
+    assert host.calls == ["tasks", "sequential", "parallel", "threads"]
+    assert not pilot_for(FakeHost(fail="sequential"), clock).begin()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from helpers import TINY, alive
+from helpers import TINY, alive, wait_for
 
 from coremeter.cores import Machine
 from coremeter.results import ResultsLog, RunRecord, TaskRecord
-from coremeter.session import Session
+from coremeter.session import SLIP_S, Session
 from coremeter.userfunc import UserFunction
 
 
@@ -37,6 +37,7 @@ def test_starting_another_mode_cancels_the_run_in_progress(session: Session) -> 
     session.set_scale(5.0)
     first = session.start("parallel")
     pids = first.pids
+    wait_for(lambda: first.elapsed() > SLIP_S, 10, "a run past a slip")
     second = session.start("sequential")
     assert second is not first and second.running
     assert first.state == "cancelled" and alive(pids) == []
@@ -44,18 +45,49 @@ def test_starting_another_mode_cancels_the_run_in_progress(session: Session) -> 
     assert "sequential was started" in session.log.runs[0].reason
 
 
-def test_toggle_alternates_and_speedup_compares_with_sequential(session: Session) -> None:
-    session.toggle()  # the first toggle from sequential runs parallel
-    assert session.mode == "parallel"
-    parallel = finish(session)
-    assert parallel.ok and parallel.speedup is None  # nothing to compare with yet
+def test_a_run_cancelled_within_a_second_is_a_slip_and_leaves_no_row(session: Session) -> None:
+    session.set_scale(5.0)
+    slips = []
+    for mode in ("sequential", "parallel", "threads", "sequential"):
+        run = session.start(mode)
+        slips.append(run)
+    assert session.cancel("cancelled with escape") is None
+    assert all(run.state == "cancelled" and run.elapsed() < SLIP_S for run in slips)
+    assert alive([pid for run in slips for pid in run.pids]) == []
+    assert session.log.runs == [] and session.poll() is None
+    # Quitting is no slip: the run it ends is logged, however short.
+    session.start("parallel")
+    session.close()
+    assert [(r.mode, r.reason) for r in session.log.runs] == [
+        ("parallel", "cancelled: coremeter quit")
+    ]
+
+
+def test_toggle_runs_sequential_first_then_alternates(session: Session) -> None:
+    session.start("parallel")  # a parallel run alone has nothing to compare with
+    assert finish(session).speedup is None and not session.has_baseline()
     session.toggle()
     sequential = finish(session)
     assert sequential.mode == "sequential" and sequential.speedup == 1.0
     session.toggle()
     again = finish(session)
+    assert again.mode == "parallel"
     assert again.speedup == pytest.approx(sequential.wall_s / again.wall_s)
     assert again.efficiency == pytest.approx(again.speedup / again.bound)
+    session.toggle()
+    assert finish(session).mode == "sequential"
+
+
+def test_toggle_without_a_baseline_of_this_workload_runs_sequential(session: Session) -> None:
+    assert session.toggle_mode() == "sequential"  # a fresh session: nothing to compare with
+    assert session.toggle().spec.mode == "sequential"
+    finish(session)
+    assert session.has_baseline() and session.toggle_mode() == "parallel"
+    session.set_scale(TINY * 2)  # another workload: its own baseline first
+    assert not session.has_baseline() and session.toggle_mode() == "sequential"
+    session.mode = "threads"  # from threads, m runs sequential either way
+    session.set_scale(TINY)
+    assert session.toggle_mode() == "sequential"
 
 
 def test_a_different_workload_has_no_baseline(session: Session) -> None:
@@ -116,6 +148,17 @@ def test_a_bounded_log_keeps_the_latest_runs_their_numbers_and_the_baseline() ->
     assert [n for n, _ in log.numbered()] == [5, 6, 7]
     assert [n for n, _ in log.numbered(after=6)] == [7]
     assert log.numbered(after=7) == []
+
+
+def test_forgotten_runs_keep_their_numbers_and_their_baseline() -> None:
+    log = ResultsLog()
+    for mode in ("sequential", "parallel", "sequential", "parallel"):
+        log.add(logged(mode, 4.0 if mode == "sequential" else 2.0))
+    log.forget_after(2)
+    assert [(n, r.mode) for n, r in log.numbered()] == [(1, "sequential"), (2, "parallel")]
+    added = log.add(logged("parallel", 1.0))
+    assert log.numbered(after=2) == [(5, added)]  # a number is never given twice
+    assert added.speedup == 4.0  # the forgotten sequential run is still the baseline
 
 
 def test_an_unbounded_log_keeps_every_run_and_clear_forgets_baselines() -> None:

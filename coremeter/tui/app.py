@@ -8,17 +8,14 @@ one that advances the demo autopilot.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import cached_property, partial
 
 from textual import events
-from textual.actions import ActionParseResult, parse
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
-from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -31,8 +28,8 @@ from coremeter.sampler import CpuSampler
 from coremeter.session import Session
 from coremeter.shutdown import EXIT_DEADLINE_S, QuitSignals, watch_terminal
 from coremeter.tui.caption import Narrator, load, with_story
-from coremeter.tui.commands import AFTER_ESCAPE, COMMANDS, DEMO_KEY, HELP, QUIT, workload_entries
-from coremeter.tui.demo import Autopilot, View
+from coremeter.tui.commands import AFTER_ESCAPE, COMMANDS, HELP, QUIT, workload_entries
+from coremeter.tui.demo import View
 from coremeter.tui.exporting import export_screen
 from coremeter.tui.fit import Fitter
 from coremeter.tui.layout.fill import roomy
@@ -46,6 +43,7 @@ from coremeter.tui.layout.screen import (
 )
 from coremeter.tui.layout.tasks import own_time, pinned_labels
 from coremeter.tui.layout.timeline import PACK_LANES
+from coremeter.tui.presenter import PresenterApp
 from coremeter.tui.screenshot import OfflineScreenshots
 from coremeter.tui.settings import NextRunSettings
 from coremeter.tui.status import status
@@ -70,7 +68,7 @@ RESULTS_KEEP = 1000
 Clock = Callable[[Run], float]
 
 
-class Dashboard(NextRunSettings, OfflineScreenshots):
+class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
     """One screen for the room: which cores are busy, for how long, and what it gained.
 
     No reactive attributes: all state lives in the Session, and a reactive on the App
@@ -112,7 +110,6 @@ class Dashboard(NextRunSettings, OfflineScreenshots):
         self._drawn_run: Run | None = None
         self._drawn_state: RunState | None = None
         self._ticks = 0
-        self._autopilot: Autopilot | None = None
         self._narrator = Narrator(session)
         # What someone else tells the room in front of the caption: the demo's step.
         self.story: str | None = None
@@ -234,8 +231,7 @@ class Dashboard(NextRunSettings, OfflineScreenshots):
         """
         self.session.poll()
         self.sampler.sample()
-        if self._autopilot is not None and not self._autopilot.advance():
-            self._autopilot = None
+        self.advance_demo()
         run = self.session.run
         running = run is not None and run.running
         every = DRAW_EVERY if running else self.sampler.history_every
@@ -323,7 +319,8 @@ class Dashboard(NextRunSettings, OfflineScreenshots):
     def action_other_mode(self) -> None:
         """m: the other of sequential and parallel. Not ``toggle``: that name is Textual's
         own action, which flips an attribute."""
-        self._start(self.session.toggle)
+        if self._start(self.session.toggle) and not self.session.has_baseline():
+            self.notify("sequential first: parallel needs its time to compare with", timeout=3)
 
     def action_rerun(self) -> None:
         self._start(self.session.rerun)
@@ -350,47 +347,17 @@ class Dashboard(NextRunSettings, OfflineScreenshots):
         """v: the other of the task bars and the charts."""
         self.show_view("charts" if self._fitter.view == "tasks" else "tasks")
 
+    @property
+    def view(self) -> View:
+        """The view ``v`` chose: the task bars, or the charts."""
+        return self._fitter.view
+
     def show_view(self, view: View) -> None:
         self._fitter.show(view)
         self._show_charts()
 
     def action_export(self) -> None:
         export_screen(self, self.session, self.options.out)
-
-    # -- the demo autopilot ------------------------------------------------------
-
-    def action_demo(self) -> None:
-        """Start the autopilot, or stop it: its button toggles it."""
-        if not self._stop_demo():
-            self.notify("demo autopilot: any key stops it", timeout=4)
-            autopilot = Autopilot(self, self.options.demo_pauses, time.monotonic)
-            self._autopilot = autopilot if autopilot.begin() else None
-
-    def _stop_demo(self) -> bool:
-        """Stop the autopilot, leaving its run to finish; True if it was running."""
-        autopilot, self._autopilot = self._autopilot, None
-        return autopilot is not None
-
-    async def on_event(self, event: events.Event) -> None:
-        """Any key stops the autopilot, then does what it always does; the autopilot's
-        own key only stops it (else it would start it again at once). Textual sends
-        every key here first, whichever screen or widget it is for."""
-        if isinstance(event, events.Key) and self._stop_demo() and event.key == DEMO_KEY:
-            return
-        await super().on_event(event)
-
-    async def run_action(
-        self,
-        action: str | ActionParseResult,
-        default_namespace: DOMNode | None = None,
-        namespaces: Mapping[str, DOMNode] | None = None,
-    ) -> bool:
-        """A button or palette entry stops the autopilot too, except its own, which toggles
-        it: the room should never see the autopilot and the presenter fight over a run."""
-        _, name, _ = action if isinstance(action, tuple) else parse(action)
-        if name != "demo":
-            self._stop_demo()
-        return await super().run_action(action, default_namespace, namespaces)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(HELP))

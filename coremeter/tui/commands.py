@@ -73,12 +73,13 @@ COMMANDS = (
     Command(
         Binding("d", "demo", "demo"),
         "Demo autopilot",
-        "Sequential, parallel, the comparison, in a loop; any key stops it",
+        "Sequential, parallel, threads, the summary, in a loop; any key stops it",
     ),
     Command(Binding("e", "export", "export"), "Export", "JSON, CSV and an SVG of the screen"),
     Command(Binding("question_mark", "help", "help"), "Help", "What each mode does"),
 )
-QUIT = Binding("q", "quit", "quit")
+# q asks first when there are results to lose; ctrl+q and ctrl+c quit at once.
+QUIT = Binding("q", "ask_quit", "quit")
 
 
 def workload_entries(
@@ -127,7 +128,8 @@ cores take turns: the bound is 1.0x. On a free-threaded Python it is parallel's.
 [b $accent]b[/] the seed's 1:2:3 tasks or one equal task per core  [b $accent]o[/] longest \
 first or in order  [b $accent]r[/] clear \
 the table  [b $accent]v[/] task bars, or the [b]timeline[/] and [b]speedup chart[/]  \
-[b $accent]d[/] [b]demo[/]: sequential, parallel, the comparison, until any key  \
-[b $accent]e[/] export JSON, CSV and SVG into --out  [b $accent]q[/] quit  \
+[b $accent]d[/] [b]demo[/]: sequential, parallel, threads, the summary, until any key  \
+[b $accent]e[/] export JSON, CSV and SVG into --out  [b $accent]q[/] quit (asks when \
+there are results; ctrl+q does not)  \
 [b $accent]ctrl+p[/] every action by name, and Theme (coremeter-projector for a projector)
 """

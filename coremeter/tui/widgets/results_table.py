@@ -28,11 +28,15 @@ class ResultsTable(DataTable):
         self.call_after_refresh(self.scroll_end, animate=False)
 
     def sync(self, log: ResultsLog) -> None:
-        """Add the runs not shown yet; drop the rows of runs the log no longer holds."""
+        """Add the runs not shown yet; drop the rows of runs the log no longer holds
+        (the oldest, past its ``keep``, or the demo's previous lap). Every row shown is
+        of a run the log held, so more rows than runs means some must go."""
         for number, record in log.numbered(after=self.shown):
             self._add(number, record)
-        while self.row_count > len(log.runs):
-            self.remove_row(next(iter(self.rows)))
+        if self.row_count > len(log.runs):
+            held = set(map(str, log.numbers))
+            for key in [key for key in self.rows if key.value not in held]:
+                self.remove_row(key)
 
     def clear(self, columns: bool = False) -> ResultsTable:
         self.shown = 0
@@ -49,6 +53,7 @@ class ResultsTable(DataTable):
             times(record.bound),
             efficiency_text(record.efficiency),
             self._check(record),
+            key=str(number),
         )
         self.shown = number
         self.scroll_end(animate=False)

@@ -1,7 +1,9 @@
-"""Screens over the dashboard: the help, and the notice of a terminal too small."""
+"""Screens over the dashboard: the help, the question before quitting, and the notice of
+a terminal too small."""
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.geometry import Size
@@ -37,6 +39,40 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll() as box:
             box.border_title = "coremeter · escape closes"
             yield Static(self.text)
+
+
+class QuitScreen(ModalScreen[bool]):
+    """One question before the session's results are lost: q again or y quits; any other
+    key, escape or a click keeps the session. The key that answers does nothing else."""
+
+    CONFIRM = frozenset({"q", "y"})
+    DEFAULT_CSS = """
+    QuitScreen {
+        align: center middle;
+        & > Static {
+            width: auto;
+            max-width: 100%;
+            border: round $warning;
+            background: $surface;
+            padding: 0 2;
+            text-align: center;
+        }
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            "[b]Quit coremeter?[/b] The results go with it.\n"
+            "[b $accent]q[/] or [b $accent]y[/] quits · any other key stays"
+        )
+
+    def on_key(self, event: events.Key) -> None:
+        event.stop()
+        self.dismiss(event.key in self.CONFIRM)
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.dismiss(False)
 
 
 class TooSmallScreen(ModalScreen[None]):

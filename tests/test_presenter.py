@@ -54,7 +54,7 @@ def test_the_demo_tells_its_story_with_a_caption_each_step(machine: Machine) -> 
             seen.append((expected, app.demo_step.text, app.view))
             if expected != "summary":
                 assert run.spec.mode == expected  # the words are about the run on screen
-        await until(pilot, lambda: "summary: parallel" in toasts(app), timeout=5)
+        await until(pilot, lambda: "summary: parallel" in screen_text(app), timeout=5)
         assert [view for *_, view in seen] == ["tasks", "tasks", "tasks", "charts"]
         texts = [text for _, text, _ in seen]
         assert texts[0].startswith("sequential: one core runs all 3 tasks")
@@ -68,7 +68,7 @@ def test_the_demo_tells_its_story_with_a_caption_each_step(machine: Machine) -> 
         await pilot.press("x")  # not bound to anything: it still stops the demo
         assert app.demo_step is None
         await until(pilot, lambda: not app.session.run.running)
-        assert "demo" not in toasts(app)
+        assert "any key stops it" not in screen_text(app)
         stopped_at = app.session.log.last
         await pilot.pause(1.0)
         assert app.session.log.last == stopped_at and not app.session.run.running

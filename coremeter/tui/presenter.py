@@ -38,6 +38,10 @@ class PresenterApp(App[None]):
     def show_view(self, view: View) -> None:
         raise NotImplementedError
 
+    def say(self, story: str | None) -> None:
+        """Put ``story`` in front of the caption, or take it away (the Dashboard's)."""
+        raise NotImplementedError
+
     # -- the demo autopilot ------------------------------------------------------
 
     def action_demo(self) -> None:
@@ -58,15 +62,14 @@ class PresenterApp(App[None]):
         return None if self._autopilot is None else self._autopilot.step
 
     def show_step(self, step: DemoStep) -> None:
-        """A toast that lasts as long as the step, saying how the demo stops."""
-        self.clear_notifications()
-        self.notify(step.text, title="demo · any key stops it", timeout=3600, markup=False)
+        """The step's words lead the caption, the one line the room reads, while it lasts."""
+        self.say(f"demo, any key stops it · {step.text}")
 
     def _stop_demo(self) -> bool:
         """Stop the autopilot, leaving its run to finish; True if it was running."""
         autopilot, self._autopilot = self._autopilot, None
         if autopilot is not None:
-            self.clear_notifications()
+            self.say(None)
         return autopilot is not None
 
     async def on_event(self, event: events.Event) -> None:

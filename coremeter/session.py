@@ -141,11 +141,15 @@ class Session:
         return True
 
     def comparable(self) -> list[RunRecord]:
-        """The logged runs of one workload, the live run's or else the next run's: the
-        charts compare within it (a hash run beside a seed run mixes two lessons)."""
-        live = self.run is not None and self.run.running
-        workload = (self.run.spec.workload if self.run and live else self.workload).name
-        return [run for run in self.log.runs if run.workload == workload]
+        """The logged runs of one workload, shape and scale, the live run's or else the
+        next run's: the charts compare like with like (a hash run beside a seed run mixes
+        two lessons; balanced×0.1 beside seed×0.2 shares no time axis)."""
+        if self.run is not None and self.run.running:
+            spec = self.run.spec
+            like = (spec.workload.name, spec.shape, spec.scale)
+        else:
+            like = (self.workload.name, self.shape, self.scale)
+        return [run for run in self.log.runs if (run.workload, run.shape, run.scale) == like]
 
     def use(self, workload: Workload) -> Workload:
         """The workload of the next runs; a function of yours joins the built-ins in the

@@ -194,3 +194,19 @@ def test_a_speedup_is_against_a_sequential_run_of_the_same_workload(session: Ses
     session.start("threads")
     io_threads = finish(session)
     assert io_threads.speedup is not None
+
+
+def test_the_charts_compare_runs_of_the_same_shape_and_scale_only(session: Session) -> None:
+    session.start("sequential").wait(timeout=60)
+    session.poll()
+    assert [run.mode for run in session.comparable()] == ["sequential"]
+    session.set_scale(TINY * 2)  # a fresh comparison; the log keeps the first run
+    assert session.comparable() == [] and len(session.log.runs) == 1
+    session.start("parallel").wait(timeout=60)
+    session.poll()
+    assert [(run.mode, run.scale) for run in session.comparable()] == [("parallel", TINY * 2)]
+    session.next_shape()
+    assert session.comparable() == []
+    session.next_shape()
+    session.set_scale(TINY)
+    assert [run.mode for run in session.comparable()] == ["sequential"]

@@ -74,12 +74,14 @@ def test_in_order_leaves_a_core_idle_and_measures_about_one_and_a_half() -> None
         assert factors["balance"] == 0.75
         product = factors["cores"] * factors["balance"] * factors["core_speed"]
         assert product * factors["overhead"] == pytest.approx(run["speedup"], rel=0.01)
-    # Timing on a shared host: the best of three pairs, which one slow spell cannot pull
-    # down, stays well below the 2.0 longest first reaches. Another program on a core
-    # slows the run further, and core_speed says by how much: taken out, what is left is
-    # the schedule's 1.5 less the run's own overhead. On a quiet host, raw 1.5.
+    # Timing on a shared host: the median of three pairs stays well below the 2.0 longest
+    # first reaches (one pair whose sequential run met a slow spell can read 2.0: its
+    # core_speed says so). Another program on a core slows the run further, and
+    # core_speed says by how much: taken out, what is left is the schedule's 1.5 less
+    # the run's own overhead. On a quiet host, raw 1.5.
+    speedups = sorted(run["speedup"] for run in parallel)
+    assert speedups[1] < 1.8, speedups
     best = max(parallel, key=lambda run: run["speedup"])
-    assert best["speedup"] < 1.8, [run["speedup"] for run in parallel]
     assert 1.3 < best["speedup"] / best["factors"]["core_speed"] < 1.6
     # The core with 2 units of 4 waits at the end: on a quiet host, for about half the run.
     tasks = best["tasks"]

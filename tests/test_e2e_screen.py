@@ -50,5 +50,7 @@ def test_the_rows_are_used_and_the_caption_tells_each_run(size: tuple[int, int])
             assert re.search(
                 rf"{mode} · seed · seed · longest-first · scale {SCALE} · {cores}", screen
             ), screen
-        terminal.keys("q")
+        terminal.keys("q")  # results on screen: q asks once, and y confirms
+        terminal.wait_until(lambda s: "Quit coremeter?" in s, 10, "the question")
+        terminal.keys("y")
         assert terminal.wait_exit() == 0

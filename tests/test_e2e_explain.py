@@ -83,12 +83,15 @@ def test_in_order_leaves_a_core_idle_and_measures_about_one_and_a_half() -> None
     assert speedups[1] < 1.8, speedups
     best = max(parallel, key=lambda run: run["speedup"])
     assert 1.3 < best["speedup"] / best["factors"]["core_speed"] < 1.6
-    # The core with 2 units of 4 waits at the end: on a quiet host, for about half the run.
-    tasks = best["tasks"]
-    assert tasks[1]["end_s"] < tasks[2]["end_s"]
+    # The core with 2 units of 4 waits at the end: on a quiet host, for about half the run;
+    # longest first would leave it waiting for almost none of it. The median of the three
+    # runs, since a slow spell on that core alone shortens its wait in one run (CI saw 0.17).
+    for run in parallel:
+        assert run["tasks"][1]["end_s"] < run["tasks"][2]["end_s"]
+    waits = [(run["wall_s"] - run["tasks"][1]["end_s"]) / run["wall_s"] for run in parallel]
     if not any(run["notes"] for run in doc["runs"]):
         assert best["speedup"] > 1.3, [run["speedup"] for run in parallel]
-        assert 0.3 < (best["wall_s"] - tasks[1]["end_s"]) / best["wall_s"] < 0.7
+        assert 0.2 < statistics.median(waits) < 0.7, waits
     (summary,) = [s for s in doc["summary"] if s["mode"] == "parallel"]
     assert summary["runs"] == 3
     assert summary["median_speedup"] == statistics.median(r["speedup"] for r in parallel)

@@ -42,7 +42,7 @@ from coremeter.tui.layout.screen import (
     too_small,
 )
 from coremeter.tui.layout.tasks import own_time, pinned_labels
-from coremeter.tui.layout.timeline import PACK_LANES
+from coremeter.tui.pace import Pacer
 from coremeter.tui.presenter import PresenterApp
 from coremeter.tui.screenshot import OfflineScreenshots
 from coremeter.tui.settings import NextRunSettings
@@ -58,10 +58,13 @@ from coremeter.tui.widgets.screens import HelpScreen, TooSmallScreen
 from coremeter.tui.widgets.tasks import TaskBars
 
 TICK_S = 0.1
-DRAW_EVERY = 2  # ticks between draws during a run: 5 Hz
+# Ticks between draws during a run: 5 Hz where frames are cheap, down to 1 Hz where they
+# are not (coremeter.tui.pace).
+DRAW_FASTEST, DRAW_SLOWEST = 2, 10
 METERS = 0.27  # the meters' share of the height before they get more compact
-CHART_EVERY = 4  # ticks between chart updates during a run, when they are shown: 2.5 Hz
-CHART_EVERY_PACKED = 10  # the same for a run too big for a lane a core: 1 Hz, a lighter redraw
+# Draws between chart updates during a run, when they are shown: 2.5 Hz at 5 Hz. Those
+# frames cost more, and the pacer weighs them with the rest.
+CHART_EVERY = 2
 # Runs the session keeps, and the table shows: about three hours of the demo autopilot.
 RESULTS_KEEP = 1000
 
@@ -110,6 +113,8 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         self._drawn_run: Run | None = None
         self._drawn_state: RunState | None = None
         self._ticks = 0
+        self._draws = 0  # during runs: every CHART_EVERY-th updates the charts
+        self._pacer = Pacer(TICK_S, DRAW_FASTEST, DRAW_SLOWEST)
         self._narrator = Narrator(session)
         # What someone else tells the room in front of the caption: the demo's step.
         self.story: str | None = None
@@ -226,21 +231,26 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
 
         Every screen update costs CPU for each line it redraws, however small: a bare
         Textual app with one Digits redrawn at 10 Hz takes 3% of a core on a 2-core
-        box, this dashboard 5% at 10 Hz and 3% at 5 Hz. So it draws at 5 Hz during
-        a run, at the history's 2 Hz otherwise, and at once when a run starts or ends.
+        box. So it draws during a run as often as the pacer's budget allows (3-5 Hz
+        with a few cores, 1 Hz with hundreds), at the history's 2 Hz otherwise, and at
+        once when a run starts or ends.
         """
+        self._pacer.tick()
         self.session.poll()
         self.sampler.sample()
         self.advance_demo()
         run = self.session.run
         running = run is not None and run.running
-        every = DRAW_EVERY if running else self.sampler.history_every
+        every = self._pacer.every if running else self.sampler.history_every
         news = run is not self._drawn_run or (run is not None and run.state != self._drawn_state)
         if news or self._ticks % every == 0:
             self.draw()
-        charts = CHART_EVERY_PACKED if run and len(run.lanes) > PACK_LANES else CHART_EVERY
-        if news or (running and self._ticks % charts == 0):
-            self._show_charts()
+            if running and not news:
+                # A run's first frame lays the screen out anew: a one-off, not its pace.
+                self._pacer.drew()
+            self._draws += running
+            if news or (running and self._draws % CHART_EVERY == 0):
+                self._show_charts()
         self._ticks += 1
 
     def draw(self) -> None:

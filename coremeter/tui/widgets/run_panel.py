@@ -61,8 +61,10 @@ class BigTimer(Digits):
         value, width, step = drawn
         style = self.rich_style
         if step:
+            # A glyph's cells are one column each: its length is its width, said to the
+            # Strip, which would otherwise measure every block of every row, every tenth.
             return [
-                Strip([Segment(line, style)]).adjust_cell_length(width, style)
+                Strip([Segment(line[:width].ljust(width), style)], cell_length=width)
                 for line in numerals(value, step)
             ]
         font = DigitsFont(value, style).render(style)

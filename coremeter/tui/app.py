@@ -318,6 +318,7 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
             self.notify(str(exc), title="could not start the run", severity="error")
             return None
         self.draw()
+        self._show_charts()
         return run
 
     def start_mode(self, mode: Mode) -> Run | None:

@@ -38,7 +38,11 @@ Spans = list[tuple[int, float, float]]
 def core_lanes(record: RunRecord) -> list[tuple[str, Spans]]:
     """(label, [(task id, start, end)]) per row: one row per core that ran a task, in core
     order, unpinned tasks last. Tasks that overlap on one core (unpinned workers) stack on
-    extra rows. A task still running, or cut by a stop, ends at the run's wall time."""
+    extra rows. A task still running, or cut by a stop, ends at the run's wall time.
+
+    A run in progress has a row for each core a task will run on from its first frame,
+    so the live chart does not gain rows as tasks start: every row it gains lays the
+    whole screen out again, several times the cost of a frame."""
     by_core: dict[int | None, Spans] = {}
     for task in record.tasks:
         if task.start_s is not None:
@@ -46,6 +50,8 @@ def core_lanes(record: RunRecord) -> list[tuple[str, Spans]]:
             by_core.setdefault(task.core, []).append(
                 (task.id, task.start_s, max(end, task.start_s))
             )
+        elif record.state == "running":
+            by_core.setdefault(task.core, [])
     lanes: list[tuple[str, Spans]] = []
     for core in sorted(by_core, key=lambda c: (c is None, c or 0)):
         stacked: list[Spans] = []
@@ -56,7 +62,7 @@ def core_lanes(record: RunRecord) -> list[tuple[str, Spans]]:
             else:
                 row.append(span)
         label = core_label(core)
-        lanes.extend((label, row) for row in stacked)
+        lanes.extend((label, row) for row in stacked or [[]])
     return lanes
 
 

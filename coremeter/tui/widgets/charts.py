@@ -167,11 +167,11 @@ class Timeline(Chart):
         the time so far. It replaces the last run of its mode until it ends."""
         self._take(latest([*records, *([live] if live else [])], TIMELINE_MODES))
 
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+    def take_room(self, container: Size, viewport: Size) -> None:
         if self._laid_tall != self.tall:
             self._laid_tall = self.tall
             self._laid_out.clear()
-        return super().get_content_height(container, viewport, width)
+        super().take_room(container, viewport)
 
     def natural_rows(self, width: int) -> tuple[int, int]:
         """Its rows at one row a lane, and how many of them are lanes that could grow."""

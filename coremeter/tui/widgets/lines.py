@@ -50,6 +50,8 @@ class LinesWidget(Widget):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._keys: list[tuple] = []
+        # Rows at the last layout; none yet.
+        self._laid_rows = -1
         self._styles: dict[str, Style] = {}
         # The rows its max-height allows (unbounded without one): a subclass lays out its
         # items to fit, rather than have Textual cut off the rows past it.
@@ -68,9 +70,15 @@ class LinesWidget(Widget):
     def set_tall(self, tall: int) -> None:
         if tall != self.tall:
             self.tall = tall
-            # Asked from inside a layout (the screen's layout signal), a layout now
-            # was sometimes lost: ask once this one is on screen.
-            self.call_after_refresh(self.refresh, layout=True)
+            self.refresh(layout=True)
+            # Asked from inside a layout (the screen's layout signal, as the dashboard
+            # mounts), that layout was sometimes lost: then ask again once it is on
+            # screen. Asking again every time laid a run's first frames out once more.
+            self.call_after_refresh(self._lay_out_again)
+
+    def _lay_out_again(self) -> None:
+        if not self.laid_out:
+            self.refresh(layout=True)
 
     def rows(self, width: int) -> int:
         raise NotImplementedError
@@ -82,22 +90,30 @@ class LinesWidget(Widget):
         raise NotImplementedError
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        self.take_room(container, viewport)
+        self._laid_rows = self.rows(width)
+        return self._laid_rows
+
+    def take_room(self, container: Size, viewport: Size) -> None:
+        """Before a layout: the rows it may take (``max_rows``), here its max-height."""
         limit = self.styles.max_height
         if limit is not None:
             self.max_rows = max(1, int(limit.resolve(container, viewport)))
-        return self.rows(width)
 
     def redraw_changed_rows(self) -> None:
         """Refresh only the rows whose key changed since the last call.
 
+        A new row count needs a layout, but only against the rows the last layout gave
+        it: a layout made for another reason (its tall rows, a new view) has drawn all
+        of them, and asking again would lay the whole screen out once more for nothing.
         Hidden (no width), refresh every row instead: Textual keeps a widget's drawn
         lines, and a row refreshed at no width was never redrawn when the widget came
         back, so a chart updated in the other view showed the previous run."""
         width = self.size.width
         keys = [self.row_key(y, width) for y in range(self.rows(width))]
-        if len(keys) != len(self._keys):
+        if len(keys) != self._laid_rows:
             self.refresh(layout=True)
-        elif not width:
+        elif not width or len(keys) != len(self._keys):
             self.refresh()
         else:
             for y, (old, new) in enumerate(zip(self._keys, keys, strict=True)):

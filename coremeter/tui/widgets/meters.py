@@ -134,13 +134,12 @@ class CoreMeters(LinesWidget):
             laid_out = strip_grid(count, width, max_rows, label, self._group)
         return laid_out
 
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+    def take_room(self, container: Size, viewport: Size) -> None:
         """The grid is laid out in ``share`` of the screen's height; tall meters
         (``tall``) may take more than that, which is why the share is not a max-height."""
         if self.share is not None:
             self.max_rows = max(1, int(viewport.height * self.share))
         self._laid_tall = self.tall
-        return self.rows(width)
 
     def rows(self, width: int) -> int:
         return self.grid(width).height * self._tall(width)

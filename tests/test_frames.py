@@ -1,0 +1,54 @@
+"""A run's frames redraw rows: the screen is laid out as the run starts, not again while
+it runs. Each layout redraws the whole screen, the CPU of several frames."""
+
+from __future__ import annotations
+
+from fakes import FakeClock, FrozenRun, fake_sampler
+from fakes import machine as fake_machine
+from helpers import drive, until
+from textual.pilot import Pilot
+
+from coremeter.options import DashboardOptions
+from coremeter.tui.app import create_app
+from coremeter.tui.widgets.charts import Timeline
+from coremeter.tui.widgets.meters import CoreMeters
+
+
+def test_a_run_lays_the_screen_out_as_it_starts_and_not_while_its_tasks_start() -> None:
+    box = fake_machine()
+    clock = FakeClock()
+    app = create_app(box, box.usable_cores, DashboardOptions(scale=0.2),
+                     sampler=fake_sampler([97.0, 99.0]), clock=lambda run: clock.now)  # fmt: skip
+    layouts: list[object] = []
+
+    async def script(pilot: Pilot) -> None:
+        timeline, meters = app.query_one(Timeline), app.query_one(CoreMeters)
+        app.screen.screen_layout_refresh_signal.subscribe(app, layouts.append)
+        # The seed in parallel, longest first: task 2 on one core; tasks 1 and 0 wait.
+        spec = app.session.spec("parallel")
+        run = FrozenRun(spec, {2: (0.0, 0.0, None)})
+        app.session.run = run
+        await until(
+            pilot,
+            lambda: (
+                timeline.natural_rows(timeline.size.width)[1] > 0
+                and timeline.laid_out
+                and meters.laid_out
+            ),
+        )
+        await pilot.pause()
+        settled = len(layouts)
+        for frame in range(1, 21):
+            clock.now = 0.2 * frame
+            run.counts[2] = frame * spec.tasks[2].size // 40
+            if frame == 5:  # the second core's task starts
+                run.starts[1] = clock.now
+            run.counts[1] = max(0, frame - 5) * spec.tasks[1].size // 40
+            app.tick()
+            await pilot.pause()
+        assert "task 1" in app.query_one("#tasks").render_line(1).text
+        assert len(layouts) == settled
+        # A row for each core a task will run on, from the first frame.
+        assert timeline.natural_rows(timeline.size.width)[1] == len({t.core for t in run.tasks()})
+
+    drive(app, script)

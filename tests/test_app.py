@@ -433,7 +433,7 @@ def test_the_run_state_shows_at_the_smallest_size(machine: Machine) -> None:
             return re.sub(r"<[^>]+>", "", app.export_screenshot()).replace("&#160;", " ")
 
         await until(pilot, lambda: "running" in screen())
-        assert re.search(r"parallel · seed · .*…", screen())
+        assert re.search(r"parallel · w.*…", screen())
         await pilot.press("escape")
 
     drive(app, script, size=(40, 12))
@@ -541,7 +541,7 @@ def test_mid_run_the_caption_reads_the_meters_and_the_gauge_sums_them() -> None:
         gauge = "".join(s.text for s in app.query_one(Caption).row_segments(1, 100))
         assert gauge.endswith(" 1.0 / 2.0")
         assert (
-            "threads · seed · seed · longest-first · scale 0.2 · cores 0-1\nrunning"
+            "threads · work seed · shape seed · longest-first · scale 0.2 · cores 0-1\nrunning"
             in status_text(app)
         )
 
@@ -586,14 +586,14 @@ def test_the_panel_shows_the_runs_own_settings_and_the_next_ones_apart(machine: 
 
     async def script(pilot: Pilot) -> None:
         assert (
-            "next run: sequential · seed · seed · longest-first · scale 0.002 · core "
+            "next run: sequential · work seed · shape seed · longest-first · scale 0.002 · core "
             in status_text(app)
         )
         await pilot.press("s")
         await until(pilot, lambda: len(app.session.log.runs) == 1)
         await until(pilot, lambda: "done" in status_text(app))
         assert (
-            f"sequential · seed · seed · longest-first · scale 0.002 · core {first}"
+            f"sequential · work seed · shape seed · longest-first · scale 0.002 · core {first}"
             in status_text(app)
         )
         assert "next run" not in status_text(app)
@@ -601,8 +601,11 @@ def test_the_panel_shows_the_runs_own_settings_and_the_next_ones_apart(machine: 
         await pilot.press("b", "minus")
         await until(pilot, lambda: "next run" in status_text(app))
         lines = status_text(app).splitlines()
-        assert lines[0] == f"sequential · seed · seed · longest-first · scale 0.002 · core {first}"
-        upcoming = "sequential · seed · balanced · longest-first · scale 0.001"
+        assert (
+            lines[0]
+            == f"sequential · work seed · shape seed · longest-first · scale 0.002 · core {first}"
+        )
+        upcoming = "sequential · work seed · shape balanced · longest-first · scale 0.001"
         assert lines[-1] == f"next run: {upcoming} · core {first}"
         # The time beside them is still the sequential run's own.
         assert app.query_one("#timer").value == f"{app.session.log.runs[0].wall_s:.2f}"
@@ -611,7 +614,7 @@ def test_the_panel_shows_the_runs_own_settings_and_the_next_ones_apart(machine: 
         await until(pilot, lambda: caption(app).startswith("parallel took"))
         assert "no sequential run of balanced×0.001" in caption(app)
         assert status_text(app).startswith(
-            "parallel · seed · balanced · longest-first · scale 0.001 · cores"
+            "parallel · work seed · shape balanced · longest-first · scale 0.001 · cores"
         )
 
 

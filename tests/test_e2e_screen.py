@@ -48,7 +48,8 @@ def test_the_rows_are_used_and_the_caption_tells_each_run(size: tuple[int, int])
             # The panel beside the timer names the run's own mode and cores.
             cores = r"core \d+" if mode == "sequential" else r"cores \d+-\d+"
             assert re.search(
-                rf"{mode} · seed · seed · longest-first · scale {SCALE} · {cores}", screen
+                rf"{mode} · work seed · shape seed · longest-first · scale {SCALE} · {cores}",
+                screen,
             ), screen
         terminal.keys("q")  # results on screen: q asks once, and y confirms
         terminal.wait_until(lambda s: "Quit coremeter?" in s, 10, "the question")

@@ -24,7 +24,9 @@ NEXT = "next run: "
 
 @dataclass(frozen=True)
 class Settings:
-    """A run's mode, workload, schedule and the cores it uses, as the panel writes them."""
+    """A run's mode, workload, schedule and the cores it uses, as the panel writes them:
+    the workload and the shape named as the keys name them (w work, b shape), since the
+    reference workload and its shape are both called seed."""
 
     mode: Mode
     workload: Workload
@@ -41,7 +43,7 @@ class Settings:
     def text(self) -> str:
         where = "core" if len(self.cores) == 1 else "cores"
         return (
-            f"{self.mode} · {self.workload.name} · {self.shape} · {self.schedule} · "
+            f"{self.mode} · work {self.workload.name} · shape {self.shape} · {self.schedule} · "
             f"{self.workload.size_text(self.scale)} · {where} {format_core_list(list(self.cores))}"
         )
 

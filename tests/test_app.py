@@ -548,6 +548,26 @@ def test_mid_run_the_caption_reads_the_meters_and_the_gauge_sums_them() -> None:
     drive(app, script)
 
 
+def test_a_caption_wider_than_the_terminal_goes_on_over_a_second_line() -> None:
+    """At 80 columns the demo's step and the GIL's words do not fit one line: the
+    sentence's point comes last, and an ellipsis cut it off."""
+    app = frozen([52.0, 48.0])
+
+    async def script(pilot: Pilot) -> None:
+        app.session.mode = "threads"
+        app.session.run = FrozenRun(app.session.spec("threads"), {1: (0.3, 0.0, None)})
+        app.say("3 of 4: threads")
+        widget = app.query_one(Caption)
+        await until(pilot, lambda: len(widget.lines(widget.size.width)) == 2)
+        await until(pilot, lambda: widget.size.height == 3)  # two lines and the gauge
+        lines = [widget.render_line(y).text.strip() for y in range(2)]
+        assert " ".join(lines) == caption(app)
+        assert caption(app).endswith("busy: the GIL runs one thread at a time")
+        assert "…" not in "".join(lines)
+
+    drive(app, script, size=(80, 24))
+
+
 def test_the_demo_can_tell_its_step_in_the_caption() -> None:
     app = frozen([0.0, 0.0])
 

@@ -31,13 +31,13 @@ def test_w_selects_hash_and_t_lights_every_core_from_one_worker_process() -> Non
     with Terminal(120, 35) as term:
         term.start("--scale", "2", "--shape", "balanced")
         app = term.app()
-        term.wait_screen("sequential · seed ·")
+        term.wait_screen("sequential · work seed ·")
         term.keys("w", "w")
-        term.wait_screen("sequential · hash ·")
+        term.wait_screen("sequential · work hash ·")
         term.wait_screen("C code that drops the GIL")
         term.keys("t")
         [pid] = wait_workers(app, 1)  # threads: one worker process for every core
-        term.wait_screen("threads · hash ·")
+        term.wait_screen("threads · work hash ·")
         before = thread_cpu(pid)
 
         def busy_cores() -> bool:

@@ -74,15 +74,12 @@ def test_in_order_leaves_a_core_idle_and_measures_about_one_and_a_half() -> None
         assert factors["balance"] == 0.75
         product = factors["cores"] * factors["balance"] * factors["core_speed"]
         assert product * factors["overhead"] == pytest.approx(run["speedup"], rel=0.01)
-    # Timing on a shared host: the median of three pairs stays well below the 2.0 longest
-    # first reaches (one pair whose sequential run met a slow spell can read 2.0: its
-    # core_speed says so). Another program on a core slows the run further, and
-    # core_speed says by how much: taken out, what is left is the schedule's 1.5 less
-    # the run's own overhead. On a quiet host, raw 1.5.
-    speedups = sorted(run["speedup"] for run in parallel)
-    assert speedups[1] < 1.8, speedups
-    best = max(parallel, key=lambda run: run["speedup"])
-    assert 1.3 < best["speedup"] / best["factors"]["core_speed"] < 1.6
+    # Raw speedups depend on the host: one pair whose sequential run met a slow spell
+    # read 1.99x, and two of three 1.90x on CI, where the schedule allows 1.5. core_speed
+    # says by how much each pair's cores differed; taken out, what is left is the
+    # schedule's 1.5 less the run's own overhead, on a quiet host or not.
+    schedule = [run["speedup"] / run["factors"]["core_speed"] for run in parallel]
+    assert 1.3 < statistics.median(schedule) < 1.6, schedule
     # The core with 2 units of 4 waits at the end: on a quiet host, for about half the run;
     # longest first would leave it waiting for almost none of it. The median of the three
     # runs, since a slow spell on that core alone shortens its wait in one run (CI saw 0.17).
@@ -90,7 +87,6 @@ def test_in_order_leaves_a_core_idle_and_measures_about_one_and_a_half() -> None
         assert run["tasks"][1]["end_s"] < run["tasks"][2]["end_s"]
     waits = [(run["wall_s"] - run["tasks"][1]["end_s"]) / run["wall_s"] for run in parallel]
     if not any(run["notes"] for run in doc["runs"]):
-        assert best["speedup"] > 1.3, [run["speedup"] for run in parallel]
         assert 0.2 < statistics.median(waits) < 0.7, waits
     (summary,) = [s for s in doc["summary"] if s["mode"] == "parallel"]
     assert summary["runs"] == 3

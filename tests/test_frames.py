@@ -36,7 +36,13 @@ def test_a_run_lays_the_screen_out_as_it_starts_and_not_while_its_tasks_start() 
                 and meters.laid_out
             ),
         )
-        await pilot.pause()
+        # Settled: 0.15 s (several screen updates) without a layout; the start's layouts
+        # come a screen update apart, as the fitter answers each one.
+        quiet = 0
+        while quiet < 3:
+            before = len(layouts)
+            await pilot.pause(0.05)
+            quiet = quiet + 1 if len(layouts) == before else 0
         settled = len(layouts)
         for frame in range(1, 21):
             clock.now = 0.2 * frame
@@ -50,5 +56,31 @@ def test_a_run_lays_the_screen_out_as_it_starts_and_not_while_its_tasks_start() 
         assert len(layouts) == settled
         # A row for each core a task will run on, from the first frame.
         assert timeline.natural_rows(timeline.size.width)[1] == len({t.core for t in run.tasks()})
+
+    drive(app, script)
+
+
+def test_a_cancel_reaches_the_live_timeline_at_once() -> None:
+    """escape drew the cancel itself, the tick then saw no news, and the timeline went on
+    saying "running" beside the cancelled run until the next run."""
+    box = fake_machine()
+    clock = FakeClock()
+    app = create_app(box, box.usable_cores, DashboardOptions(scale=0.2),
+                     sampler=fake_sampler([97.0, 99.0]), clock=lambda run: clock.now)  # fmt: skip
+
+    def header() -> str:
+        timeline = app.query_one(Timeline)
+        return timeline.render_line(0).text
+
+    async def script(pilot: Pilot) -> None:
+        spec = app.session.spec("parallel")
+        clock.now = 2.0
+        run = FrozenRun(spec, {2: (0.5, 0.0, None), 1: (0.5, 0.0, None)})
+        run.started_at = -2.0  # its cancel (at 0.0) comes 2 s in: past a slip, so logged
+        app.session.run = run
+        await until(pilot, lambda: "running · 2.0 s" in header())
+        await pilot.press("escape")
+        await until(pilot, lambda: "running" not in header())
+        assert "cancelled at 2.00 s" in header()
 
     drive(app, script)

@@ -242,24 +242,35 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         run = self.session.run
         running = run is not None and run.running
         every = self._pacer.every if running else self.sampler.history_every
-        news = run is not self._drawn_run or (run is not None and run.state != self._drawn_state)
+        news = self._news()
         if news or self._ticks % every == 0:
             self.draw()
             if running and not news:
                 # A run's first frame lays the screen out anew: a one-off, not its pace.
                 self._pacer.drew()
-            self._draws += running
-            if news or (running and self._draws % CHART_EVERY == 0):
-                self._show_charts()
+                self._draws += 1
+                if self._draws % CHART_EVERY == 0:
+                    self._show_charts()
         self._ticks += 1
 
+    def _news(self) -> bool:
+        """Whether the run is not the one last drawn, or not in the state it was drawn in."""
+        run = self.session.run
+        return run is not self._drawn_run or (run is not None and run.state != self._drawn_state)
+
     def draw(self) -> None:
-        """Hand every widget the engine's current state; each skips what has not changed."""
+        """Hand every widget the engine's current state; each skips what has not changed.
+        News (a run started, ended or cancelled) goes to the charts too, whoever draws it:
+        a key's action drew a cancel once, and the tick then saw no news, so the timeline
+        went on saying "running" beside the cancelled run."""
+        news = self._news()
         self._results.sync(self.session.log)
         run = self._drawn_run = self.session.run
         pinned = self._show_run(run) if run is not None else {}
         self._meters.show(self.sampler.percent, self.sampler.history, pinned)
         self._show_status(run)
+        if news:
+            self._show_charts()
 
     def say(self, story: str | None) -> None:
         """Put ``story`` in front of the caption (the demo's step), or take it away."""
@@ -318,7 +329,6 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
             self.notify(str(exc), title="could not start the run", severity="error")
             return None
         self.draw()
-        self._show_charts()
         return run
 
     def start_mode(self, mode: Mode) -> Run | None:

@@ -23,8 +23,9 @@ TOOK = r"took \d+\.\d\d s"
 
 
 def drawn(screen: str, mode: str) -> bool:
-    """The caption counts the run's busy cores and the live timeline draws it."""
-    running = re.search(rf"^ {mode}\s+running · ", screen, re.MULTILINE)
+    """The caption counts the run's busy cores and the live timeline draws it with time
+    on its lanes (its first frame, at 0.0 s, has lanes of no length yet)."""
+    running = re.search(rf"^ {mode}\s+running · (?!0\.0 )", screen, re.MULTILINE)
     return bool(re.search(rf"{mode} {BUSY}", screen) and running)
 
 

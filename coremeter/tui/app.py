@@ -271,6 +271,8 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         self._show_status(run)
         if news:
             self._show_charts()
+            # The next frame's charts too: a run's first is at 0 s, its lanes still empty.
+            self._draws = CHART_EVERY - 1
 
     def say(self, story: str | None) -> None:
         """Put ``story`` in front of the caption (the demo's step), or take it away."""

@@ -14,6 +14,17 @@ from coremeter.tui.widgets.charts import Timeline
 from coremeter.tui.widgets.meters import CoreMeters
 
 
+async def settle(pilot: Pilot, layouts: list[object]) -> int:
+    """The layouts so far, once 0.15 s (several screen updates) pass without one: a
+    run's start lays out a screen update apart, as the fitter answers each layout."""
+    quiet = 0
+    while quiet < 3:
+        before = len(layouts)
+        await pilot.pause(0.05)
+        quiet = quiet + 1 if len(layouts) == before else 0
+    return len(layouts)
+
+
 def test_a_run_lays_the_screen_out_as_it_starts_and_not_while_its_tasks_start() -> None:
     box = fake_machine()
     clock = FakeClock()
@@ -36,14 +47,7 @@ def test_a_run_lays_the_screen_out_as_it_starts_and_not_while_its_tasks_start() 
                 and meters.laid_out
             ),
         )
-        # Settled: 0.15 s (several screen updates) without a layout; the start's layouts
-        # come a screen update apart, as the fitter answers each one.
-        quiet = 0
-        while quiet < 3:
-            before = len(layouts)
-            await pilot.pause(0.05)
-            quiet = quiet + 1 if len(layouts) == before else 0
-        settled = len(layouts)
+        settled = await settle(pilot, layouts)
         for frame in range(1, 21):
             clock.now = 0.2 * frame
             run.counts[2] = frame * spec.tasks[2].size // 40
@@ -84,3 +88,32 @@ def test_a_cancel_reaches_the_live_timeline_at_once() -> None:
         assert "cancelled at 2.00 s" in header()
 
     drive(app, script)
+
+
+def test_a_hidden_widget_whose_rows_change_asks_for_one_layout_not_one_a_frame() -> None:
+    """In the charts view of a small terminal the task bars are hidden, and a hidden
+    widget is never laid out: asking again at every frame laid the screen out 5 times
+    a second."""
+    box = fake_machine()
+    clock = FakeClock()
+    app = create_app(box, box.usable_cores, DashboardOptions(scale=0.2),
+                     sampler=fake_sampler([97.0, 99.0]), clock=lambda run: clock.now)  # fmt: skip
+    layouts: list[object] = []
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("v")
+        await until(pilot, lambda: not app.query_one("#tasks").display)
+        app.screen.screen_layout_refresh_signal.subscribe(app, layouts.append)
+        spec = app.session.spec("parallel")
+        run = FrozenRun(spec, {2: (0.0, 0.0, None), 1: (0.0, 0.0, None)})
+        app.session.run = run
+        await until(pilot, lambda: app.query_one(Timeline).natural_rows(80)[0] > 1)
+        started = await settle(pilot, layouts)
+        for frame in range(1, 21):
+            clock.now = 0.2 * frame
+            run.counts[2] = frame * spec.tasks[2].size // 40
+            app.tick()
+            await pilot.pause()
+        assert len(layouts) == started
+
+    drive(app, script, size=(80, 24))

@@ -113,6 +113,9 @@ class LinesWidget(Widget):
         keys = [self.row_key(y, width) for y in range(self.rows(width))]
         if len(keys) != self._laid_rows:
             self.refresh(layout=True)
+            # Asked once: a hidden widget is not laid out, and asking at every frame laid
+            # the whole screen out at every frame.
+            self._laid_rows = len(keys)
         elif not width or len(keys) != len(self._keys):
             self.refresh()
         else:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from helpers import alive
 
+from coremeter.report import shortened
 from coremeter.runner import Run, RunSpec
 from coremeter.userfunc import parse_spec
 from coremeter.workload import WorkloadError
@@ -96,6 +97,25 @@ def test_a_folder_named_like_a_file_is_called_a_folder(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("func", "reason"),
+    [
+        ("instance", "instance(0) returned <returns_object.Cls object>, not a number"),
+        ("no_repr", "no_repr(0) returned <returns_object.NoRepr object>, not a number"),
+        (
+            "long_text",
+            "long_text(0) returned 'a sentence far longer than any message about a…, not a number",
+        ),
+        ("own_error", "own_error(0) raised returns_object.Oops: item 0 is not welcome"),
+    ],
+)
+def test_a_message_names_the_users_objects_as_written(func: str, reason: str) -> None:
+    spec = f"{HOSTILE / 'returns_object.py'}:{func}"
+    run = finished(RunSpec.build("sequential", "seed", 1.0, CORES).of(parse_spec(spec, 3)))
+    assert run.state == "failed"
+    assert run.reason.startswith("worker on ") and run.reason.endswith(f": {reason}")
+
+
 def test_the_bench_maps_a_files_own_pool_to_its_result() -> None:
     """The reproduction as a user met it: the whole program, the pool's children and all."""
     result = bench("--workload", f"{HOSTILE / 'own_pool.py'}:spawn", "--items", "2", "--json")
@@ -121,3 +141,10 @@ def bench(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[st
             process.communicate()
             pytest.fail(f"coremeter bench {' '.join(args)} still running after {DEADLINE_S} s")
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def test_a_value_is_shortened_after_a_whole_word() -> None:
+    assert shortened("one two three", 13) == "one two three"
+    assert shortened("one two three", 12) == "one two…"
+    assert shortened("one two three", 8) == "one two…"
+    assert shortened("onetwothree", 6) == "onetw…"

@@ -145,7 +145,9 @@ def machine_line(machine: Machine, cores: list[int]) -> str:
 
 def fit_parts(line: str, width: int, sep: str = " · ") -> str:
     """Break a line of parts only between parts, so a terminal never wraps one mid-word;
-    a part wider than the terminal alone breaks between words."""
+    a part wider than the terminal alone breaks between words. A width under one column
+    (a terminal shrunk to nothing, less its margins) takes one word a line."""
+    width = max(width, 1)
     lines: list[str] = []
     for part in line.split(sep):
         if lines and len(lines[-1]) + len(sep) + len(part) <= width:

@@ -125,7 +125,10 @@ class _Server(Server):
         task = asyncio.current_task()
         assert task is not None
         websocket = web.WebSocketResponse(heartbeat=15)
-        asked = (to_int(request.query.get(side, ""), 0) for side in ("width", "height"))
+        asked = (
+            to_int(request.query.get("width", "80"), 80),
+            to_int(request.query.get("height", "24"), 24),
+        )
         width, height = terminal_size(*asked) or (80, 24)
         await websocket.prepare(request)
 
@@ -175,7 +178,8 @@ class _Server(Server):
                 continue
             kind, data = envelope[0], envelope[1] if len(envelope) > 1 else None
             if kind == "stdin" and isinstance(data, str):
-                await tab.send_bytes(data.encode("utf-8"))
+                # A lone surrogate is valid JSON, not UTF-8: it reaches the app as U+FFFD.
+                await tab.send_bytes(data.encode("utf-8", "replace"))
             elif kind == "resize" and isinstance(data, dict):
                 size = terminal_size(data.get("width"), data.get("height"))
                 if size is not None:

@@ -192,6 +192,7 @@ BAD_MESSAGES: list[object] = [
     ),
     ["resize"],
     ["stdin", 5],
+    '["stdin", "\\ud800"]',
     [],
     {"resize": 1},
     "not JSON",

@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from coremeter.cores import Machine
 from coremeter.options import DashboardOptions
 from coremeter.report import fit_parts, machine_line
+from coremeter.serve import MAX_CELLS, terminal_size
 from coremeter.tui.app import Dashboard, create_app
 from coremeter.tui.widgets.screens import TooSmallScreen
 
@@ -59,3 +60,20 @@ def test_any_size_down_to_nothing_keeps_the_dashboard(machine: Machine, running:
 @pytest.mark.parametrize("width", [1, 0, -1])
 def test_parts_fit_a_width_of_nothing_one_word_a_line(width: int) -> None:
     assert fit_parts("AMD EPYC · cores 0-1", width) == "AMD\nEPYC\ncores\n0-1"
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "size"),
+    [
+        (80, 24, (80, 24)),
+        (0, 0, (1, 1)),
+        (-1, -7, (1, 1)),
+        (10**9, 3, (MAX_CELLS, 3)),
+        ("80", 24, None),
+        (1.5, 24, None),
+        (True, 24, None),
+        (None, None, None),
+    ],
+)
+def test_a_tabs_size_is_clamped_or_ignored(width: object, height: object, size: object) -> None:
+    assert terminal_size(width, height) == size

@@ -72,6 +72,39 @@ def result_text(result: float | None) -> str:
     return "-" if result is None else f"{result:.14g}"
 
 
+# A value quoted in a message, at most: a longer one is cut at the end of a word.
+VALUE_CHARS = 48
+
+
+def value_text(value: object) -> str:
+    """A value a function of yours gave, as your code would print it (its repr), shortened
+    at a word's end; an object with no repr of its own reads as Python writes it, less its
+    address, which means nothing in a message: ``<mine.Cls object>``."""
+    kind = type(value)
+    named = (
+        kind.__qualname__
+        if kind.__module__ == "builtins"
+        else f"{kind.__module__}.{kind.__qualname__}"
+    )
+    if kind.__repr__ is object.__repr__:
+        return f"<{named} object>"
+    try:
+        return shortened(repr(value), VALUE_CHARS)
+    except Exception:  # noqa: BLE001 - a user's __repr__ can raise anything
+        return f"<{named} object>"
+
+
+def shortened(text: str, width: int) -> str:
+    """``text`` in at most ``width`` characters, cut after a whole word with an ellipsis;
+    a first word longer than that alone is cut within it."""
+    if len(text) <= width:
+        return text
+    head = text[: width - 1]
+    if text[width - 1] != " " and " " in head:
+        head = head[: head.rindex(" ")]
+    return head.rstrip() + "…"
+
+
 def ok_text(expected: float | None) -> str:
     """A good run's check. A function of yours has no known result: before a sequential
     run of it, its sum was compared with nothing, and the check says so."""
@@ -112,7 +145,9 @@ def machine_line(machine: Machine, cores: list[int]) -> str:
 
 def fit_parts(line: str, width: int, sep: str = " · ") -> str:
     """Break a line of parts only between parts, so a terminal never wraps one mid-word;
-    a part wider than the terminal alone breaks between words."""
+    a part wider than the terminal alone breaks between words. A width under one column
+    (a terminal shrunk to nothing, less its margins) takes one word a line."""
+    width = max(width, 1)
     lines: list[str] = []
     for part in line.split(sep):
         if lines and len(lines[-1]) + len(sep) + len(part) <= width:

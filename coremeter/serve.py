@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import json
 import logging
 import shlex
 import signal
@@ -19,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
@@ -29,6 +30,9 @@ from coremeter.shutdown import EXIT_DEADLINE_S
 TEMPLATES = Path(__file__).parent / "templates"
 # A dashboard's clean exit takes a few tenths of a second; past this it is killed.
 TAB_EXIT_S = 0.5
+# The most cells a tab's terminal may have each way: more than any screen shows, and a
+# page asking for more would have its dashboard lay out, and draw, that much.
+MAX_CELLS = 1000
 
 
 class ServeError(Exception):
@@ -64,6 +68,15 @@ def check_address(host: str, port: int) -> str:
 def url(host: str, port: int) -> str:
     """The address to open; an IPv6 address needs brackets there."""
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def terminal_size(width: object, height: object) -> tuple[int, int] | None:
+    """A size a page sent, as one the dashboard can take: each whole number clamped to 1
+    to MAX_CELLS (a hidden or collapsed tab sends 0x0); None, to be ignored, where
+    either is not a whole number."""
+    if type(width) is not int or type(height) is not int:  # not a bool, a float, a string
+        return None
+    return min(max(width, 1), MAX_CELLS), min(max(height, 1), MAX_CELLS)
 
 
 def dashboard_command(options: ServeOptions) -> str:
@@ -112,8 +125,11 @@ class _Server(Server):
         task = asyncio.current_task()
         assert task is not None
         websocket = web.WebSocketResponse(heartbeat=15)
-        width = to_int(request.query.get("width", "80"), 80)
-        height = to_int(request.query.get("height", "24"), 24)
+        asked = (
+            to_int(request.query.get("width", "80"), 80),
+            to_int(request.query.get("height", "24"), 24),
+        )
+        width, height = terminal_size(*asked) or (80, 24)
         await websocket.prepare(request)
 
         async def close() -> None:
@@ -145,6 +161,35 @@ class _Server(Server):
                 await asyncio.wait_for(tab.stop(), EXIT_DEADLINE_S)
             await websocket.close()
         return websocket
+
+    async def _process_messages(self, websocket: web.WebSocketResponse, tab: AppService) -> None:
+        """textual-serve's loop over what the page sends, but what the dashboard cannot take
+        is dropped, never the tab: a size is clamped (terminal_size), and a message that is
+        not one textual-serve's page sends is ignored, where textual-serve's loop raised
+        and so ended the tab."""
+        async for message in websocket:
+            if message.type != WSMsgType.TEXT:
+                continue
+            try:
+                envelope = json.loads(message.data)
+            except ValueError:
+                continue
+            if not isinstance(envelope, list) or not envelope:
+                continue
+            kind, data = envelope[0], envelope[1] if len(envelope) > 1 else None
+            if kind == "stdin" and isinstance(data, str):
+                # A lone surrogate is valid JSON, not UTF-8: it reaches the app as U+FFFD.
+                await tab.send_bytes(data.encode("utf-8", "replace"))
+            elif kind == "resize" and isinstance(data, dict):
+                size = terminal_size(data.get("width"), data.get("height"))
+                if size is not None:
+                    await tab.set_terminal_size(*size)
+            elif kind == "ping":
+                await websocket.send_json(["pong", data])
+            elif kind == "blur":
+                await tab.blur()
+            elif kind == "focus":
+                await tab.focus()
 
     async def on_startup(self, app: web.Application) -> None:
         # textual-serve stops on SIGINT and SIGTERM only; a closed terminal's SIGHUP would

@@ -7,24 +7,27 @@ no value is known in advance: every mode must return the sequential run's sum.
 The function is loaded twice: once in the parent, before any worker starts, so that
 each way it can fail is one line and exit 2 instead of a run that fails later; then
 in each worker process from its file or module, never through ``__main__`` (a fork
-server's workers do not share the parent's ``__main__``).
+server's workers do not share the parent's ``__main__``). A file is imported as the
+module its name makes, so that what it starts itself (a Pool) imports it too.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import keyword
 import os
 import re
 import sys
 import traceback
-import zlib
 from collections.abc import Callable, MutableSequence
 from dataclasses import dataclass
+from importlib.machinery import ModuleSpec
 from pathlib import Path
 from types import ModuleType
 from typing import ClassVar
 
+from coremeter.report import value_text
 from coremeter.workload import (
     Kernel,
     Shape,
@@ -98,22 +101,7 @@ class UserFunction(Workload):
 
     def _import(self) -> ModuleType:
         if self.path is not None:
-            if not Path(self.path).is_file():
-                raise WorkloadError(f"no such file: {self.path}")
-            # A name of its own, so that a user file called json.py shadows nothing; in
-            # sys.modules, as an import would be (dataclasses and pickle look it up there).
-            name = f"coremeter_user_{zlib.crc32(self.path.encode()):08x}"
-            spec = importlib.util.spec_from_file_location(name, self.path)
-            if spec is None or spec.loader is None:
-                raise WorkloadError(f"cannot import {self.path}: not a Python file")
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[name] = module
-            try:
-                spec.loader.exec_module(module)
-            except BaseException:
-                del sys.modules[name]
-                raise
-            return module
+            return import_file(self.path)
         assert self.module is not None
         if self.search and self.search not in sys.path:
             sys.path.insert(0, self.search)
@@ -140,7 +128,7 @@ class UserFunction(Workload):
                     total = total + value  # type: ignore[operator]
                 except TypeError:
                     raise TaskFailure(
-                        f"{shown}({item}) returned {value!r:.40}, not a number"
+                        f"{shown}({item}) returned {value_text(value)}, not a number"
                     ) from None
                 counts[task.id] = done
             try:
@@ -152,6 +140,62 @@ class UserFunction(Workload):
 
     def expected(self, task: Task) -> None:
         return None
+
+
+# The names this process imported a user's file under: such a module is the workload of
+# the moment, and a later file of the same name replaces it instead of clashing with it.
+_FILES: set[str] = set()
+
+
+def import_file(path: str) -> ModuleType:
+    """The file imported by its own name, from its folder put first on sys.path, as
+    ``python FILE.py`` finds the files beside it: the processes a function of it starts
+    (spawn, forkserver, fork) import it by that name to unpickle its functions and
+    classes, so it must be a name they find, and find as this file."""
+    file = Path(path)
+    if file.is_dir():
+        raise WorkloadError(f"{path} is a directory, not a Python file")
+    if not file.is_file():
+        raise WorkloadError(f"no such file: {path}")
+    name = file.stem
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise WorkloadError(
+            f"cannot import {path}: {name!r} is not a module name; rename the file "
+            "to letters, digits and _ (not starting with a digit)"
+        )
+    loaded = sys.modules.get(name)
+    if loaded is not None and not (name in _FILES or _is_file(loaded.__spec__, file)):
+        raise WorkloadError(
+            f"cannot import {path} as {name!r}: {_origin(loaded.__spec__)} already has "
+            "that name; rename the file"
+        )
+    folder = str(file.parent)
+    if folder in sys.path:
+        sys.path.remove(folder)
+    sys.path.insert(0, folder)
+    importlib.invalidate_caches()  # the file may be newer than the finder's listing
+    sys.modules.pop(name, None)
+    found = importlib.util.find_spec(name)
+    if not _is_file(found, file):
+        sys.path.remove(folder)
+        raise WorkloadError(
+            f"cannot import {path} as {name!r}: an import of that name finds "
+            f"{_origin(found)} first; rename the file"
+        )
+    module = importlib.import_module(name)
+    _FILES.add(name)
+    return module
+
+
+def _is_file(spec: ModuleSpec | None, file: Path) -> bool:
+    origin = spec.origin if spec is not None else None
+    return origin is not None and os.path.isfile(origin) and file.samefile(origin)
+
+
+def _origin(spec: ModuleSpec | None) -> str:
+    """Where a module comes from: its file, or Python itself."""
+    origin = spec.origin if spec is not None else None
+    return origin if origin is not None and os.path.isfile(origin) else "a module built into Python"
 
 
 def one_line(exc: BaseException) -> str:

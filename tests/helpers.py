@@ -411,7 +411,7 @@ class RawTab:
     what the dashboard draws, and can vanish the way a killed browser or a lost network
     does, with no close frame."""
 
-    def __init__(self, port: int, width: int = 100, height: int = 30) -> None:
+    def __init__(self, port: int, width: object = 100, height: object = 30) -> None:
         self.sock = socket.create_connection((LOOPBACK, port), timeout=10)
         key = base64.b64encode(os.urandom(16)).decode()
         self.sock.sendall(
@@ -470,8 +470,14 @@ class RawTab:
         with self._lock:
             self.sock.sendall(header + mask + masked)
 
+    def send(self, message: object) -> None:
+        """One text message: ``["resize", {"width": 80, "height": 24}]`` as the page sends
+        it, in JSON; a string as it is."""
+        text = message if isinstance(message, str) else json.dumps(message)
+        self._frame(0x1, text.encode())
+
     def press(self, keys: str) -> None:
-        self._frame(0x1, json.dumps(["stdin", keys]).encode())
+        self.send(["stdin", keys])
 
     def drop(self) -> None:
         """Vanish without a close frame: the kernel answers with a TCP reset.

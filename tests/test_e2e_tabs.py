@@ -173,6 +173,50 @@ def test_the_server_killed_ends_every_tab(server: Server) -> None:
     gone_in(everything, "serve SIGKILLed, one tab running")
 
 
+# What a page (or anyone with a WebSocket) may send: no size may reach the app unclamped,
+# and no message end the tab.
+BAD_MESSAGES: list[object] = [
+    *(
+        ["resize", size]
+        for size in [
+            {"width": 1, "height": 1},
+            {"width": 0, "height": 0},
+            {"width": -1, "height": -7},
+            {"width": 2, "height": 5},
+            {"width": 10**9, "height": 10**9},
+            {"width": "wide", "height": None},
+            {"width": 1.5, "height": True},
+            {},
+            [],
+        ]
+    ),
+    ["resize"],
+    ["stdin", 5],
+    '["stdin", "\\ud800"]',
+    [],
+    {"resize": 1},
+    "not JSON",
+]
+
+
+@pytest.mark.parametrize("running", [False, True], ids=["idle", "mid-run"])
+def test_no_message_a_tab_sends_ends_its_dashboard(server: Server, running: bool) -> None:
+    tab = RawTab(server.port, width=0, height=-3)
+    [dashboard] = server.wait_dashboards(1)
+    wait_for(lambda: fork_server(dashboard), 30, "the dashboard started")
+    workers = running_parallel(tab, dashboard) if running else []
+    for message in BAD_MESSAGES:
+        tab.send(message)
+        time.sleep(0.3)
+        assert dashboard.is_running(), f"after {message}: {server.log.read_text()}"
+    assert alive(workers) == workers
+    tab.send(["resize", {"width": 100, "height": 30}])
+    drawn = tab.received
+    wait_for(lambda: tab.received > drawn + 5_000, 30, "the dashboard drawn again")
+    assert dashboard.is_running() and alive(workers) == workers
+    assert "Traceback" not in server.log.read_text()
+
+
 def chromium(profile: Path, *args: str) -> list[str]:
     return [str(CHROMIUM), "--headless", *CHROMIUM_ARGS, f"--user-data-dir={profile}", *args]
 

@@ -182,6 +182,27 @@ def test_resized_from_40x12_to_250x70_during_a_run() -> None:
         assert term.wait_exit() == 0
 
 
+def test_resized_to_one_and_two_columns_during_a_run_and_back() -> None:
+    """Below one column of header, the fitting once raised "invalid width -1" and the
+    dashboard was gone, its run with it."""
+    with Terminal(80, 24) as term:
+        term.start("--mode", "parallel", "--scale", "2", "--autostart")
+        app = term.app()
+        first = min(app.cpu_affinity())
+        pids = wait_workers(app, parallel_lanes(app, 2))
+        for width, height in [(2, 24), (1, 24), (1, 1), (2, 5)]:
+            term.resize(width, height)
+            time.sleep(1)  # a few of the dashboard's frames at this size
+            assert term.exit_status() is None, term.screen()
+        term.resize(80, 24)
+        term.wait_until(lambda s: redrawn(s, first, (80, 24)), 30, "the dashboard again")
+        assert alive(pids) == pids  # the run went on underneath
+        term.keys("Escape")
+        term.wait_screen("cancelled with escape")
+        term.confirm_quit()
+        assert term.wait_exit() == 0
+
+
 def test_started_in_a_terminal_too_small_then_enlarged() -> None:
     with Terminal(20, 6) as term:
         term.start("--mode", "parallel", "--scale", "2", "--autostart")

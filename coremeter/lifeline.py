@@ -34,17 +34,14 @@ ORPHANED = 3
 FORK_SERVER_DIED = "the fork server died, and its workers with it: the next run starts a new one"
 
 
-def die_with(parent: int) -> bool:
-    """Have the kernel SIGKILL this process when ``parent`` ends; exits at once if it has
-    ended already. False where the kernel offers no such thing."""
-    armed = False
+def die_with(parent: int) -> None:
+    """Have the kernel SIGKILL this process when ``parent`` ends (Linux; elsewhere the
+    worker's watchdog thread is all there is); exits at once if it has ended already."""
     if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        armed = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     # After the request, not before: a parent that died in between is caught here.
     if os.getppid() != parent:
         os._exit(ORPHANED)
-    return armed
 
 
 def _arm_fork_server() -> int | None:

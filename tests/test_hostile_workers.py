@@ -16,7 +16,7 @@ import pytest
 from helpers import alive, fork_server, tree, wait_for, wait_gone, wait_until_working
 
 from coremeter.cores import core_label
-from coremeter.lifeline import FORK_SERVER_DIED, fork_server_died
+from coremeter.lifeline import FORK_SERVER_DIED, ORPHANED, fork_server_died
 from coremeter.runner import Run, RunSpec
 from coremeter.stall import STALL_S
 from coremeter.userfunc import parse_spec
@@ -122,6 +122,13 @@ def test_a_killed_fork_server_is_named_and_the_next_run_works() -> None:
     assert again.wait(timeout=30)
     assert again.record().ok, again.reason
     assert not fork_server_died()
+
+
+def test_a_process_whose_parent_is_already_gone_exits_at_once() -> None:
+    """The check after the kernel's request: here the expected parent (pid 1) is not it."""
+    code = "from coremeter.lifeline import die_with; die_with(1); print('ran on')"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == ORPHANED and done.stdout == ""
 
 
 PARENT = """

@@ -12,8 +12,9 @@ import os
 import shutil
 import signal
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 
 from coremeter import export
 from coremeter.cores import Machine, core_label, format_core_list
@@ -26,6 +27,7 @@ from coremeter.report import (
     ok_text,
     result_text,
     speedup_text,
+    stall_text,
     times,
     warnings,
     workload_line,
@@ -58,12 +60,23 @@ def _signals_cancel() -> Iterator[None]:
             signal.signal(sig, old)
 
 
+def _tell_stall(run: Run, told: set[int], say: Callable[[str], object]) -> None:
+    """One line when a worker of the run stalls, once per worker (coremeter.stall)."""
+    stall = run.stall
+    if stall is not None and stall.pid not in told:
+        told.add(stall.pid)
+        say(f"coremeter: {stall_text(stall)}")
+
+
 def _watch(session: Session, run: Run) -> None:
     """Live progress per task on a terminal; just wait elsewhere. Either way the
-    session is polled, so it keeps the cores' recent load for the next run's notes."""
+    session is polled, so it keeps the cores' recent load for the next run's notes,
+    and a stalled worker is told on stderr."""
+    told: set[int] = set()
     if not sys.stderr.isatty():
         while not run.wait(timeout=0.1):
             session.poll()
+            _tell_stall(run, told, partial(print, file=sys.stderr, flush=True))
         return
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
@@ -81,8 +94,10 @@ def _watch(session: Session, run: Run) -> None:
             where = core_label(task.core)
             label = f"{run.spec.mode:<10} task {task.id} ({task.size:,}) on {where}"
             bars[task.id] = progress.add_task(label, total=task.size, start=False)
+        say = partial(progress.console.print, markup=False, highlight=False)
         while not run.wait(timeout=0.1):
             session.poll()
+            _tell_stall(run, told, say)
             for task in run.tasks():
                 if task.start_s is not None:
                     progress.start_task(bars[task.id])

@@ -13,6 +13,7 @@ import textwrap
 from coremeter.cores import Machine, core_label, format_core_list
 from coremeter.factors import Factors
 from coremeter.results import RunRecord
+from coremeter.stall import Stall
 from coremeter.workload import Workload
 
 
@@ -65,6 +66,13 @@ def competition_note(core: int, share: float) -> str:
     return (
         f"{core_label(core)} was {share:.0%} busy before the run: another program competes for it"
     )
+
+
+def stall_text(stall: Stall) -> str:
+    """``stalled: worker on cpu1 is stopped (no progress for 5 s)``: on screen, on
+    bench's stderr, and in the notes of a run that ended so."""
+    quiet = f"no progress for {stall.seconds:.0f} s"
+    return f"stalled: worker on {stall.where} is {stall.state} ({quiet})"
 
 
 def result_text(result: float | None) -> str:

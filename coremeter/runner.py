@@ -15,14 +15,18 @@ import os
 import signal
 import time
 from dataclasses import dataclass, replace
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import wait
 
 from coremeter import factors, schedule
-from coremeter.cores import Machine, core_label, gil_enabled, start_method
+from coremeter.cores import Machine, gil_enabled, start_method
+from coremeter.lifeline import ensure_fork_server
+from coremeter.report import stall_text
 from coremeter.results import MODES, Mode, RunRecord, RunState, TaskRecord, Work, work_key
 from coremeter.schedule import DEFAULT_SCHEDULE, Schedule
+from coremeter.stall import Stall, StallWatch, Watched
 from coremeter.threadshare import Series, ThreadShares
 from coremeter.worker import Lane, Slots, run_worker
+from coremeter.workerproc import WorkerProcess
 from coremeter.workload import SEED, Task, Workload, make_tasks, total_result
 
 __all__ = ["MODES", "Mode", "Run", "RunSpec", "RunState", "context", "prepare"]
@@ -39,16 +43,16 @@ def prepare() -> None:
 
     Started from inside a running Textual app they fail with ``bad value(s) in
     fds_to_keep`` (Textual #3593: Textual swaps sys.stderr for an object whose
-    fileno() is -1). With the engine preloaded, a worker starts in 10-25 ms.
+    fileno() is -1). With the engine preloaded, a worker starts in 10-25 ms. Call it
+    from the main thread: the fork server dies with the thread that started it.
     """
     from multiprocessing import resource_tracker
 
     resource_tracker.ensure_running()
     if start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        context().set_forkserver_preload(["coremeter.runner"])
-        forkserver.ensure_running()
+        # coremeter.lifeline first: the fork server arms itself as it imports it.
+        context().set_forkserver_preload(["coremeter.lifeline", "coremeter.runner"])
+        ensure_fork_server()
         # The fork server imports its preloads on its first request: pay that here,
         # not in the first timed run.
         warm = context().Process(target=int, name="coremeter-warm-up")
@@ -149,32 +153,6 @@ class RunSpec:
         return work_key(self.workload.name, self.shape, self.scale, (t.size for t in self.tasks))
 
 
-@dataclass
-class _Worker:
-    process: multiprocessing.process.BaseProcess
-    reader: Connection
-    writer: Connection
-    lanes: list[Lane]
-
-    def failure(self) -> str:
-        """Why this worker failed: its own message, else how it exited."""
-        if self.reader.poll():
-            try:
-                return str(self.reader.recv())
-            except (EOFError, OSError):
-                pass
-        where = ",".join(core_label(core) for core, _ in self.lanes)
-        code = self.process.exitcode
-        if code is not None and code < 0:
-            try:
-                how = f"was killed by {signal.Signals(-code).name}"
-            except ValueError:
-                how = f"was killed by signal {-code}"
-        else:
-            how = f"exited with code {code}"
-        return f"worker on {where} (pid {self.process.pid}) {how}"
-
-
 class Run:
     """One run of a spec. Poll it (it never blocks), wait for it, or cancel it."""
 
@@ -202,7 +180,7 @@ class Run:
             if spec.mode == "threads"
             else None
         )
-        self._workers: list[_Worker] = []
+        self._workers: list[WorkerProcess] = []
         for index, lanes in enumerate(workers):
             reader, writer = ctx.Pipe(duplex=False)
             process = ctx.Process(
@@ -210,17 +188,22 @@ class Run:
                 args=(index, lanes, slots, writer, spec.workload),
                 name=f"coremeter-worker-{index}",
             )
-            self._workers.append(_Worker(process, reader, writer, lanes))
+            self._workers.append(WorkerProcess(process, reader, writer, lanes))
         self.pids: list[int] = []
         self.started_at = math.nan
         self.stopped_at = math.nan
         self.core_of = {task.id: core for core, tasks in self.lanes for task in tasks}
         # What to say beside this run's figures; the session fills it in at the start.
         self.notes: list[str] = []
+        self._stalls: StallWatch | None = None
+        # A worker that has made no progress for a while, while the run goes on.
+        self.stall: Stall | None = None
 
     # -- lifecycle -----------------------------------------------------------
 
     def start(self) -> Run:
+        if start_method() == "forkserver":
+            ensure_fork_server()  # a new one if the last died
         self.started_at = time.perf_counter()
         self.state = "running"
         for worker in self._workers:
@@ -228,6 +211,11 @@ class Run:
             worker.writer.close()
             assert worker.process.pid is not None  # started
             self.pids.append(worker.process.pid)
+        watched = [
+            Watched(pid, w.where, w.task_ids)
+            for w, pid in zip(self._workers, self.pids, strict=True)
+        ]
+        self._stalls = StallWatch(watched, self.started_at)
         return self
 
     @property
@@ -238,17 +226,20 @@ class Run:
         """Update the state from the workers' exits; True once the run has ended."""
         if self.state != "running":
             return True
+        now = time.perf_counter()
         if self.shares is not None and self.pids:
-            self.shares.sample(self.pids[0], self.started_at, time.perf_counter())
+            self.shares.sample(self.pids[0], self.started_at, now)
         all_exited = True
         for worker in self._workers:
             code = worker.process.exitcode
             if code is None:
-                all_exited = False
+                all_exited = all_exited and worker.lingers(self.ends, now)
             elif code != 0:
                 self._stop("failed", worker.failure())
                 return True
         if not all_exited:
+            if self._stalls is not None:
+                self.stall = self._stalls.check(now, self.counts, self.starts, self.ends)
             return False
         if any(math.isnan(end) for end in self.ends):
             self._stop("failed", "a worker exited before its tasks were done")
@@ -281,6 +272,9 @@ class Run:
 
     def _stop(self, state: RunState, reason: str | None) -> None:
         """End every worker: SIGTERM, a short join, then SIGKILL for stragglers."""
+        if self.stall is not None:
+            self.notes.append(stall_text(self.stall))
+            self.stall = None
         if state == "done":
             self.stopped_at = max(self.ends)
         else:

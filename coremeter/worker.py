@@ -6,8 +6,10 @@ worker starts in milliseconds.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -16,8 +18,10 @@ from dataclasses import dataclass
 from functools import partial
 from multiprocessing import parent_process
 from multiprocessing.connection import Connection, wait
+from typing import NoReturn
 
 from coremeter.cores import core_label, pin
+from coremeter.lifeline import ORPHANED, die_with, worker_parent
 from coremeter.workload import Kernel, Task, TaskFailure, Workload, WorkloadError
 
 # One lane is a core (None: unpinned) and the tasks it runs in order.
@@ -43,10 +47,11 @@ class Slots:
 
 
 def _watch_parent() -> None:
-    """Exit at once when the parent dies, however it died.
+    """Exit at once when the parent dies, however it died: the fallback where the kernel
+    does not end the worker with its parent (coremeter.lifeline), and only while the
+    worker's code lets this thread have the GIL.
 
-    Under forkserver the OS parent is the fork server, so neither PR_SET_PDEATHSIG
-    nor polling getppid() notices; the parent's sentinel does, for every start method.
+    Under forkserver the OS parent is the fork server; the sentinel is coremeter's.
     """
     parent = parent_process()
     if parent is None:
@@ -54,7 +59,7 @@ def _watch_parent() -> None:
 
     def watch() -> None:
         wait([parent.sentinel])
-        os._exit(3)
+        os._exit(ORPHANED)
 
     threading.Thread(target=watch, name="coremeter-watchdog", daemon=True).start()
 
@@ -93,6 +98,7 @@ def run_worker(
     """
     # Ctrl+C reaches the whole process group; the parent decides what to cancel.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with(worker_parent())
     _watch_parent()
     slots.ready[index] = time.perf_counter()
     failures: list[str] = []
@@ -122,6 +128,15 @@ def run_worker(
                 thread.join()
     if failures:
         errors.send(failures[0])
-        errors.close()
-        os._exit(1)
     errors.close()
+    _leave(1 if failures else 0)
+
+
+def _leave(code: int) -> NoReturn:
+    """Exit now that the tasks are done, without the interpreter's shutdown: it would
+    join any thread the user's function left running, and the run would never end."""
+    for stream in (sys.stdout, sys.stderr):
+        # A user may have replaced the stream, or there may be none.
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)

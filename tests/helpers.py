@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shlex
+import signal
 import socket
 import struct
 import subprocess
@@ -32,6 +33,8 @@ from coremeter.tui.app import Dashboard
 
 T = TypeVar("T")
 
+# A function in one C call that holds the GIL for hours (tests/hostile/gil_hold.py).
+HOLD = ("--workload", f"{Path(__file__).parent / 'hostile' / 'gil_hold.py'}:hold", "--items", "2")
 TINY = 0.002  # 1.2e6 iterations in all: a run takes about a tenth of a second
 LOOPBACK = "127.0.0.1"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -146,6 +149,16 @@ def threads_cores(pid: int) -> set[str]:
         line = next(x for x in status.splitlines() if x.startswith("Cpus_allowed_list"))
         allowed.add(line.split()[-1])
     return allowed
+
+
+def stuck(pids: list[int], how: str) -> None:
+    """Each worker deep in its work (a C call, or the seed's loop), then stopped for SIGSTOP.
+    Not before: a worker stopped a few milliseconds after its fork has not yet asked the
+    kernel to end it with its parent."""
+    wait_for(lambda: all(psutil.Process(p).cpu_times().user > 0.2 for p in pids), 20, "work")
+    if how == "SIGSTOP":
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
 
 
 def wait_for(condition: Callable[[], T], timeout: float, what: str, tick: float = 0.05) -> T:

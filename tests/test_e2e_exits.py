@@ -17,7 +17,7 @@ import time
 
 import psutil
 import pytest
-from helpers import Terminal, parallel_lanes, wait_gone, wait_workers
+from helpers import HOLD, Terminal, fork_server, parallel_lanes, stuck, wait_gone, wait_workers
 
 pytestmark = [
     pytest.mark.e2e,
@@ -74,6 +74,38 @@ def test_ended_from_outside_leaves_nothing_running(
         workers_s = time.monotonic() - start
         assert wait_gone([app.pid, *helpers], EXIT_S) == []
         print(f"workers gone in {workers_s:.2f} s, all in {time.monotonic() - start:.2f} s")
+
+
+# Workers no Python code of theirs can end: one C call holding the GIL, or SIGSTOP.
+UNREACHABLE = {
+    "GIL held": {
+        "dashboard": (*HOLD, "--mode", "parallel", "--autostart"),
+        "bench": ("bench", *HOLD, "--mode", "parallel"),
+    },
+    "SIGSTOP": PROGRAMS,
+}
+
+
+@pytest.mark.parametrize("how", UNREACHABLE.keys())
+@pytest.mark.parametrize("program", PROGRAMS.keys())
+def test_kill_9_ends_workers_that_cannot_run_any_code(program: str, how: str) -> None:
+    """The kernel ends them, through the fork server, within the spec's second. In a
+    session of its own, as from a script: no hangup from the terminal ends them instead."""
+    with Terminal() as term:
+        term.start(*UNREACHABLE[how][program], prefix=("setsid", "-w"))
+        app = term.app()
+        count = 2 if how == "GIL held" else parallel_lanes(app, LONG)
+        pids = wait_workers(app, min(count, len(app.cpu_affinity())))
+        server = fork_server(app)
+        assert server is not None
+        helpers = [child.pid for child in app.children()]
+        stuck(pids, how)
+        start = time.monotonic()
+        app.kill()
+        assert wait_gone([*pids, server.pid], WORKER_DEATH_S) == []
+        took = time.monotonic() - start
+        assert wait_gone(helpers, EXIT_S) == []
+        print(f"workers, fork server gone in {took:.2f} s; all in {time.monotonic() - start:.2f} s")
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])

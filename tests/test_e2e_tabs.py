@@ -24,12 +24,14 @@ import pytest
 from helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    HOLD,
     LOOPBACK,
     RawTab,
     alive,
     fork_server,
     free_port,
     parallel_lanes,
+    stuck,
     tree,
     wait_for,
     wait_gone,
@@ -74,10 +76,11 @@ class Server:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
+def server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Server]:
+    """``coremeter serve``, with the options a test passes as its parameter, if any."""
     port = free_port()
     command = [sys.executable, "-m", "coremeter", "serve", "--port", str(port)]
-    command += ["--scale", str(SCALE), "--out", str(tmp_path)]
+    command += ["--scale", str(SCALE), "--out", str(tmp_path), *getattr(request, "param", ())]
     log = tmp_path / "serve.log"
     with log.open("w") as output:
         proc = subprocess.Popen(
@@ -215,6 +218,30 @@ def test_no_message_a_tab_sends_ends_its_dashboard(server: Server, running: bool
     wait_for(lambda: tab.received > drawn + 5_000, 30, "the dashboard drawn again")
     assert dashboard.is_running() and alive(workers) == workers
     assert "Traceback" not in server.log.read_text()
+
+
+UNREACHABLE = {"GIL held": HOLD, "SIGSTOP": ()}
+
+
+@pytest.mark.parametrize("server", UNREACHABLE.values(), ids=UNREACHABLE.keys(), indirect=True)
+def test_the_server_killed_ends_workers_that_cannot_run_any_code(server: Server) -> None:
+    """Workers in a C call holding the GIL, or stopped: the dashboard SIGKILLs them as it
+    sees its pipes hang up, and its fork server dies with it."""
+    tab = RawTab(server.port)
+    [dashboard] = server.wait_dashboards(1)
+    tab.press("p")
+    held = "--workload" in dashboard.cmdline()
+    count = 2 if held else parallel_lanes(dashboard, SCALE)
+    workers = wait_workers(dashboard, min(count, len(dashboard.cpu_affinity())))
+    stuck(workers, "GIL held" if held else "SIGSTOP")
+    helper = fork_server(dashboard)
+    assert helper is not None
+    everything = tree(server.proc.pid)
+    started = time.monotonic()
+    server.proc.kill()
+    assert wait_gone([*workers, helper.pid], GONE_WITHIN_S) == []
+    print(f"\nworkers and fork server gone in {time.monotonic() - started:.2f} s")
+    gone_in(everything, "serve SIGKILLed, stuck workers")
 
 
 def chromium(profile: Path, *args: str) -> list[str]:

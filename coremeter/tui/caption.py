@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from coremeter.report import counted, times, workload_text
+from coremeter.report import counted, stall_text, times, workload_text
 from coremeter.results import Mode, RunRecord
 from coremeter.runner import Run
 from coremeter.session import Session
+from coremeter.stall import Stall
 
 # A core above this percent counts as busy: the meters' bars are past their middle.
 BUSY = 50.0
@@ -49,6 +50,12 @@ def running(mode: Mode, threads: int, now: Load, seconds: float, gil: bool) -> s
             f"{counted(now.cores, 'core')} busy: {GIL_NOW}"
         )
     return f"{mode} · {now.busy} of {counted(now.cores, 'core')} busy · {seconds:.1f} s"
+
+
+def stalled(mode: Mode, stall: Stall) -> str:
+    """``parallel stalled: worker on cpu1 is stopped (no progress for 5 s) · escape ends
+    it``: said instead of the busy count, which would read "0 of 2 cores busy" for ever."""
+    return f"{mode} {stall_text(stall)} · escape ends it"
 
 
 def ended(record: RunRecord, speedup: float | None, gil: bool) -> str:
@@ -99,6 +106,8 @@ class Narrator:
         # The GIL's words where it holds the threads back: not for a workload (io, hash)
         # whose kernel releases it.
         gil = self.session.machine.gil and not run.spec.workload.releases_gil
+        if run.running and run.stall is not None:
+            return stalled(run.spec.mode, run.stall)
         if run.running:
             return running(run.spec.mode, len(run.lanes), now, seconds, gil)
         if self._ended is None or self._ended[0] is not run:

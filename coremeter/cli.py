@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import NoReturn
 
+import coremeter
 from coremeter.cores import CoreError, Machine, parse_core_list
 from coremeter.export import DEFAULT_FOLDER, ExportError, check_csv_path, check_folder
 from coremeter.options import BenchOptions, DashboardOptions, ServeOptions
@@ -306,6 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A live terminal dashboard that makes parallelism visible: the same "
         "CPU-bound Python work run sequentially and in parallel on pinned worker processes.",
     )
+    parser.add_argument("--version", action="version", version=f"coremeter {coremeter.__version__}")
     _dashboard_options(parser, inherit=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     bench = commands.add_parser(

@@ -176,7 +176,9 @@ def _bench(machine: Machine, cores: list[int], options: BenchOptions) -> int:
                 print(fit_parts(machine_line(machine, cores), width))
                 print(fit_parts(workload_line(options.workload), width), flush=True)
                 workers = session.spec("parallel").worker_cores
-                shown = warnings(machine, cores, workers, parallel="parallel" in modes)
+                shown = warnings(
+                    machine, cores, workers, "parallel" in modes, threads="threads" in modes
+                )
                 for note in shown:
                     print(f"note: {note}", file=sys.stderr)
             for _ in range(options.repeat):

@@ -32,6 +32,13 @@ def affinity_available() -> bool:
     return hasattr(psutil.Process, "cpu_affinity")
 
 
+def thread_affinity_available() -> bool:
+    """Whether one thread can be pinned alone: Linux's ``sched_setaffinity(0, ...)``.
+    Windows has only psutil's ``cpu_affinity``, which moves the whole process, so a
+    threads run pinned there would put every thread on the last thread's core."""
+    return hasattr(os, "sched_setaffinity")
+
+
 def usable_cores() -> list[int]:
     """The cores this process may run on: taskset and cpusets included."""
     if hasattr(os, "sched_getaffinity"):
@@ -198,6 +205,7 @@ class Machine:
     start_method: str
     affinity: bool
     quota: float | None
+    thread_affinity: bool = True
     cpu_model: str = ""
     siblings: dict[int, list[int]] = field(default_factory=dict)
 
@@ -212,6 +220,7 @@ class Machine:
             start_method=start_method(),
             affinity=affinity_available(),
             quota=cpu_quota(),
+            thread_affinity=thread_affinity_available(),
             cpu_model=cpu_model(),
             siblings=smt_siblings(),
         )

@@ -14,6 +14,7 @@ import signal
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from coremeter import export
 from coremeter.cores import Machine, core_label, format_core_list
@@ -34,6 +35,9 @@ from coremeter.results import RunRecord, Summary, summarise
 from coremeter.runner import Run, prepare
 from coremeter.session import Session
 from coremeter.shutdown import watch_terminal
+
+if TYPE_CHECKING:  # rich is imported only when bars are drawn
+    from rich.console import Console
 
 
 class Interrupted(Exception):
@@ -94,7 +98,7 @@ def _watch(session: Session, run: Run) -> None:
             progress.stop()
 
 
-def _stderr_console():
+def _stderr_console() -> Console:
     from rich.console import Console
 
     return Console(stderr=True)

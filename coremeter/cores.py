@@ -14,6 +14,7 @@ import sys
 import sysconfig
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -225,7 +226,7 @@ class Machine:
             siblings=smt_siblings(),
         )
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("siblings")
         return data

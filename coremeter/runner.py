@@ -351,7 +351,8 @@ class Run:
         """Seconds from start() until the last worker was running its code."""
         if any(math.isnan(r) for r in self.ready):
             return None
-        return max(self.ready) - self.started_at
+        last: float = max(self.ready)
+        return last - self.started_at
 
     def busy_spans(self) -> list[tuple[int | None, float, float]]:
         """(core, start, end) of each task that ran, in perf_counter seconds: when this

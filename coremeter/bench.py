@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
+from typing import TYPE_CHECKING
 
 from coremeter import export
 from coremeter.cores import Machine, core_label, format_core_list
@@ -36,6 +37,9 @@ from coremeter.results import RunRecord, Summary, summarise
 from coremeter.runner import Run, prepare
 from coremeter.session import Session
 from coremeter.shutdown import watch_terminal
+
+if TYPE_CHECKING:  # rich is imported only when bars are drawn
+    from rich.console import Console
 
 
 class Interrupted(Exception):
@@ -109,7 +113,7 @@ def _watch(session: Session, run: Run) -> None:
             progress.stop()
 
 
-def _stderr_console():
+def _stderr_console() -> Console:
     from rich.console import Console
 
     return Console(stderr=True)
@@ -191,7 +195,9 @@ def _bench(machine: Machine, cores: list[int], options: BenchOptions) -> int:
                 print(fit_parts(machine_line(machine, cores), width))
                 print(fit_parts(workload_line(options.workload), width), flush=True)
                 workers = session.spec("parallel").worker_cores
-                shown = warnings(machine, cores, workers, parallel="parallel" in modes)
+                shown = warnings(
+                    machine, cores, workers, "parallel" in modes, threads="threads" in modes
+                )
                 for note in shown:
                     print(f"note: {note}", file=sys.stderr)
             for _ in range(options.repeat):

@@ -15,8 +15,9 @@ import textwrap
 from collections.abc import Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
+import coremeter
 from coremeter.cores import CoreError, Machine, parse_core_list
 from coremeter.export import DEFAULT_FOLDER, ExportError, check_csv_path, check_folder
 from coremeter.options import BenchOptions, DashboardOptions, ServeOptions
@@ -54,7 +55,7 @@ class _HelpFormatter(argparse.HelpFormatter):
 class _Parser(argparse.ArgumentParser):
     """argparse, but an error is one line and exit 2, with no usage block."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", _HelpFormatter)
         super().__init__(*args, **kwargs)
 
@@ -137,7 +138,7 @@ class _ThemeNames(Sequence[str]):
 
         return theme_names()
 
-    def __getitem__(self, index):  # type: ignore[override]
+    def __getitem__(self, index: Any) -> Any:
         return self._names()[index]
 
     def __len__(self) -> int:
@@ -259,7 +260,7 @@ DASHBOARD_ONLY = ("autostart", "demo", "theme", "out")
 class _MainParser(_Parser):
     """The top-level parser: once the command is known, it settles what depends on it."""
 
-    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
         namespace, extras = super().parse_known_args(args, namespace)
         self.settle(namespace)
         return namespace, extras
@@ -306,6 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A live terminal dashboard that makes parallelism visible: the same "
         "CPU-bound Python work run sequentially and in parallel on pinned worker processes.",
     )
+    parser.add_argument("--version", action="version", version=f"coremeter {coremeter.__version__}")
     _dashboard_options(parser, inherit=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     bench = commands.add_parser(

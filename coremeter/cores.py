@@ -14,6 +14,7 @@ import sys
 import sysconfig
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -30,6 +31,13 @@ def affinity_available() -> bool:
     if hasattr(os, "sched_getaffinity"):
         return True
     return hasattr(psutil.Process, "cpu_affinity")
+
+
+def thread_affinity_available() -> bool:
+    """Whether one thread can be pinned alone: Linux's ``sched_setaffinity(0, ...)``.
+    Windows has only psutil's ``cpu_affinity``, which moves the whole process, so a
+    threads run pinned there would put every thread on the last thread's core."""
+    return hasattr(os, "sched_setaffinity")
 
 
 def usable_cores() -> list[int]:
@@ -198,6 +206,7 @@ class Machine:
     start_method: str
     affinity: bool
     quota: float | None
+    thread_affinity: bool = True
     cpu_model: str = ""
     siblings: dict[int, list[int]] = field(default_factory=dict)
 
@@ -212,11 +221,12 @@ class Machine:
             start_method=start_method(),
             affinity=affinity_available(),
             quota=cpu_quota(),
+            thread_affinity=thread_affinity_available(),
             cpu_model=cpu_model(),
             siblings=smt_siblings(),
         )
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("siblings")
         return data

@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from coremeter.cores import Machine
 from coremeter.results import RunRecord, summarise
@@ -59,7 +60,7 @@ class ExportError(Exception):
     """A path that cannot be written; its message is one line for the user."""
 
 
-def document(records: list[RunRecord], machine: Machine) -> dict:
+def document(records: list[RunRecord], machine: Machine) -> dict[str, Any]:
     """The JSON document of ``bench --json`` and of the dashboard's export."""
     return {
         "machine": machine.to_json(),

@@ -146,6 +146,8 @@ def machine_line(machine: Machine, cores: list[int]) -> str:
     ]
     if not machine.affinity:
         parts.append("affinity no")
+    elif not machine.thread_affinity:
+        parts.append("affinity per process")
     if machine.quota is not None:
         parts.append(f"quota {counted(machine.quota, 'core')}")
     return " · ".join(parts)
@@ -166,18 +168,25 @@ def fit_parts(line: str, width: int, sep: str = " · ") -> str:
 
 
 def warnings(
-    machine: Machine, cores: list[int], workers: list[int], parallel: bool = True
+    machine: Machine,
+    cores: list[int],
+    workers: list[int],
+    parallel: bool = True,
+    threads: bool = True,
 ) -> list[str]:
     """What a user should know before trusting the figures of this machine.
 
     ``workers``: the cores a parallel run puts its workers on (RunSpec.worker_cores),
     which depend on the shape: the seed's three tasks use only the first three cores, so
-    hyperthreads elsewhere in the selection slow nothing down. ``parallel``: whether a
-    parallel run will happen at all; without one, the notes about it are noise.
+    hyperthreads elsewhere in the selection slow nothing down. ``parallel``, ``threads``:
+    whether a parallel or threads run will happen at all; without one, the notes about
+    it are noise.
     """
     notes = []
     if not machine.affinity:
         notes.append("this platform has no CPU affinity API: workers run unpinned")
+    elif threads and not machine.thread_affinity:
+        notes.append("this platform pins whole processes only: threads run unpinned")
     if not parallel:
         return notes
     if machine.quota is not None and machine.quota < len(cores):

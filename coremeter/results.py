@@ -10,7 +10,7 @@ import statistics
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from coremeter import factors
 from coremeter.factors import Factors
@@ -104,7 +104,7 @@ class RunRecord:
     def detail(self) -> str:
         return detail(self.state, self.reason)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["efficiency"] = self.efficiency
         data["tasks"] = [{k: v for k, v in asdict(t).items() if k != "result"} for t in self.tasks]
@@ -207,7 +207,7 @@ class Summary:
             return 0.0
         return (self.max_wall_s - self.min_wall_s) / self.median_wall_s
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -216,7 +216,7 @@ def summarise(records: list[RunRecord]) -> list[Summary]:
 
     Failed and cancelled runs are left out: their wall time measures when they stopped.
     """
-    groups: dict[tuple, list[RunRecord]] = {}
+    groups: dict[tuple[object, ...], list[RunRecord]] = {}
     for record in records:
         if record.ok:
             groups.setdefault((record.mode, record.schedule, record.workload), []).append(record)

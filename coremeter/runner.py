@@ -63,7 +63,8 @@ def prepare() -> None:
 @dataclass(frozen=True)
 class RunSpec:
     """What to run: mode, workload (its shape and scale), cores and schedule; ``pinned``
-    is False where there is no affinity API, ``gil`` whether threads take turns."""
+    is False where there is no affinity API (for threads: none per thread), ``gil``
+    whether threads take turns."""
 
     mode: Mode
     shape: str
@@ -96,9 +97,10 @@ class RunSpec:
         )
 
     def on(self, machine: Machine) -> RunSpec:
-        """This run as ``machine`` runs it: pinned only with an affinity API, threads
-        taking turns only under the GIL."""
-        return replace(self, pinned=machine.affinity, gil=machine.gil)
+        """This run as ``machine`` runs it: pinned only with an affinity API (threads
+        only with one per thread), threads taking turns only under the GIL."""
+        pinned = machine.affinity and (self.mode != "threads" or machine.thread_affinity)
+        return replace(self, pinned=pinned, gil=machine.gil)
 
     def of(self, workload: Workload) -> RunSpec:
         """The same run of another workload: its own tasks, from the same shape, scale
@@ -343,7 +345,8 @@ class Run:
         """Seconds from start() until the last worker was running its code."""
         if any(math.isnan(r) for r in self.ready):
             return None
-        return max(self.ready) - self.started_at
+        last: float = max(self.ready)
+        return last - self.started_at
 
     def busy_spans(self) -> list[tuple[int | None, float, float]]:
         """(core, start, end) of each task that ran, in perf_counter seconds: when this

@@ -78,7 +78,8 @@ class Session:
         """The caveats for a run of ``spec`` and the cores another program is busy on."""
         parallel = spec.mode != "sequential"
         workers = spec.worker_cores
-        caveats = warnings(self.machine, list(spec.cores), workers, parallel=parallel)
+        threads = spec.mode == "threads"
+        caveats = warnings(self.machine, list(spec.cores), workers, parallel, threads)
         return caveats + competition(self.load, workers or spec.cores, self._spans)
 
     def toggle(self) -> Run:

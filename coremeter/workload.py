@@ -105,7 +105,7 @@ def _shown(value: float) -> str:
 def check_shape(shape: str) -> Shape:
     if shape not in SHAPES:
         raise WorkloadError(f"unknown shape {shape!r}: choose from {', '.join(SHAPES)}")
-    return shape  # type: ignore[return-value]
+    return shape
 
 
 def split_evenly(total: int, n_cores: int) -> list[int]:

@@ -10,12 +10,14 @@ import socket
 import subprocess
 import sys
 import time
+from importlib import metadata
 from pathlib import Path
 
 import psutil
 import pytest
 from helpers import TINY, wait_gone
 
+import coremeter as coremeter_package
 from coremeter.bench import summary
 from coremeter.cli import WEB_DRIVER
 from coremeter.cores import Machine
@@ -170,6 +172,15 @@ def test_help_lists_the_options() -> None:
     assert result.returncode == 0
     for option in ("--host", "--port", "--shape", "--scale", "--cores", "--out", "--demo"):
         assert option in result.stdout
+
+
+def test_version_is_the_distributions_one_version() -> None:
+    """The version lives in coremeter/__init__.py; the distribution's metadata reads it
+    from there, so the two cannot disagree."""
+    result = coremeter("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"coremeter {coremeter_package.__version__}\n"
+    assert metadata.version("coremeter-parallel") == coremeter_package.__version__
 
 
 def test_help_gives_the_readmes_default_scale_timing() -> None:

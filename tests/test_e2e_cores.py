@@ -115,3 +115,23 @@ def test_without_an_affinity_api_workers_run_unpinned(tmp_path: Path) -> None:
     text = bench(env=env)
     assert "no CPU affinity API: workers run unpinned" in text.stderr
     assert "affinity no" in text.stdout
+
+
+def test_where_only_a_whole_process_can_be_pinned_threads_run_unpinned(tmp_path: Path) -> None:
+    # What Windows looks like: psutil's cpu_affinity, which moves the whole process, and
+    # no per-thread sched_setaffinity. Pinning each thread would move them all to one core.
+    (tmp_path / "sitecustomize.py").write_text(NO_AFFINITY.split("if hasattr(psutil")[0])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    result = bench("--mode", "threads,parallel", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["machine"]["affinity"] is True
+    assert doc["machine"]["thread_affinity"] is False
+    threads, parallel = doc["runs"]
+    assert threads["ok"] and all(t["core"] is None for t in threads["tasks"])
+    assert parallel["ok"] and all(t["core"] in CORES for t in parallel["tasks"])
+    text = bench("--mode", "threads", env=env)
+    assert "this platform pins whole processes only: threads run unpinned" in text.stderr
+    assert "affinity per process" in text.stdout
+    # Without a threads run the note is noise.
+    assert "threads run unpinned" not in bench("--mode", "parallel", env=env).stderr

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from helpers import TINY, run_modes
 
 from coremeter import notes
 from coremeter.cores import Machine
 from coremeter.notes import competition
+from coremeter.report import machine_line
 from coremeter.sampler import LoadHistory
 from coremeter.session import Session
 
@@ -104,3 +107,18 @@ def test_every_run_carries_its_notes_the_machine_caveats_included(machine: Machi
     assert sequential.notes == []
     assert parallel.notes == ["one core selected: parallel runs on it alone and cannot be faster"]
     assert sequential.to_json()["notes"] == []
+
+
+def test_where_threads_cannot_be_pinned_a_threads_run_says_it_runs_unpinned(
+    machine: Machine,
+) -> None:
+    """Windows pins whole processes only: threads run unpinned there, and say so."""
+    windows = replace(machine, thread_affinity=False)
+    session = Session(windows, windows.usable_cores, "seed", TINY)
+    session.load = history(Clock(), dict.fromkeys(windows.usable_cores, 0.0))
+    unpinned = "this platform pins whole processes only: threads run unpinned"
+    threads, parallel = session.spec("threads"), session.spec("parallel")
+    assert not threads.pinned and parallel.pinned
+    assert unpinned in session.notes(threads)
+    assert unpinned not in session.notes(parallel)
+    assert "affinity per process" in machine_line(windows, windows.usable_cores)

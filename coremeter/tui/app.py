@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import cached_property, partial
+from typing import Any
 
 from textual import events
 from textual.app import ComposeResult, SystemCommand
@@ -385,7 +386,7 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
     def action_help(self) -> None:
         self.push_screen(HelpScreen(HELP))
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for c in COMMANDS:
             yield SystemCommand(c.title, c.help, partial(self.run_action, c.binding.action))

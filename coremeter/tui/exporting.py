@@ -15,7 +15,7 @@ from coremeter.results import RunRecord
 from coremeter.session import Session
 
 
-def export_screen(app: App, session: Session, out: Path) -> None:
+def export_screen(app: App[None], session: Session, out: Path) -> None:
     runs = list(session.log.runs)
     if not runs:
         app.notify("no run has ended yet", title="nothing to export", severity="warning")
@@ -27,7 +27,9 @@ def export_screen(app: App, session: Session, out: Path) -> None:
     app.call_after_refresh(_export, app, session, out, (runs, running))
 
 
-def _export(app: App, session: Session, out: Path, what: tuple[list[RunRecord], bool]) -> None:
+def _export(
+    app: App[None], session: Session, out: Path, what: tuple[list[RunRecord], bool]
+) -> None:
     runs, running = what
     try:
         paths = export_session(

@@ -48,7 +48,7 @@ class Settings:
         )
 
     @property
-    def choice(self) -> tuple:
+    def choice(self) -> tuple[object, ...]:
         """What the next run's settings are chosen by: when it differs, they are shown."""
         return (self.mode, self.workload, self.shape, self.scale, self.schedule)
 
@@ -93,7 +93,7 @@ def _settings(spec: RunSpec) -> Settings:
 
 
 @lru_cache(maxsize=16)
-def _upcoming(session: Session, choice: tuple) -> Settings:
+def _upcoming(session: Session, choice: tuple[object, ...]) -> Settings:
     """The next run's settings, made again when what chooses them (``choice``) changes."""
     return Settings.of(session.spec(session.mode))
 

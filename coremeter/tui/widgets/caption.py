@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 from rich.segment import Segment
 
@@ -30,7 +31,7 @@ class Caption(LinesWidget):
     """
     LABEL = "cores busy "
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.text = ""
         self.load = Load(0, 0.0, 0)
@@ -53,7 +54,7 @@ class Caption(LinesWidget):
     def _bar(self, width: int) -> int:
         return max(1, width - len(self.LABEL) - len(self._figures()))
 
-    def row_key(self, y: int, width: int) -> tuple:
+    def row_key(self, y: int, width: int) -> tuple[object, ...]:
         lines = self.lines(width)
         if y < len(lines):
             return (lines[y],)

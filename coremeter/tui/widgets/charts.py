@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Hashable, Mapping, Sequence
 from itertools import groupby
+from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
@@ -45,7 +46,7 @@ class Chart(LinesWidget):
     }
     """
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._records: tuple[RunRecord, ...] = ()
         self._laid_out: Cached[tuple[int, int], list[Row]] = Cached(self._lay_out_at)
@@ -82,7 +83,7 @@ class Chart(LinesWidget):
     def rows(self, width: int) -> int:
         return len(self._rows(width))
 
-    def row_key(self, y: int, width: int) -> tuple:
+    def row_key(self, y: int, width: int) -> tuple[object, ...]:
         return (self._rows(width)[y],)
 
     def row_segments(self, y: int, width: int) -> list[Segment]:

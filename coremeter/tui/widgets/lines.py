@@ -9,6 +9,7 @@ whose key changed.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
@@ -47,9 +48,9 @@ class LinesWidget(Widget):
     LinesWidget { height: auto; }
     """
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._keys: list[tuple] = []
+        self._keys: list[tuple[object, ...]] = []
         # Rows at the last layout; none yet.
         self._laid_rows = -1
         self._styles: dict[str, Style] = {}
@@ -83,7 +84,7 @@ class LinesWidget(Widget):
     def rows(self, width: int) -> int:
         raise NotImplementedError
 
-    def row_key(self, y: int, width: int) -> tuple:
+    def row_key(self, y: int, width: int) -> tuple[object, ...]:
         raise NotImplementedError
 
     def row_segments(self, y: int, width: int) -> list[Segment]:

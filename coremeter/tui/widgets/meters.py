@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
@@ -61,7 +62,7 @@ class CoreMeters(LinesWidget):
         cores: Sequence[int],
         siblings: Mapping[int, Sequence[int]] | None = None,
         share: float | None = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         """``siblings``: Machine.siblings, each core's hyperthreads (itself included).
         ``share``: of the screen's height, past which meters get more compact (columns,
@@ -171,7 +172,7 @@ class CoreMeters(LinesWidget):
     def _mini_bar(self, cell: int) -> int:
         return max(2, cell - self._mini_text)
 
-    def row_key(self, y: int, width: int) -> tuple:
+    def row_key(self, y: int, width: int) -> tuple[object, ...]:
         layout = self.grid(width)
         y, words = self._row(y, width)
         if not words:

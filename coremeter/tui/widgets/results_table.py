@@ -10,7 +10,7 @@ from coremeter.report import efficiency_text, ok_text, speedup_text, times, work
 from coremeter.results import ResultsLog, RunRecord
 
 
-class ResultsTable(DataTable):
+class ResultsTable(DataTable[str | Text]):
     """The session's runs, one row each, in the order they ended."""
 
     COLUMNS = ("#", "mode", "work", "cores", "wall s", "speedup", "bound", "eff", "check")

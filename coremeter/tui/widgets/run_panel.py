@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -25,7 +27,7 @@ class BigTimer(Digits):
     size. Left-aligned, which is how the panel uses it.
     """
 
-    def __init__(self, value: str = "", **kwargs) -> None:
+    def __init__(self, value: str = "", **kwargs: Any) -> None:
         super().__init__(value, **kwargs)
         self.size_step = 0
         self._strips: Cached[tuple[str, int, int], list[Strip]] = Cached(self._draw)

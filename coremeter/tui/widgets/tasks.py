@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich.segment import Segment
 
@@ -43,7 +44,7 @@ class TaskBars(LinesWidget):
     # The percent and the time after a full bar; a short bar has the percent only.
     PERCENT, CLOCK = 5, 9
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.tasks: list[TaskRecord] = []
         self.seconds: list[float | None] = []
@@ -97,7 +98,7 @@ class TaskBars(LinesWidget):
     def _bar_width(self, layout: Grid) -> int:
         return layout.cell - self._text_width(full=layout.form.name == "full")
 
-    def row_key(self, y: int, width: int) -> tuple:
+    def row_key(self, y: int, width: int) -> tuple[object, ...]:
         layout = self.grid(width)
         if y == layout.rows:
             return (self._summary(layout),)

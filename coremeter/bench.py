@@ -24,9 +24,11 @@ from coremeter.report import (
     fit_parts,
     machine_line,
     ok_text,
+    parallelism_text,
     result_text,
     speedup_text,
     times,
+    verdict_text,
     warnings,
     workload_line,
 )
@@ -109,8 +111,9 @@ def _check(record: RunRecord) -> str:
 
 
 def summary(records: list[RunRecord], shown: Iterable[str] = ()) -> str:
-    """One row per run; under a run with a speedup to explain, its factors, and its notes
-    but those in ``shown`` (the machine's, printed before the runs)."""
+    """One row per run; under a run with a speedup to explain, its factors, what the
+    parallelism gave, whether the speedup can be trusted, and its notes but those in
+    ``shown`` (the machine's, printed before the runs)."""
     header = (
         f"{'mode':<10} {'schedule':<13} {'cores':<8} {'wall s':>8} {'speedup':>8} "
         f"{'bound':>6} {'eff':>5} {'result':>14}  check"
@@ -126,8 +129,10 @@ def summary(records: list[RunRecord], shown: Iterable[str] = ()) -> str:
             f"{speedup:>8} {times(r.bound):>6} {eff:>5} {result_text(r.result):>14}  {_check(r)}"
         )
         explained = explanation(r)
-        if explained is not None:
-            lines.append(indent + explained)
+        if explained is not None and r.factors is not None:
+            lines += [indent + explained, indent + parallelism_text(r.factors)]
+        if r.verdict is not None:
+            lines.append(indent + verdict_text(r.verdict))
         lines += [f"{indent}note: {note}" for note in r.notes if note not in said]
     return "\n".join(lines)
 

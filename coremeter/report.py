@@ -9,10 +9,12 @@ strings only: nothing here imports Textual or rich.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 
 from coremeter.cores import Machine, core_label, format_core_list
 from coremeter.factors import Factors
 from coremeter.results import RunRecord
+from coremeter.verdict import BAND, Cause, Verdict
 from coremeter.workload import Workload
 
 
@@ -53,6 +55,49 @@ def explanation(record: RunRecord) -> str | None:
     if record.mode == "sequential" or record.speedup is None or record.factors is None:
         return None
     return factors_text(record.speedup, record.factors)
+
+
+def parallelism_text(factors: Factors) -> str:
+    """The speedup with the core speed taken out, said as such."""
+    return (
+        f"{times(factors.parallelism)} is what the parallelism gave"
+        " (cores × balance × overhead: the machine's speed taken out)"
+    )
+
+
+def _cause_text(cause: Cause, verdict: Verdict) -> str:
+    speed = f"{verdict.core_speed or 0:.0%}"
+    if cause == "other work":
+        return "its baseline ran other work"
+    if cause == "fast cores":
+        return f"the cores ran at {speed} of the baseline's speed: the baseline met a slow spell"
+    if cause == "slow cores":
+        return f"the cores ran at {speed} of the baseline's speed: this run met a slow spell"
+    if cause == "over cores":
+        return f"{times(verdict.speedup)} is more than {counted(verdict.cores, 'core')} can give"
+    whose = "this run's" if cause == "run competed" else "the baseline's"
+    return f"another program competed for {whose} cores"
+
+
+def verdict_reason(verdict: Verdict, rerun: Callable[[str], str] = str) -> str | None:
+    """Why a speedup cannot be trusted, and which runs to run again (``rerun`` names a
+    mode as the reader starts it: the dashboard's key); None when it can be."""
+    if verdict.comparable:
+        return None
+    causes = "; ".join(_cause_text(cause, verdict) for cause in verdict.causes)
+    return f"{causes}: rerun {' and '.join(map(rerun, verdict.rerun))}"
+
+
+def verdict_text(verdict: Verdict, rerun: Callable[[str], str] = str) -> str:
+    """``comparable with run 3``, or ``not comparable:`` and why (verdict_reason)."""
+    reason = verdict_reason(verdict, rerun)
+    if reason is None:
+        return f"comparable with run {verdict.baseline}"
+    return f"not comparable with run {verdict.baseline}: {reason}"
+
+
+# How the band is written where the rules are told (help, README).
+BAND_TEXT = f"{BAND[0]:.0%}-{BAND[1]:.0%}"
 
 
 def notes_text(notes: list[str], sep: str = "\n") -> str:

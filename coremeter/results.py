@@ -15,6 +15,7 @@ from typing import Literal, get_args
 from coremeter import factors
 from coremeter.factors import Factors
 from coremeter.schedule import DEFAULT_SCHEDULE, Schedule
+from coremeter.verdict import Verdict, judge
 
 # What a run does: the words the keys, the CLI, the JSON and the table all use.
 Mode = Literal["sequential", "parallel", "threads"]
@@ -88,6 +89,12 @@ class RunRecord:
     # unless done; see factors.critical_speed): what core_speed compares.
     critical_speed: float | None = None
     factors: Factors | None = None
+    # Those of ``notes`` that say another program kept the run's cores busy: a speedup
+    # they touch, as the run or as its baseline, is not trusted (coremeter.verdict).
+    competition: list[str] = field(default_factory=list)
+    # Whether its speedup can be trusted, and against which run: None for a sequential
+    # run (its own baseline) and a run with no speedup.
+    verdict: Verdict | None = None
 
     @property
     def work(self) -> Work:
@@ -106,6 +113,8 @@ class RunRecord:
 
     def to_json(self) -> dict:
         data = asdict(self)
+        # The verdict goes out in words, which coremeter.export adds.
+        del data["verdict"]
         data["efficiency"] = self.efficiency
         data["tasks"] = [{k: v for k, v in asdict(t).items() if k != "result"} for t in self.tasks]
         return data
@@ -129,13 +138,15 @@ class ResultsLog:
         self.numbers: list[int] = []  # each held run's number, in step with ``runs``
         self.dropped = 0  # runs dropped by ``keep``
         self.last = 0  # the number of the latest run added
-        self._baselines: dict[Work, RunRecord] = {}
+        # Each work's baseline, with its number.
+        self._baselines: dict[Work, tuple[int, RunRecord]] = {}
 
     def add(self, record: RunRecord) -> RunRecord:
+        self.last += 1
         if record.ok and record.mode == "sequential":
             if record.expected is None:
                 record.expected = record.result
-            self._baselines[record.work] = record
+            self._baselines[record.work] = (self.last, record)
         baseline = self.baseline(record.work) if record.ok else None
         if baseline is not None and record.expected is None:
             # A function of yours: its sum must be the sequential run's.
@@ -151,7 +162,8 @@ class ResultsLog:
                     record.critical_speed,
                     baseline.critical_speed,
                 )
-        self.last += 1
+            if record.mode != "sequential":
+                record.verdict = judge(record, baseline, self.baseline_number(record.work))
         self.runs.append(record)
         self.numbers.append(self.last)
         if self.keep is not None and len(self.runs) > self.keep:
@@ -162,7 +174,13 @@ class ResultsLog:
 
     def baseline(self, work: Work) -> RunRecord | None:
         """The last sequential run of ``work``: what its other runs are compared with."""
-        return self._baselines.get(work)
+        held = self._baselines.get(work)
+        return None if held is None else held[1]
+
+    def baseline_number(self, work: Work) -> int:
+        """The number of ``work``'s baseline; 0 without one."""
+        held = self._baselines.get(work)
+        return 0 if held is None else held[0]
 
     def numbered(self, after: int = 0) -> list[tuple[int, RunRecord]]:
         """The runs numbered above ``after`` that are still held, with their numbers."""

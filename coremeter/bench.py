@@ -104,7 +104,7 @@ def _stderr_console():
 
 def _check(record: RunRecord) -> str:
     if record.ok:
-        return ok_text(record.expected)
+        return ok_text(record)
     if record.reason:
         return f"{record.state}: {record.reason}"
     return f"{record.state}: WRONG"
@@ -130,7 +130,7 @@ def summary(records: list[RunRecord], shown: Iterable[str] = ()) -> str:
         )
         explained = explanation(r)
         if explained is not None and r.factors is not None:
-            lines += [indent + explained, indent + parallelism_text(r.factors)]
+            lines.append(f"{indent}{explained} · {parallelism_text(r.factors)}")
         if r.verdict is not None:
             lines.append(indent + verdict_text(r.verdict))
         lines += [f"{indent}note: {note}" for note in r.notes if note not in said]

@@ -58,11 +58,8 @@ def explanation(record: RunRecord) -> str | None:
 
 
 def parallelism_text(factors: Factors) -> str:
-    """The speedup with the core speed taken out, said as such."""
-    return (
-        f"{times(factors.parallelism)} is what the parallelism gave"
-        " (cores × balance × overhead: the machine's speed taken out)"
-    )
+    """The speedup with the core speed taken out (cores × balance × overhead), said as such."""
+    return f"what the parallelism gave: {times(factors.parallelism)} (core speed taken out)"
 
 
 def _cause_text(cause: Cause, verdict: Verdict) -> str:
@@ -84,8 +81,28 @@ def verdict_reason(verdict: Verdict, rerun: Callable[[str], str] = str) -> str |
     mode as the reader starts it: the dashboard's key); None when it can be."""
     if verdict.comparable:
         return None
-    causes = "; ".join(_cause_text(cause, verdict) for cause in verdict.causes)
-    return f"{causes}: rerun {' and '.join(map(rerun, verdict.rerun))}"
+    return f"{causes_text(verdict)}: rerun {' and '.join(map(rerun, verdict.rerun))}"
+
+
+def causes_text(verdict: Verdict) -> str:
+    """What spoiled a comparison, each cause in words; empty for a comparable one."""
+    return "; ".join(_cause_text(cause, verdict) for cause in verdict.causes)
+
+
+def verdict_short(verdict: Verdict) -> str:
+    """The verdict in a table's cell, under the heading "comparable": ``yes, vs 3`` (the
+    baseline's number), or ``no:`` and the causes, ``no: core speed 201%, over 2 cores``."""
+    if verdict.comparable:
+        return f"yes, vs {verdict.baseline}"
+    return "no: " + ", ".join(dict.fromkeys(_cause_short(c, verdict) for c in verdict.causes))
+
+
+def _cause_short(cause: Cause, verdict: Verdict) -> str:
+    if cause in ("fast cores", "slow cores"):
+        return f"core speed {verdict.core_speed or 0:.0%}"
+    if cause == "over cores":
+        return f"over {counted(verdict.cores, 'core')}"
+    return "other work" if cause == "other work" else "another program"
 
 
 def verdict_text(verdict: Verdict, rerun: Callable[[str], str] = str) -> str:
@@ -93,7 +110,7 @@ def verdict_text(verdict: Verdict, rerun: Callable[[str], str] = str) -> str:
     reason = verdict_reason(verdict, rerun)
     if reason is None:
         return f"comparable with run {verdict.baseline}"
-    return f"not comparable with run {verdict.baseline}: {reason}"
+    return f"not comparable: {reason}"
 
 
 # How the band is written where the rules are told (help, README).
@@ -117,10 +134,25 @@ def result_text(result: float | None) -> str:
     return "-" if result is None else f"{result:.14g}"
 
 
-def ok_text(expected: float | None) -> str:
-    """A good run's check. A function of yours has no known result: before a sequential
-    run of it, its sum was compared with nothing, and the check says so."""
-    return "ok" if expected is not None else "ok, no sequential sum to check"
+def ok_text(record: RunRecord) -> str:
+    """A good run's check. A function of yours shows its sum, which nothing else on
+    screen says; before a sequential run of it, that sum was compared with nothing, and
+    the check says so."""
+    if not _yours(record.workload):
+        return "ok"
+    said = f"ok, sum {result_text(record.result)}"
+    return said if record.expected is not None else f"{said}, no sequential sum to check"
+
+
+def _yours(workload: str) -> bool:
+    """Whether a workload is a function of the user's (FILE.py:FUNC), sized by --items."""
+    return ":" in workload
+
+
+def shape_text(workload: str, shape: str, scale: float) -> str:
+    """A run's shape and size: ``seed×0.01``; a function of yours, which --items sizes
+    rather than the scale, its shape alone."""
+    return shape if _yours(workload) else f"{shape}×{scale:g}"
 
 
 def workload_line(workload: Workload) -> str:
@@ -132,9 +164,7 @@ def workload_text(workload: str, shape: str, scale: float) -> str:
     """A run's work in a few cells: ``seed×0.01`` for the reference (its shape and scale,
     as always), ``hash seed×0.01`` for another built-in, ``pi.py:hits seed`` for a
     function of yours, which --items sizes rather than the scale."""
-    if ":" in workload:
-        return f"{workload} {shape}"
-    sized = f"{shape}×{scale:g}"
+    sized = shape_text(workload, shape, scale)
     return sized if workload == "seed" else f"{workload} {sized}"
 
 

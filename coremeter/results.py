@@ -187,11 +187,12 @@ class ResultsLog:
         start = bisect_right(self.numbers, after)
         return list(zip(self.numbers[start:], self.runs[start:], strict=True))
 
-    def forget_after(self, number: int) -> None:
-        """Forget the runs numbered above ``number`` (the demo's previous lap), keeping
-        their baselines as ``keep`` does."""
+    def forget_after(self, number: int, upto: int | None = None) -> None:
+        """Forget the runs numbered above ``number``, up to ``upto`` if given (the demo's
+        previous lap, once the next is complete), keeping their baselines as ``keep`` does."""
         start = bisect_right(self.numbers, number)
-        del self.runs[start:], self.numbers[start:]
+        end = len(self.numbers) if upto is None else bisect_right(self.numbers, upto)
+        del self.runs[start:end], self.numbers[start:end]
 
     def clear(self) -> None:
         self.runs.clear()

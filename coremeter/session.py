@@ -109,9 +109,19 @@ class Session:
             return None
         run.cancel(reason)
         if run.elapsed() < SLIP_S:
-            self._logged = run
+            # No record: the screen must not describe an older run as this one.
+            self._logged, self.ended = run, None
             return None
         return self.poll()
+
+    def clear(self) -> None:
+        """Forget the logged runs, baselines included, and the ended run the screen
+        describes, so that nothing on it speaks of a cleared run; a run in progress goes
+        on, compared with no baseline."""
+        self.log.clear()
+        self.ended = None
+        if self.run is not None and not self.run.running:
+            self.run = None
 
     def kill_now(self) -> None:
         """Stop the run's workers at once, from a signal handler (see Run.kill_now)."""

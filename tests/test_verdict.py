@@ -46,7 +46,7 @@ def test_a_baseline_at_half_speed_is_not_comparable_and_says_why() -> None:
     assert run.speedup is not None and run.speedup > 2
     assert run.verdict is not None and not run.verdict.comparable
     assert verdict_text(run.verdict) == (
-        "not comparable with run 1: the cores ran at 200% of the baseline's speed: the"
+        "not comparable: the cores ran at 200% of the baseline's speed: the"
         " baseline met a slow spell; 2.98x is more than 2 cores can give: rerun sequential"
     )
 
@@ -102,12 +102,12 @@ def test_bench_summary_json_and_csv_carry_the_same_verdict() -> None:
     words = verdict_text(run.verdict)
     lines = summary([base, run]).splitlines()
     assert lines[-1].strip() == words
-    assert "is what the parallelism gave" in lines[-2]
+    assert "what the parallelism gave: " in lines[-2]
     runs = document([base, run], machine())["runs"]
     assert runs[0]["verdict"] is None
     assert runs[1]["verdict"] == {
         "comparable": False,
-        "reason": words.removeprefix("not comparable with run 1: "),
+        "reason": words.removeprefix("not comparable: "),
     }
     rows = csv_rows([base, run])
     assert rows[0]["comparable"] == "" and rows[-1]["comparable"] == "false"

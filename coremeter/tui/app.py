@@ -357,8 +357,13 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         await self.run_action(action)
 
     def action_clear(self) -> None:
-        self.session.log.clear()
+        """r: the table, and all that describes its runs: the caption, the panel, the
+        task bars and the charts."""
+        self.session.clear()
         self._results.clear()
+        if self.session.run is None:
+            self._tasks.show([], [])
+        self.draw()
         self._show_charts()
 
     def _refill_results(self) -> None:

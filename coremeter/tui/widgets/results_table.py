@@ -6,14 +6,27 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from coremeter.cores import format_core_list
-from coremeter.report import efficiency_text, ok_text, speedup_text, times, workload_text
+from coremeter.report import (
+    efficiency_text,
+    ok_text,
+    shape_text,
+    speedup_text,
+    times,
+    verdict_short,
+)
 from coremeter.results import ResultsLog, RunRecord
 
 
 class ResultsTable(DataTable):
-    """The session's runs, one row each, in the order they ended."""
+    """The session's runs, one row each, in the order they ended: the schedule, the
+    workload and the shape each in a column of its own (the seed workload and the seed
+    shape share a name), and last whether each speedup can be trusted, and why not
+    (the caption and the panel say which run to redo)."""
 
-    COLUMNS = ("#", "mode", "work", "cores", "wall s", "speedup", "bound", "eff", "check")
+    COLUMNS = (
+        "#", "mode", "schedule", "workload", "shape", "cores", "wall s", "speedup", "bound",
+        "eff", "check", "comparable",
+    )  # fmt: skip
 
     shown = 0  # the number of the last run added
 
@@ -46,13 +59,16 @@ class ResultsTable(DataTable):
         self.add_row(
             str(number),
             record.mode,
-            workload_text(record.workload, record.shape, record.scale),
+            "-" if record.mode == "sequential" else record.schedule,
+            record.workload,
+            shape_text(record.workload, record.shape, record.scale),
             format_core_list(record.cores),
             f"{record.wall_s:.2f}",
             speedup_text(record.speedup),
             times(record.bound),
             efficiency_text(record.efficiency),
             self._check(record),
+            self._verdict(record),
             key=str(number),
         )
         self.shown = number
@@ -62,8 +78,15 @@ class ResultsTable(DataTable):
         """Plain Text, not markup: a failure reason may contain brackets."""
         colours = self.app.get_css_variables()
         if record.ok:
-            return Text(ok_text(record.expected), style=colours["success"])
+            return Text(ok_text(record), style=colours["success"])
         if record.state == "done":
             return Text("WRONG result", style=f"bold {colours['error']}")
         colour = colours["error" if record.state == "failed" else "warning"]
         return Text.assemble((record.state, colour), record.detail)
+
+    def _verdict(self, record: RunRecord) -> Text:
+        verdict = record.verdict
+        if verdict is None:
+            return Text("-")
+        colour = "" if verdict.comparable else f"bold {self.app.get_css_variables()['warning']}"
+        return Text(verdict_short(verdict), style=colour)

@@ -72,14 +72,16 @@ def document(records: list[RunRecord], machine: Machine) -> dict:
 
 
 def verdict_json(record: RunRecord) -> dict | None:
-    """Whether the run's speedup can be trusted, and why not; None for a run with
-    nothing compared (a sequential run, a run with no baseline)."""
+    """Whether the run's speedup can be trusted, why not, and the ``number`` of the run it
+    is measured against; None for a run with nothing compared (a sequential run, a run
+    with no baseline)."""
     verdict = record.verdict
     if verdict is None:
         return None
     return {
         "comparable": verdict.comparable,
         "reason": verdict_reason(verdict),
+        "baseline": verdict.baseline,
     }
 
 

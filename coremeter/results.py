@@ -95,6 +95,9 @@ class RunRecord:
     # Whether its speedup can be trusted, and against which run: None for a sequential
     # run (its own baseline) and a run with no speedup.
     verdict: Verdict | None = None
+    # Its number in the session's log, from 1 (0 until logged): what the table's first
+    # column, the charts and a verdict ("comparable with run 3") call it.
+    number: int = 0
 
     @property
     def work(self) -> Work:
@@ -138,15 +141,15 @@ class ResultsLog:
         self.numbers: list[int] = []  # each held run's number, in step with ``runs``
         self.dropped = 0  # runs dropped by ``keep``
         self.last = 0  # the number of the latest run added
-        # Each work's baseline, with its number.
-        self._baselines: dict[Work, tuple[int, RunRecord]] = {}
+        self._baselines: dict[Work, RunRecord] = {}
 
     def add(self, record: RunRecord) -> RunRecord:
         self.last += 1
+        record.number = self.last
         if record.ok and record.mode == "sequential":
             if record.expected is None:
                 record.expected = record.result
-            self._baselines[record.work] = (self.last, record)
+            self._baselines[record.work] = record
         baseline = self.baseline(record.work) if record.ok else None
         if baseline is not None and record.expected is None:
             # A function of yours: its sum must be the sequential run's.
@@ -163,7 +166,7 @@ class ResultsLog:
                     baseline.critical_speed,
                 )
             if record.mode != "sequential":
-                record.verdict = judge(record, baseline, self.baseline_number(record.work))
+                record.verdict = judge(record, baseline)
         self.runs.append(record)
         self.numbers.append(self.last)
         if self.keep is not None and len(self.runs) > self.keep:
@@ -174,13 +177,7 @@ class ResultsLog:
 
     def baseline(self, work: Work) -> RunRecord | None:
         """The last sequential run of ``work``: what its other runs are compared with."""
-        held = self._baselines.get(work)
-        return None if held is None else held[1]
-
-    def baseline_number(self, work: Work) -> int:
-        """The number of ``work``'s baseline; 0 without one."""
-        held = self._baselines.get(work)
-        return 0 if held is None else held[0]
+        return self._baselines.get(work)
 
     def numbered(self, after: int = 0) -> list[tuple[int, RunRecord]]:
         """The runs numbered above ``after`` that are still held, with their numbers."""

@@ -58,6 +58,8 @@ class Judged(Protocol):
     def factors(self) -> Factors | None: ...
     @property
     def competition(self) -> list[str]: ...
+    @property
+    def number(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,8 @@ class Verdict:
         return ["sequential"] * baseline + [self.mode] * run
 
 
-def judge(run: Judged, baseline: Judged, number: int) -> Verdict:
-    """The verdict on ``run``'s speedup against ``baseline``, the log's run ``number``."""
+def judge(run: Judged, baseline: Judged) -> Verdict:
+    """The verdict on ``run``'s speedup against ``baseline``."""
     assert run.speedup is not None
     speed = run.factors.core_speed if run.factors is not None else None
     causes: list[Cause] = []
@@ -102,4 +104,4 @@ def judge(run: Judged, baseline: Judged, number: int) -> Verdict:
         causes.append("run competed")
     if baseline.competition:
         causes.append("baseline competed")
-    return Verdict(run.mode, number, tuple(causes), run.speedup, len(run.cores), speed)
+    return Verdict(run.mode, baseline.number, tuple(causes), run.speedup, len(run.cores), speed)

@@ -492,7 +492,8 @@ def test_the_projector_theme_is_bold_and_in_the_theme_switcher(machine: Machine)
         await until(pilot, lambda: results.row_count == 1)
 
         def check_colour() -> str:
-            return str(results.get_cell_at(Coordinate(0, len(results.columns) - 1)).style)
+            check = ResultsTable.COLUMNS.index("check")
+            return str(results.get_cell_at(Coordinate(0, check)).style)
 
         # Any theme from Textual's switcher, and back to the projector's.
         for query, name in (("nord", "nord"), ("projector", PROJECTOR.name)):

@@ -12,6 +12,7 @@ from fakes import FrozenRun, fake_sampler, machine
 from helpers import TINY, drive, until
 from textual.coordinate import Coordinate
 from textual.pilot import Pilot
+from textual.widget import Widget
 
 from coremeter.cores import Machine
 from coremeter.options import DashboardOptions
@@ -19,7 +20,9 @@ from coremeter.runner import Run
 from coremeter.sampler import LoadHistory
 from coremeter.tui.app import Dashboard, create_app
 from coremeter.tui.caption import IDLE_CAPTION
+from coremeter.tui.layout.speedup import SPEEDUP_HINT
 from coremeter.tui.widgets.caption import Caption
+from coremeter.tui.widgets.charts import SpeedupChart, Timeline
 from coremeter.tui.widgets.results_table import ResultsTable
 from coremeter.tui.widgets.run_panel import BigTimer, RunPanel
 from coremeter.tui.widgets.tasks import TaskBars
@@ -64,6 +67,10 @@ async def end(pilot: Pilot, run: FrozenRun) -> None:
     app.session.run = run
     await until(pilot, lambda: app.session.log.last == logged + 1)
     await pilot.pause(0.2)
+
+
+def chart_text(widget: Widget) -> str:
+    return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
 
 
 def caption(app: Dashboard) -> str:
@@ -173,5 +180,75 @@ def test_another_program_on_a_core_is_named_by_the_caption(machine: Machine) -> 
         await until(pilot, lambda: "another program competed" in caption(app))
         assert "not comparable" in panel(app)
         assert table(app)[-1][-1].startswith("no: ") and "another program" in table(app)[-1][-1]
+
+    drive(app, script)
+
+
+def test_escape_on_a_sequential_run_leaves_the_baseline_drawn() -> None:
+    app = dashboard()
+
+    async def script(pilot: Pilot) -> None:
+        app.show_view("charts")
+        await end(pilot, ended(app, "sequential", 1.0))
+        await end(pilot, ended(app, "parallel", 1.0))
+        spec = app.session.spec("sequential")
+        run = FrozenRun(spec, {0: (1.0, 0.0, 1.0), 1: (0.4, 1.0, None)})
+        run.started_at = -2.0  # two seconds in: no slip, a run the log keeps
+        app.session.run = run
+        await pilot.pause(0.2)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.session.log.last == 3)
+        await pilot.pause(0.3)
+        drawn = app.query_one(Timeline)._records
+        assert [(r.number, r.state) for r in drawn] == [(1, "done"), (3, "cancelled"), (2, "done")]
+        text = chart_text(app.query_one(Timeline))
+        assert "run 2 against run 1" in text and "run 1 · seed×0.2" in text
+        assert "vs run 1" in chart_text(app.query_one(SpeedupChart))
+
+    drive(app, script)
+
+
+def test_a_new_scale_starts_a_fresh_comparison() -> None:
+    app = dashboard()
+
+    async def script(pilot: Pilot) -> None:
+        app.show_view("charts")
+        await end(pilot, ended(app, "sequential", 1.0))
+        await end(pilot, ended(app, "parallel", 1.0))
+        assert len(app.query_one(Timeline)._records) == 2
+        await pilot.press("plus")
+        await pilot.pause(0.2)
+        assert app.query_one(Timeline)._records == ()
+        assert SPEEDUP_HINT in chart_text(app.query_one(SpeedupChart))
+
+    drive(app, script)
+
+
+def test_the_timer_the_task_bars_and_the_timeline_read_one_time_a_frame() -> None:
+    box = machine()
+    ticks = iter(range(1, 10**6))
+    # A clock that moves on at every reading, as a real one does between two calls.
+    app = create_app(
+        box, box.usable_cores, DashboardOptions(scale=0.2), fake_sampler([20.0, 20.0]),
+        lambda run: next(ticks) * 0.37,
+    )  # fmt: skip
+
+    async def script(pilot: Pilot) -> None:
+        app.show_view("charts")
+        spec = app.session.spec("parallel")
+        app.session.run = FrozenRun(spec, {1: (0.5, 0.0, None), 2: (0.4, 0.0, None)})
+        await pilot.pause(0.3)
+        timeline, bars = app.query_one(Timeline), app.query_one(TaskBars)
+        timer = app.query_one(RunPanel).query_one(BigTimer)
+        updates = 0
+        for _ in range(40):
+            drawn = timeline._records
+            app.tick()
+            running = [s for t, s in zip(bars.tasks, bars.seconds, strict=True) if not t.end_s]
+            assert running and all(f"{s:.1f}" == timer.value for s in running if s is not None)
+            if timeline._records != drawn:  # a frame that drew the charts
+                updates += 1
+                assert f"{timeline._records[-1].wall_s:.1f}" == timer.value
+        assert updates >= 2
 
     drive(app, script)

@@ -84,7 +84,7 @@ def test_a_baseline_of_other_work_is_not_comparable() -> None:
     base = sequential(6.1, 1.0)
     run = compared(base, parallel(3.2, 1.0))
     balanced = replace(base, shape="balanced")
-    verdict = judge(run, balanced, 1)
+    verdict = judge(run, balanced)
     assert verdict.causes == ("other work",)
     assert "its baseline ran other work" in verdict_text(verdict)
 
@@ -108,6 +108,7 @@ def test_bench_summary_json_and_csv_carry_the_same_verdict() -> None:
     assert runs[1]["verdict"] == {
         "comparable": False,
         "reason": words.removeprefix("not comparable: "),
+        "baseline": 1,
     }
     rows = csv_rows([base, run])
     assert rows[0]["comparable"] == "" and rows[-1]["comparable"] == "false"

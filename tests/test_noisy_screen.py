@@ -26,6 +26,7 @@ from coremeter.tui.widgets.charts import SpeedupChart, Timeline
 from coremeter.tui.widgets.results_table import ResultsTable
 from coremeter.tui.widgets.run_panel import BigTimer, RunPanel
 from coremeter.tui.widgets.tasks import TaskBars
+from coremeter.userfunc import parse_spec
 
 SLOW_SPELL = "the cores ran at 200% of the baseline's speed: the baseline met a slow spell"
 
@@ -92,6 +93,11 @@ def table(app: Dashboard) -> list[list[str]]:
     ]
 
 
+def column(app: Dashboard, name: str) -> list[str]:
+    index = ResultsTable.COLUMNS.index(name)
+    return [row[index] for row in table(app)]
+
+
 def test_a_baseline_at_half_speed_is_called_not_comparable_on_screen() -> None:
     app = dashboard()
 
@@ -130,7 +136,7 @@ def test_a_speedup_past_the_core_count_is_never_stated_as_a_lesson() -> None:
         assert f"{record.speedup:.2f}x sequential run 1" in said
         assert "is more than 2 cores can give" in said
         assert "not comparable" in panel(app)
-        assert table(app)[-1][-1] == "no: core speed 200%, over 2 cores"
+        assert column(app, "comparable")[-1] == "no: core speed 200%, over 2 cores"
 
     drive(app, script)
 
@@ -143,7 +149,7 @@ def test_a_quiet_pair_says_which_run_it_is_measured_against() -> None:
         await end(pilot, ended(app, "parallel", 1.0))
         assert "sequential run 1 (bound 2.00x)" in caption(app)
         assert "comparable with run 1" in panel(app)
-        assert table(app)[-1][-1] == "yes, vs 1"
+        assert column(app, "comparable")[-1] == "yes, vs 1"
 
     drive(app, script)
 
@@ -179,7 +185,8 @@ def test_another_program_on_a_core_is_named_by_the_caption(machine: Machine) -> 
         await until(pilot, lambda: len(app.session.log.runs) == 2)
         await until(pilot, lambda: "another program competed" in caption(app))
         assert "not comparable" in panel(app)
-        assert table(app)[-1][-1].startswith("no: ") and "another program" in table(app)[-1][-1]
+        verdict = column(app, "comparable")[-1]
+        assert verdict.startswith("no: ") and "another program" in verdict
 
     drive(app, script)
 
@@ -250,5 +257,22 @@ def test_the_timer_the_task_bars_and_the_timeline_read_one_time_a_frame() -> Non
                 updates += 1
                 assert f"{timeline._records[-1].wall_s:.1f}" == timer.value
         assert updates >= 2
+
+    drive(app, script)
+
+
+def test_a_function_of_yours_shows_its_sum_in_the_table(machine: Machine, tmp_path) -> None:
+    (tmp_path / "mine.py").write_text("def f(n):\n    return n * n\n")
+    mine = parse_spec("mine.py:f", 10, cwd=str(tmp_path))
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY, workload=mine))
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("p")  # before any sequential run: nothing to check it against
+        await until(pilot, lambda: len(column(app, "check")) == 1)
+        assert column(app, "check") == ["ok, sum 285, no sequential sum to check"]
+        await pilot.press("s")
+        await until(pilot, lambda: len(column(app, "check")) == 2)
+        assert column(app, "check")[1] == "ok, sum 285"
+        assert (column(app, "workload")[1], column(app, "shape")[1]) == ("mine.py:f", "seed")
 
     drive(app, script)

@@ -18,14 +18,15 @@ from coremeter.results import ResultsLog, RunRecord
 
 
 class ResultsTable(DataTable):
-    """The session's runs, one row each, in the order they ended: the schedule, the
-    workload and the shape each in a column of its own (the seed workload and the seed
-    shape share a name), and last whether each speedup can be trusted, and why not
-    (the caption and the panel say which run to redo)."""
+    """The session's runs, one row each, in the order they ended: the workload and the
+    shape each in a column of its own (the seed workload and the seed shape share a
+    name), and beside each speedup whether it can be trusted, and why not (the caption
+    and the panel say which run to redo). A narrow terminal cuts the columns on the
+    right, so the schedule, the same for most runs, comes last."""
 
     COLUMNS = (
-        "#", "mode", "schedule", "workload", "shape", "cores", "wall s", "speedup", "bound",
-        "eff", "check", "comparable",
+        "#", "mode", "workload", "shape", "cores", "wall s", "speedup", "comparable", "bound",
+        "eff", "check", "schedule",
     )  # fmt: skip
 
     shown = 0  # the number of the last run added
@@ -56,21 +57,21 @@ class ResultsTable(DataTable):
         return super().clear(columns)
 
     def _add(self, number: int, record: RunRecord) -> None:
-        self.add_row(
-            str(number),
-            record.mode,
-            "-" if record.mode == "sequential" else record.schedule,
-            record.workload,
-            shape_text(record.workload, record.shape, record.scale),
-            format_core_list(record.cores),
-            f"{record.wall_s:.2f}",
-            speedup_text(record.speedup),
-            times(record.bound),
-            efficiency_text(record.efficiency),
-            self._check(record),
-            self._verdict(record),
-            key=str(number),
-        )
+        cells = {
+            "#": str(number),
+            "mode": record.mode,
+            "workload": record.workload,
+            "shape": shape_text(record.workload, record.shape, record.scale),
+            "cores": format_core_list(record.cores),
+            "wall s": f"{record.wall_s:.2f}",
+            "speedup": speedup_text(record.speedup),
+            "comparable": self._verdict(record),
+            "bound": times(record.bound),
+            "eff": efficiency_text(record.efficiency),
+            "check": self._check(record),
+            "schedule": "-" if record.mode == "sequential" else record.schedule,
+        }
+        self.add_row(*(cells[column] for column in self.COLUMNS), key=str(number))
         self.shown = number
         self.scroll_end(animate=False)
 

@@ -104,7 +104,7 @@ def _stderr_console():
 
 def _check(record: RunRecord) -> str:
     if record.ok:
-        return ok_text(record)
+        return ok_text(record, with_sum=False)
     if record.reason:
         return f"{record.state}: {record.reason}"
     return f"{record.state}: WRONG"

@@ -72,7 +72,10 @@ def _cause_text(cause: Cause, verdict: Verdict) -> str:
         return f"the cores ran at {speed} of the baseline's speed: this run met a slow spell"
     if cause == "over cores":
         return f"{times(verdict.speedup)} is more than {counted(verdict.cores, 'core')} can give"
-    whose = "this run's" if cause == "run competed" else "the baseline's"
+    competed = {"run competed", "baseline competed"} <= set(verdict.causes)
+    whose = (
+        "both runs'" if competed else "this run's" if cause == "run competed" else "the baseline's"
+    )
     return f"another program competed for {whose} cores"
 
 
@@ -86,7 +89,8 @@ def verdict_reason(verdict: Verdict, rerun: Callable[[str], str] = str) -> str |
 
 def causes_text(verdict: Verdict) -> str:
     """What spoiled a comparison, each cause in words; empty for a comparable one."""
-    return "; ".join(_cause_text(cause, verdict) for cause in verdict.causes)
+    # dict.fromkeys: competition on both runs is said once.
+    return "; ".join(dict.fromkeys(_cause_text(cause, verdict) for cause in verdict.causes))
 
 
 def verdict_short(verdict: Verdict) -> str:
@@ -134,14 +138,15 @@ def result_text(result: float | None) -> str:
     return "-" if result is None else f"{result:.14g}"
 
 
-def ok_text(record: RunRecord) -> str:
-    """A good run's check. A function of yours shows its sum, which nothing else on
-    screen says; before a sequential run of it, that sum was compared with nothing, and
-    the check says so."""
-    if not _yours(record.workload):
-        return "ok"
-    said = f"ok, sum {result_text(record.result)}"
-    return said if record.expected is not None else f"{said}, no sequential sum to check"
+def ok_text(record: RunRecord, with_sum: bool = True) -> str:
+    """A good run's check. A function of yours has no known result: before a sequential
+    run of it, its sum was compared with nothing, and the check says so. ``with_sum``:
+    a function of yours shows its sum too, where nothing else says it (the dashboard's
+    table; bench has a result column)."""
+    said = "ok" if record.expected is not None else "ok, no sequential sum to check"
+    if with_sum and _yours(record.workload):
+        said += f" · sum {result_text(record.result)}"
+    return said
 
 
 def _yours(workload: str) -> bool:

@@ -184,7 +184,7 @@ def test_competition_for_the_cores_is_measured_again_and_named() -> None:
         assert pilot.advance()
         clock.now += PAUSES.after_run
         assert pilot.advance()
-    assert "another program competed for this run's cores" in host.steps[-1].text
+    assert "another program competed for both runs' cores" in host.steps[-1].text
     assert host.calls.count("sequential") == 5  # the first, then twice for each comparison
 
 

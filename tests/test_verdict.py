@@ -80,6 +80,16 @@ def test_competition_on_either_run_spoils_the_comparison() -> None:
     )
 
 
+def test_competition_on_both_runs_is_said_once() -> None:
+    base = replace(sequential(6.1, 1.0), competition=[COMPETES])
+    run = compared(base, replace(parallel(3.2, 1.0), competition=[COMPETES]))
+    assert run.verdict is not None
+    assert verdict_text(run.verdict) == (
+        "not comparable: another program competed for both runs' cores: rerun sequential"
+        " and parallel"
+    )
+
+
 def test_a_baseline_of_other_work_is_not_comparable() -> None:
     base = sequential(6.1, 1.0)
     run = compared(base, parallel(3.2, 1.0))

@@ -26,10 +26,12 @@ from coremeter.report import (
     fit_parts,
     machine_line,
     ok_text,
+    parallelism_text,
     result_text,
     speedup_text,
     stall_text,
     times,
+    verdict_text,
     warnings,
     workload_line,
 )
@@ -121,15 +123,16 @@ def _stderr_console() -> Console:
 
 def _check(record: RunRecord) -> str:
     if record.ok:
-        return ok_text(record.expected)
+        return ok_text(record, with_sum=False)
     if record.reason:
         return f"{record.state}: {record.reason}"
     return f"{record.state}: WRONG"
 
 
 def summary(records: list[RunRecord], shown: Iterable[str] = ()) -> str:
-    """One row per run; under a run with a speedup to explain, its factors, and its notes
-    but those in ``shown`` (the machine's, printed before the runs)."""
+    """One row per run; under a run with a speedup to explain, its factors, what the
+    parallelism gave, whether the speedup can be trusted, and its notes but those in
+    ``shown`` (the machine's, printed before the runs)."""
     header = (
         f"{'mode':<10} {'schedule':<13} {'cores':<8} {'wall s':>8} {'speedup':>8} "
         f"{'bound':>6} {'eff':>5} {'result':>14}  check"
@@ -145,8 +148,10 @@ def summary(records: list[RunRecord], shown: Iterable[str] = ()) -> str:
             f"{speedup:>8} {times(r.bound):>6} {eff:>5} {result_text(r.result):>14}  {_check(r)}"
         )
         explained = explanation(r)
-        if explained is not None:
-            lines.append(indent + explained)
+        if explained is not None and r.factors is not None:
+            lines.append(f"{indent}{explained} · {parallelism_text(r.factors)}")
+        if r.verdict is not None:
+            lines.append(indent + verdict_text(r.verdict))
         lines += [f"{indent}note: {note}" for note in r.notes if note not in said]
     return "\n".join(lines)
 

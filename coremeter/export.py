@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from coremeter.cores import Machine
+from coremeter.report import verdict_reason
 from coremeter.results import RunRecord, summarise
 
 DEFAULT_FOLDER = Path("coremeter-results")
@@ -44,6 +45,8 @@ CSV_COLUMNS = (
     "balance",  # bound / the run's core count (blank without a speedup)
     "core_speed",  # the critical lane's units/s over the baseline's (blank without a speedup)
     "overhead",  # speedup / (cores × balance × core_speed): start-up, hand-over, collection
+    "comparable",  # whether the speedup can be trusted (blank without one: see coremeter.verdict)
+    "comparable_reason",  # why not, and which runs to run again (blank when it can)
     "task",  # the task's id within its run
     "size",  # the task's units: loop iterations, waits, buffers or items
     "core",  # the core the task ran on (blank: unpinned)
@@ -64,8 +67,22 @@ def document(records: list[RunRecord], machine: Machine) -> dict[str, Any]:
     """The JSON document of ``bench --json`` and of the dashboard's export."""
     return {
         "machine": machine.to_json(),
-        "runs": [r.to_json() for r in records],
+        "runs": [{**r.to_json(), "verdict": verdict_json(r)} for r in records],
         "summary": [s.to_json() for s in summarise(records)],
+    }
+
+
+def verdict_json(record: RunRecord) -> dict[str, object] | None:
+    """Whether the run's speedup can be trusted, why not, and the ``number`` of the run it
+    is measured against; None for a run with nothing compared (a sequential run, a run
+    with no baseline)."""
+    verdict = record.verdict
+    if verdict is None:
+        return None
+    return {
+        "comparable": verdict.comparable,
+        "reason": verdict_reason(verdict),
+        "baseline": verdict.baseline,
     }
 
 
@@ -108,6 +125,8 @@ def csv_rows(records: list[RunRecord]) -> list[dict[str, object]]:
                 "balance": None if factors is None else factors.balance,
                 "core_speed": None if factors is None else factors.core_speed,
                 "overhead": None if factors is None else factors.overhead,
+                "comparable": None if run.verdict is None else run.verdict.comparable,
+                "comparable_reason": None if run.verdict is None else verdict_reason(run.verdict),
                 "task": task.id,
                 "size": task.size,
                 "core": task.core,

@@ -45,6 +45,12 @@ class Factors:
     def product(self) -> float:
         return self.cores * self.balance * self.core_speed * self.overhead
 
+    @property
+    def parallelism(self) -> float:
+        """The speedup with the core speed taken out: what the parallelism gave, whatever
+        the machine's speed did between the run and its baseline."""
+        return self.cores * self.balance * self.overhead
+
 
 def measure(speedup: float, bound: float, cores: int, speed: float, base: float) -> Factors:
     """The factors of a run whose critical lane ran ``speed`` units/s, against a baseline

@@ -9,11 +9,13 @@ strings only: nothing here imports Textual or rich.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 
 from coremeter.cores import Machine, core_label, format_core_list
 from coremeter.factors import Factors
 from coremeter.results import RunRecord
 from coremeter.stall import Stall
+from coremeter.verdict import BAND, Cause, Verdict
 from coremeter.workload import Workload
 
 
@@ -54,6 +56,70 @@ def explanation(record: RunRecord) -> str | None:
     if record.mode == "sequential" or record.speedup is None or record.factors is None:
         return None
     return factors_text(record.speedup, record.factors)
+
+
+def parallelism_text(factors: Factors) -> str:
+    """The speedup with the core speed taken out (cores × balance × overhead), said as such."""
+    return f"what the parallelism gave: {times(factors.parallelism)} (core speed taken out)"
+
+
+def _cause_text(cause: Cause, verdict: Verdict) -> str:
+    speed = f"{verdict.core_speed or 0:.0%}"
+    if cause == "other work":
+        return "its baseline ran other work"
+    if cause == "fast cores":
+        return f"the cores ran at {speed} of the baseline's speed: the baseline met a slow spell"
+    if cause == "slow cores":
+        return f"the cores ran at {speed} of the baseline's speed: this run met a slow spell"
+    if cause == "over cores":
+        return f"{times(verdict.speedup)} is more than {counted(verdict.cores, 'core')} can give"
+    competed = {"run competed", "baseline competed"} <= set(verdict.causes)
+    whose = (
+        "both runs'" if competed else "this run's" if cause == "run competed" else "the baseline's"
+    )
+    return f"another program competed for {whose} cores"
+
+
+def verdict_reason(verdict: Verdict, rerun: Callable[[str], str] = str) -> str | None:
+    """Why a speedup cannot be trusted, and which runs to run again (``rerun`` names a
+    mode as the reader starts it: the dashboard's key); None when it can be."""
+    if verdict.comparable:
+        return None
+    return f"{causes_text(verdict)}: rerun {' and '.join(map(rerun, verdict.rerun))}"
+
+
+def causes_text(verdict: Verdict) -> str:
+    """What spoiled a comparison, each cause in words; empty for a comparable one."""
+    # dict.fromkeys: competition on both runs is said once.
+    return "; ".join(dict.fromkeys(_cause_text(cause, verdict) for cause in verdict.causes))
+
+
+def verdict_short(verdict: Verdict) -> str:
+    """The verdict in a table's cell, under the heading "comparable": ``yes, vs 3`` (the
+    baseline's number), or ``no:`` and the causes, ``no: core speed 201%, over 2 cores``."""
+    if verdict.comparable:
+        return f"yes, vs {verdict.baseline}"
+    return "no: " + ", ".join(dict.fromkeys(_cause_short(c, verdict) for c in verdict.causes))
+
+
+def _cause_short(cause: Cause, verdict: Verdict) -> str:
+    if cause in ("fast cores", "slow cores"):
+        return f"core speed {verdict.core_speed or 0:.0%}"
+    if cause == "over cores":
+        return f"over {counted(verdict.cores, 'core')}"
+    return "other work" if cause == "other work" else "another program"
+
+
+def verdict_text(verdict: Verdict, rerun: Callable[[str], str] = str) -> str:
+    """``comparable with run 3``, or ``not comparable:`` and why (verdict_reason)."""
+    reason = verdict_reason(verdict, rerun)
+    if reason is None:
+        return f"comparable with run {verdict.baseline}"
+    return f"not comparable: {reason}"
+
+
+# How the band is written where the rules are told (help, README).
+BAND_TEXT = f"{BAND[0]:.0%}-{BAND[1]:.0%}"
 
 
 def notes_text(notes: list[str], sep: str = "\n") -> str:
@@ -113,10 +179,26 @@ def shortened(text: str, width: int) -> str:
     return head.rstrip() + "…"
 
 
-def ok_text(expected: float | None) -> str:
+def ok_text(record: RunRecord, with_sum: bool = True) -> str:
     """A good run's check. A function of yours has no known result: before a sequential
-    run of it, its sum was compared with nothing, and the check says so."""
-    return "ok" if expected is not None else "ok, no sequential sum to check"
+    run of it, its sum was compared with nothing, and the check says so. ``with_sum``:
+    a function of yours shows its sum too, where nothing else says it (the dashboard's
+    table; bench has a result column)."""
+    said = "ok" if record.expected is not None else "ok, no sequential sum to check"
+    if with_sum and _yours(record.workload):
+        said += f" · sum {result_text(record.result)}"
+    return said
+
+
+def _yours(workload: str) -> bool:
+    """Whether a workload is a function of the user's (FILE.py:FUNC), sized by --items."""
+    return ":" in workload
+
+
+def shape_text(workload: str, shape: str, scale: float) -> str:
+    """A run's shape and size: ``seed×0.01``; a function of yours, which --items sizes
+    rather than the scale, its shape alone."""
+    return shape if _yours(workload) else f"{shape}×{scale:g}"
 
 
 def workload_line(workload: Workload) -> str:
@@ -128,9 +210,7 @@ def workload_text(workload: str, shape: str, scale: float) -> str:
     """A run's work in a few cells: ``seed×0.01`` for the reference (its shape and scale,
     as always), ``hash seed×0.01`` for another built-in, ``pi.py:hits seed`` for a
     function of yours, which --items sizes rather than the scale."""
-    if ":" in workload:
-        return f"{workload} {shape}"
-    sized = f"{shape}×{scale:g}"
+    sized = shape_text(workload, shape, scale)
     return sized if workload == "seed" else f"{workload} {sized}"
 
 

@@ -15,6 +15,7 @@ from typing import Any, Literal, get_args
 from coremeter import factors
 from coremeter.factors import Factors
 from coremeter.schedule import DEFAULT_SCHEDULE, Schedule
+from coremeter.verdict import Verdict, judge
 
 # What a run does: the words the keys, the CLI, the JSON and the table all use.
 Mode = Literal["sequential", "parallel", "threads"]
@@ -88,6 +89,15 @@ class RunRecord:
     # unless done; see factors.critical_speed): what core_speed compares.
     critical_speed: float | None = None
     factors: Factors | None = None
+    # Those of ``notes`` that say another program kept the run's cores busy: a speedup
+    # they touch, as the run or as its baseline, is not trusted (coremeter.verdict).
+    competition: list[str] = field(default_factory=list)
+    # Whether its speedup can be trusted, and against which run: None for a sequential
+    # run (its own baseline) and a run with no speedup.
+    verdict: Verdict | None = None
+    # Its number in the session's log, from 1 (0 until logged): what the table's first
+    # column, the charts and a verdict ("comparable with run 3") call it.
+    number: int = 0
 
     @property
     def work(self) -> Work:
@@ -106,6 +116,8 @@ class RunRecord:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        # The verdict goes out in words, which coremeter.export adds.
+        del data["verdict"]
         data["efficiency"] = self.efficiency
         data["tasks"] = [{k: v for k, v in asdict(t).items() if k != "result"} for t in self.tasks]
         return data
@@ -132,6 +144,8 @@ class ResultsLog:
         self._baselines: dict[Work, RunRecord] = {}
 
     def add(self, record: RunRecord) -> RunRecord:
+        self.last += 1
+        record.number = self.last
         if record.ok and record.mode == "sequential":
             if record.expected is None:
                 record.expected = record.result
@@ -151,7 +165,8 @@ class ResultsLog:
                     record.critical_speed,
                     baseline.critical_speed,
                 )
-        self.last += 1
+            if record.mode != "sequential":
+                record.verdict = judge(record, baseline)
         self.runs.append(record)
         self.numbers.append(self.last)
         if self.keep is not None and len(self.runs) > self.keep:
@@ -169,11 +184,12 @@ class ResultsLog:
         start = bisect_right(self.numbers, after)
         return list(zip(self.numbers[start:], self.runs[start:], strict=True))
 
-    def forget_after(self, number: int) -> None:
-        """Forget the runs numbered above ``number`` (the demo's previous lap), keeping
-        their baselines as ``keep`` does."""
+    def forget_after(self, number: int, upto: int | None = None) -> None:
+        """Forget the runs numbered above ``number``, up to ``upto`` if given (the demo's
+        previous lap, once the next is complete), keeping their baselines as ``keep`` does."""
         start = bisect_right(self.numbers, number)
-        del self.runs[start:], self.numbers[start:]
+        end = len(self.numbers) if upto is None else bisect_right(self.numbers, upto)
+        del self.runs[start:end], self.numbers[start:end]
 
     def clear(self) -> None:
         self.runs.clear()

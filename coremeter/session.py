@@ -57,6 +57,8 @@ class Session:
         self._logged: Run | None = None
         # The record of the run that ended last: the current run's, once it has ended.
         self.ended: RunRecord | None = None
+        # The current run's competition notes, which its record carries to the verdict.
+        self._competition: list[str] = []
 
     def spec(self, mode: Mode) -> RunSpec:
         spec = RunSpec.build(mode, self.shape, self.scale, self.cores, self.schedule)
@@ -70,17 +72,20 @@ class Session:
         self.cancel(f"cancelled: {mode} was started")
         self.mode = mode
         run = Run(spec)
-        run.notes = self.notes(spec)
+        self._competition = self.competition(spec)
+        run.notes = self.caveats(spec) + self._competition
         self.run = run.start()
         return run
 
-    def notes(self, spec: RunSpec) -> list[str]:
-        """The caveats for a run of ``spec`` and the cores another program is busy on."""
+    def caveats(self, spec: RunSpec) -> list[str]:
+        """The machine's caveats for a run of ``spec``."""
         parallel = spec.mode != "sequential"
-        workers = spec.worker_cores
         threads = spec.mode == "threads"
-        caveats = warnings(self.machine, list(spec.cores), workers, parallel, threads)
-        return caveats + competition(self.load, workers or spec.cores, self._spans)
+        return warnings(self.machine, list(spec.cores), spec.worker_cores, parallel, threads)
+
+    def competition(self, spec: RunSpec) -> list[str]:
+        """The cores of a run of ``spec`` that another program is busy on, one line each."""
+        return competition(self.load, spec.worker_cores or spec.cores, self._spans)
 
     def toggle(self) -> Run:
         """Run the other of sequential and parallel (see toggle_mode)."""
@@ -105,9 +110,19 @@ class Session:
             return None
         run.cancel(reason)
         if run.elapsed() < SLIP_S:
-            self._logged = run
+            # No record: the screen must not describe an older run as this one.
+            self._logged, self.ended = run, None
             return None
         return self.poll()
+
+    def clear(self) -> None:
+        """Forget the logged runs, baselines included, and the ended run the screen
+        describes, so that nothing on it speaks of a cleared run; a run in progress goes
+        on, compared with no baseline."""
+        self.log.clear()
+        self.ended = None
+        if self.run is not None and not self.run.running:
+            self.run = None
 
     def kill_now(self) -> None:
         """Stop the run's workers at once, from a signal handler (see Run.kill_now)."""
@@ -124,7 +139,9 @@ class Session:
         self._logged = run
         since = time.perf_counter() - 2 * WINDOW_S
         self._spans = [s for s in self._spans if s[2] > since] + run.busy_spans()
-        self.ended = self.log.add(run.record())
+        record = run.record()
+        record.competition = self._competition
+        self.ended = self.log.add(record)
         return self.ended
 
     def set_scale(self, scale: float) -> float:

@@ -176,12 +176,22 @@ class FakeHost:
     def show_step(self, step: DemoStep) -> None:
         self.steps.append(step)
 
-    def end_run(self, wall_s: float = 1.0) -> None:
+    def end_run(
+        self, wall_s: float = 1.0, speed: float | None = None, competition: tuple[str, ...] = ()
+    ) -> None:
+        """One task of a unit per core, all on the first core in a sequential run;
+        ``speed``: the critical lane's units per second, which the core speed compares;
+        ``competition``: the run's notes of another program on its cores."""
         assert self.run is not None
         self.run.running = False
         mode = self.run.spec.mode
-        units = [(0, 1, 0, 0.0, wall_s)]
-        self.log.add(record(mode, units, wall_s, speedup=None, bound=1.0))
+        units = [
+            (i, 1, core if mode != "sequential" else 0, 0.0, wall_s)
+            for i, core in enumerate(self.cores)
+        ]
+        bound = 1.0 if mode == "sequential" else float(len(self.cores))
+        done = record(mode, units, wall_s, speedup=None, bound=bound)
+        self.log.add(replace(done, critical_speed=speed, competition=list(competition)))
 
 
 async def settle(pilot: Pilot, timeout: float = 10.0) -> None:

@@ -110,6 +110,12 @@ def test_o_runs_the_article_pool_and_the_panel_explains_the_run(machine: Machine
         note = f"⚠ cpu{busy} was 90% busy before the run: another program competes for it"
         assert note in status_text(app)
         assert parallel.notes == [note.removeprefix("⚠ ")]
+        # Its speedup is not trusted, and the caption, the panel and the table say why.
+        for shown in (app.query_one(Caption).text, status_text(app)):
+            assert "not comparable: " in shown and "another program competed for" in shown
+        results = app.query_one(ResultsTable)
+        verdict = results.get_cell_at(Coordinate(1, ResultsTable.COLUMNS.index("comparable")))
+        assert str(verdict).startswith("no: ") and "another program" in str(verdict)
 
     drive(app, script)
 
@@ -492,7 +498,8 @@ def test_the_projector_theme_is_bold_and_in_the_theme_switcher(machine: Machine)
         await until(pilot, lambda: results.row_count == 1)
 
         def check_colour() -> str:
-            return str(results.get_cell_at(Coordinate(0, len(results.columns) - 1)).style)
+            check = ResultsTable.COLUMNS.index("check")
+            return str(results.get_cell_at(Coordinate(0, check)).style)
 
         # Any theme from Textual's switcher, and back to the projector's.
         for query, name in (("nord", "nord"), ("projector", PROJECTOR.name)):

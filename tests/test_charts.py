@@ -14,11 +14,16 @@ from dataclasses import replace
 import pytest
 from fakes import Charts, balanced, record
 
-from coremeter.results import RunRecord
+from coremeter.results import ResultsLog, RunRecord
 from coremeter.tui.layout.cells import BAR, GHOST, IDLE, TRACK, Cell, cells, place_labels, ticks
 from coremeter.tui.layout.rows import Axis, Bar, CoreRow, Header, Note
 from coremeter.tui.layout.speedup import SPEEDUP_HINT, speedup_rows
-from coremeter.tui.layout.timeline import TIMELINE_HINT, core_lanes, timeline_rows
+from coremeter.tui.layout.timeline import (
+    TIMELINE_HINT,
+    core_lanes,
+    timeline_rows,
+    timeline_runs,
+)
 from coremeter.tui.widgets.charts import Timeline
 
 SMALL, LARGE = (80, 24), (120, 24)
@@ -203,6 +208,50 @@ def test_a_cancelled_run_that_spans_the_scale_is_marked_in_its_last_cell() -> No
         timeline_rows([killed], 40)[0].status
         == "failed at 2.00 s: worker on cpu0 exited with code 1"
     )
+
+
+def logged(*records: RunRecord) -> list[RunRecord]:
+    """The records as a session logs them: numbered, each speedup judged."""
+    log = ResultsLog()
+    for one in records:
+        log.add(replace(one, speedup=None))
+    return log.runs
+
+
+def headers(runs: list[RunRecord]) -> list[str]:
+    rows = timeline_rows(runs, 100)
+    return [f"{h.mode.strip()} {h.status} {h.workload}" for h in rows if isinstance(h, Header)]
+
+
+def test_a_cancelled_sequential_run_is_drawn_below_the_baseline_never_in_its_place() -> None:
+    # s, p, then s cancelled with escape: the caption's speedup is against run 1.
+    cancelled = record(
+        "sequential", [(0, 1, 0, 0.0, 1.24), (1, 2, 0, 1.24, None)], 2.0,
+        state="cancelled", reason="cancelled with escape",
+    )  # fmt: skip
+    runs = logged(SEQUENTIAL, PARALLEL, cancelled)
+    assert runs[1].verdict is not None and runs[1].verdict.baseline == 1
+    assert headers(timeline_runs(runs, None)) == [
+        "sequential 7.43 s run 1 · seed×0.2",
+        "sequential cancelled at 2.00 s with escape run 3 · seed×0.2",
+        "parallel 3.81 s run 2 against run 1 · seed×0.2",
+    ]
+    # While a sequential run runs, it is drawn below the baseline too.
+    live = replace(cancelled, state="running", reason=None, number=0)
+    drawn = timeline_runs(runs[:2], live)
+    assert [(r.mode, r.number, r.state) for r in drawn] == [
+        ("sequential", 1, "done"), ("sequential", 0, "running"), ("parallel", 2, "done"),
+    ]  # fmt: skip
+
+
+def test_every_baseline_of_a_speedup_on_screen_is_drawn() -> None:
+    # s, p, s: the parallel run's speedup is against run 1, which stays drawn by run 3.
+    runs = logged(SEQUENTIAL, PARALLEL, replace(SEQUENTIAL, wall_s=7.5))
+    assert [r.number for r in timeline_runs(runs, None)] == [1, 3, 2]
+    # s, p, s, p: both speedups against run 3; run 1 is no longer any speedup's baseline.
+    runs = logged(SEQUENTIAL, PARALLEL, SEQUENTIAL, PARALLEL)
+    assert [r.number for r in timeline_runs(runs, None)] == [3, 4]
+    assert speedup_rows(runs, 80)[0].text.endswith("vs run 3")
 
 
 def test_a_live_run_runs_to_now() -> None:

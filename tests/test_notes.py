@@ -119,6 +119,6 @@ def test_where_threads_cannot_be_pinned_a_threads_run_says_it_runs_unpinned(
     unpinned = "this platform pins whole processes only: threads run unpinned"
     threads, parallel = session.spec("threads"), session.spec("parallel")
     assert not threads.pinned and parallel.pinned
-    assert unpinned in session.notes(threads)
-    assert unpinned not in session.notes(parallel)
+    assert unpinned in session.caveats(threads)
+    assert unpinned not in session.caveats(parallel)
     assert "affinity per process" in machine_line(windows, windows.usable_cores)

@@ -54,17 +54,23 @@ def test_the_demo_tells_its_story_with_a_caption_each_step(machine: Machine) -> 
             seen.append((expected, app.demo_step.text, app.view))
             if expected != "summary":
                 assert run.spec.mode == expected  # the words are about the run on screen
-        await until(pilot, lambda: "summary: parallel" in screen_text(app), timeout=5)
+        await until(pilot, lambda: "summary: " in screen_text(app), timeout=5)
         assert [view for *_, view in seen] == ["tasks", "tasks", "tasks", "charts"]
         texts = [text for _, text, _ in seen]
         assert texts[0].startswith("sequential: one core runs all 3 tasks")
         assert texts[1].startswith("parallel: ") and "one process pinned to each core" in texts[1]
         gil = "the GIL lets one thread run Python at a time"
         assert texts[2].startswith("threads: ") and (gil in texts[2]) == machine.gil
-        modes = [record.mode for record in app.session.log.runs]
-        assert modes == ["sequential", "parallel", "threads"]
-        parallel = app.session.log.runs[1]
-        assert f"parallel {parallel.speedup:.2f}x sequential" in texts[3]
+        # A busy machine may have measured a comparison again: the last run of each mode
+        # is the lap's, and the summary tells its lesson only where it can be trusted.
+        last = {record.mode: record for record in app.session.log.runs}
+        assert list(last) == ["sequential", "parallel", "threads"]
+        parallel = last["parallel"]
+        assert parallel.verdict is not None
+        if all(r.verdict is None or r.verdict.comparable for r in last.values()):
+            assert f"parallel {parallel.speedup:.2f}x sequential" in texts[3]
+        else:
+            assert texts[3].startswith("summary: the machine is too busy to show the lesson")
         await pilot.press("x")  # not bound to anything: it still stops the demo
         assert app.demo_step is None
         await until(pilot, lambda: not app.session.run.running)
@@ -78,20 +84,32 @@ def test_the_demo_tells_its_story_with_a_caption_each_step(machine: Machine) -> 
 
 def test_the_demo_keeps_one_lap_in_the_table_however_long_it_loops(machine: Machine) -> None:
     app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
-    story = ["sequential", "parallel", "threads"]
+
+    def lap_rows() -> list[tuple[str, str]]:
+        """The rows the table should hold at a summary: the presenter's run, then the runs
+        of the lap on screen (a busy machine may have measured some again)."""
+        autopilot = app._autopilot
+        assert autopilot is not None and autopilot.lap is not None
+        runs = app.session.log.numbered(after=autopilot.lap)
+        return [("1", "sequential"), *((str(n), r.mode) for n, r in runs)]
 
     async def script(pilot: Pilot) -> None:
         await pilot.press("s")  # the presenter's own run, before the demo: it stays
         await until(pilot, lambda: table(app) == [("1", "sequential")])
         app.options = DashboardOptions(scale=TINY, demo_pauses=DemoPauses(0.05, 0.2))
         await pilot.press("d")
-        for lap in range(3):
+        first = 2
+        for _ in range(3):
             await until(pilot, lambda: app.demo_step and app.demo_step.stage == "summary")
-            first = 2 + 3 * lap  # numbers go on from lap to lap, never given twice
-            rows = [(str(first + i), mode) for i, mode in enumerate(story)]
-            await until(pilot, lambda rows=rows: table(app) == [("1", "sequential"), *rows])
+            rows = lap_rows()
+            # Numbers go on from lap to lap, never given twice; the previous lap is gone.
+            assert rows[1][0] == str(first) and rows[1][1] == "sequential"
+            assert {mode for _, mode in rows[1:]} == {"sequential", "parallel", "threads"}
+            await until(pilot, lambda rows=rows: table(app) == rows)
+            # The next lap starts with the whole lap still in the table.
             await until(pilot, lambda: app.demo_step.stage == "sequential")
-            await until(pilot, lambda: table(app) == [("1", "sequential")])
+            assert table(app)[: len(rows)] == rows
+            first = int(rows[-1][0]) + 1
         await pilot.press("d")
         assert app.demo_step is None
 

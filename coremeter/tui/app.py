@@ -115,6 +115,7 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         self._drawn_state: RunState | None = None
         self._ticks = 0
         self._draws = 0  # during runs: every CHART_EVERY-th updates the charts
+        self._frame_s = 0.0  # the time into the run the last frame drew
         self._pacer = Pacer(TICK_S, DRAW_FASTEST, DRAW_SLOWEST)
         self._narrator = Narrator(session)
         # What someone else tells the room in front of the caption: the demo's step.
@@ -251,7 +252,7 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
                 self._pacer.drew()
                 self._draws += 1
                 if self._draws % CHART_EVERY == 0:
-                    self._show_charts()
+                    self._show_charts(self._frame_s)
         self._ticks += 1
 
     def _news(self) -> bool:
@@ -267,11 +268,14 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         news = self._news()
         self._results.sync(self.session.log)
         run = self._drawn_run = self.session.run
-        pinned = self._show_run(run) if run is not None else {}
+        # One reading of the clock a frame: the timer, the caption, the task bars and the
+        # timeline say the same time.
+        seconds = self._frame_s = self.clock(run) if run is not None else 0.0
+        pinned = self._show_run(run, seconds) if run is not None else {}
         self._meters.show(self.sampler.percent, self.sampler.history, pinned)
-        self._show_status(run)
+        self._show_status(run, seconds)
         if news:
-            self._show_charts()
+            self._show_charts(seconds)
             # The next frame's charts too: a run's first is at 0 s, its lanes still empty.
             self._draws = CHART_EVERY - 1
 
@@ -280,21 +284,25 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         self.story = story
         self._show_status(self.session.run)
 
-    def _show_run(self, run: Run) -> dict[int, str]:
-        """Draw the task bars; returns who is pinned on which core."""
+    def _show_run(self, run: Run, elapsed: float) -> dict[int, str]:
+        """Draw the task bars ``elapsed`` seconds into the run; returns who is pinned on
+        which core."""
         self._drawn_state = run.state
-        elapsed = self.clock(run)
         tasks = run.tasks()
         self._tasks.show(tasks, [own_time(t, elapsed) for t in tasks], run.spec.workload.short_unit)
         return pinned_labels(run.lane_pids(), tasks) if run.running else {}
 
-    def _show_charts(self) -> None:
-        """Hand the charts the runs of the workload on screen and the run so far, while
-        they are on screen: hidden, they would lay out rows nobody sees."""
+    def _show_charts(self, seconds: float | None = None) -> None:
+        """Hand the charts the runs of the workload on screen and the run so far (``seconds``
+        into it: the frame's time, else now), while they are on screen: hidden, they would
+        lay out rows nobody sees."""
         if not self._fitter.charts_box.display:
             return
         run = self.session.run
-        live = replace(run.record(), wall_s=self.clock(run)) if run and run.running else None
+        if run is None or not run.running:
+            live = None
+        else:
+            live = replace(run.record(), wall_s=self.clock(run) if seconds is None else seconds)
         self._timeline.show(runs := self.session.comparable(), live)
         self._speedup.show(runs)
 
@@ -316,9 +324,11 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         if self._fitter.charts_box.display and not shown:
             self._show_charts()
 
-    def _show_status(self, run: Run | None) -> None:
-        """The panel says the shown run's own settings, the caption what it shows."""
-        seconds = self.clock(run) if run is not None else 0.0
+    def _show_status(self, run: Run | None, seconds: float | None = None) -> None:
+        """The panel says the shown run's own settings, the caption what it shows;
+        ``seconds``: the frame's time into the run, else now."""
+        if seconds is None:
+            seconds = self.clock(run) if run is not None else 0.0
         self._panel.show(seconds, bool(run and run.running), status(self.session, run))
         now = load(self.sampler.percent.values())
         self._caption.show(with_story(self.story, self._narrator.say(run, now, seconds)), now)
@@ -358,8 +368,13 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         await self.run_action(action)
 
     def action_clear(self) -> None:
-        self.session.log.clear()
+        """r: the table, and all that describes its runs: the caption, the panel, the
+        task bars and the charts."""
+        self.session.clear()
         self._results.clear()
+        if self.session.run is None:
+            self._tasks.show([], [])
+        self.draw()
         self._show_charts()
 
     def _refill_results(self) -> None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from coremeter.report import counted, stall_text, times, workload_text
+from coremeter.report import counted, stall_text, times, verdict_text, workload_text
 from coremeter.results import Mode, RunRecord
 from coremeter.runner import Run
 from coremeter.session import Session
 from coremeter.stall import Stall
+from coremeter.tui.commands import mode_key
 
 # A core above this percent counts as busy: the meters' bars are past their middle.
 BUSY = 50.0
@@ -59,8 +60,9 @@ def stalled(mode: Mode, stall: Stall) -> str:
 
 
 def ended(record: RunRecord, speedup: float | None, gil: bool) -> str:
-    """``parallel took 3.37 s: 1.93x sequential (bound 2.00x)``, or how it stopped.
-    ``speedup``: against the last sequential run of its workload, None without one."""
+    """``parallel took 3.37 s: 1.93x sequential run 1 (bound 2.00x)``, or how it stopped.
+    ``speedup``: against the last sequential run of its workload, None without one. A
+    speedup that cannot be trusted says why, and no lesson is drawn from it."""
     mode, wall = record.mode, record.wall_s
     if record.state != "done":
         return f"{mode} {record.state} at {wall:.2f} s{record.detail}"
@@ -73,7 +75,11 @@ def ended(record: RunRecord, speedup: float | None, gil: bool) -> str:
         workload = workload_text(record.workload, record.shape, record.scale)
         said = f"{took}: no sequential run of {workload} to compare with (press s)"
     else:
-        said = f"{took}: {times(speedup)} sequential (bound {times(record.bound)})"
+        verdict = record.verdict
+        against = "" if verdict is None else f" run {verdict.baseline}"
+        said = f"{took}: {times(speedup)} sequential{against} (bound {times(record.bound)})"
+        if verdict is not None and not verdict.comparable:
+            return f"{said}, {verdict_text(verdict, mode_key)}"
         if mode == "threads" and gil:
             said += f": {GIL_AFTER}"
     return said + _article(record)

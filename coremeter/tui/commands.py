@@ -10,6 +10,7 @@ from functools import partial
 from textual.app import SystemCommand
 from textual.binding import Binding
 
+from coremeter.report import BAND_TEXT
 from coremeter.results import Mode
 from coremeter.workload import Workload
 
@@ -102,7 +103,13 @@ AFTER_ESCAPE = [
 SPARE_KEYS = frozenset({"other_mode", "workload", "shape", "clear"})
 DEMO_KEY = next(c.binding.key for c in COMMANDS if c.binding.action == "demo")
 
-HELP = """\
+
+def mode_key(mode: str) -> str:
+    """The key that starts ``mode``: what a verdict tells the presenter to press again."""
+    return next(c.binding.key for c in COMMANDS if c.binding.action == f"run({mode!r})")
+
+
+HELP = f"""\
 A workload run on the selected cores, each run compared with the last sequential run \
 of the same work. [b $accent]w[/] switches workload: [b]seed[/b], the article's loop \
 [b](n*(n+1))/2[/b] over a range (pure Python: only processes pay); [b]io[/b], blocking \
@@ -121,7 +128,13 @@ state the speedup is split into cores × balance × core speed × overhead.
 
 [b $accent]t[/] [b]threads[/]: the same lanes as parallel, run as threads of one process, \
 each pinned to its core. With the GIL on, only one thread runs Python at a time, so the \
-cores take turns: the bound is 1.0x. On a free-threaded Python it is parallel's.
+cores take turns: the bound is 1.0x, for work that holds the GIL (the seed, a function \
+of yours); io and hash let go of it and are bound like parallel, as on a free-threaded Python.
+
+A speedup is [i]comparable[/] when its baseline ran the same work, the cores ran at \
+{BAND_TEXT} of the baseline's speed, it does not pass the core count, and no other program \
+competed for the cores; else the caption, the panel and the table say why not, and \
+which run to press again.
 
 [b $accent]m[/] the other of sequential and parallel  [b $accent]space[/] rerun  \
 [b $accent]escape[/] cancel  [b $accent]+ -[/] double or halve the work  \

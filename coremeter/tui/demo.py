@@ -2,8 +2,14 @@
 
 Sequential, parallel and threads, each held a moment after it ends so its time can be
 read aloud, then the summary on the charts, and again. Each step says in one line what
-the room is watching and why. A lap forgets the previous lap's runs as it starts, so
-the table holds one lap however long the demo loops.
+the room is watching and why. A lap forgets the previous lap's runs once it is complete
+itself, so the table holds one whole lap however long the demo loops, and stopping the
+demo mid-lap leaves the last whole lap in the table and the export.
+
+A busy laptop can spoil a comparison (coremeter.verdict): a run whose speedup cannot be
+trusted is measured again, its baseline first, up to REMEASURE times a lap; a lap still
+spoiled says the machine is too busy to show the lesson, and why, rather than telling
+the lesson against its own numbers ("parallel 2.93x" on 2 cores).
 
 A small state machine, advanced by the dashboard's one timer: it holds no task of its
 own, so stopping it is forgetting it, and its steps are tested without a screen.
@@ -12,11 +18,11 @@ own, so stopping it is forgetting it, and its steps are tested without a screen.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, Protocol, get_args
 
 from coremeter.options import DemoPauses
-from coremeter.report import counted, speedup_text
+from coremeter.report import causes_text, counted, speedup_text
 from coremeter.results import Mode, ResultsLog, RunRecord
 from coremeter.runner import Run, RunSpec
 
@@ -26,6 +32,10 @@ StoryMode = Literal["sequential", "parallel", "threads"]
 STORY: tuple[StoryMode, ...] = get_args(StoryMode)
 # Where the story stands: a mode's run (running, then held), or the summary.
 Stage = StoryMode | Literal["summary"]
+# How many times a lap measures a spoiled comparison again (its baseline and its run):
+# enough to ride out a slow spell, few enough that a busy machine's lap still ends.
+REMEASURE = 2
+AGAIN = "again, the last comparison could not be trusted · "
 
 
 @dataclass(frozen=True)
@@ -57,13 +67,29 @@ def run_text(spec: RunSpec) -> str:
 
 def summary_text(lap: list[RunRecord], turns: bool) -> str:
     """The lap's result against sequential, and why threads fell short of it (or did not):
-    ``turns``, whether the lap's threads took turns under the GIL."""
-    speedups = {record.mode: speedup_text(record.speedup) for record in lap}
+    ``turns``, whether the lap's threads took turns under the GIL. A lap whose last runs
+    still cannot be compared says so, and why, instead."""
+    last = {record.mode: record for record in lap}
+    spoiled = [
+        f"{record.mode} {speedup_text(record.speedup)}, {causes_text(record.verdict)}"
+        for record in last.values()
+        if record.verdict is not None and not record.verdict.comparable
+    ]
+    if spoiled:
+        return f"summary: the machine is too busy to show the lesson: {'; '.join(spoiled)}"
+    speedups = {mode: speedup_text(record.speedup) for mode, record in last.items()}
     why = "under the GIL, threads take turns" if turns else "nothing held the threads to one core"
     return (
         f"summary: parallel {speedups.get('parallel', '-')} sequential, "
         f"threads {speedups.get('threads', '-')}: {why}"
     )
+
+
+def spoiled(log: ResultsLog, after: int) -> bool:
+    """Whether the last run of the lap that began after run ``after`` cannot be trusted."""
+    runs = log.numbered(after=after)
+    verdict = runs[-1][1].verdict if runs else None
+    return verdict is not None and not verdict.comparable
 
 
 class DemoHost(Protocol):
@@ -80,7 +106,7 @@ class DemoHost(Protocol):
 class Autopilot:
     """``advance()`` at every tick; False once it can go no further (a run failed to
     start: its toast says why, and looping would only repeat it). ``log`` is the
-    session's, whose previous lap each lap forgets."""
+    session's, whose previous lap each complete lap forgets."""
 
     host: DemoHost
     log: ResultsLog
@@ -92,15 +118,23 @@ class Autopilot:
     run: Run | None = None
     # When the picture on screen has been held long enough; None while a run runs.
     until: float | None = None
-    # The log's last run number before this lap began; None before the first lap, whose
-    # start forgets nothing: the runs before the demo are the presenter's.
+    # The log's last run number before this lap began; None before the first lap: the
+    # runs before the demo are the presenter's, never forgotten.
     lap: int | None = None
+    # The numbers of the previous lap's runs, (after, up to): forgotten once this lap is
+    # complete, so that the table always holds a whole lap.
+    previous: tuple[int, int] | None = None
+    # The modes this lap has still to run, in order, and how often the comparison it is
+    # making was measured again.
+    queue: list[StoryMode] = field(default_factory=list)
+    tries: int = 0
 
     def begin(self) -> bool:
-        """A lap from its start: the previous lap forgotten, the task bars, a sequential run."""
+        """A lap from its start: the task bars, a sequential run, then the rest of STORY."""
         if self.lap is not None:
-            self.log.forget_after(self.lap)
+            self.previous = (self.lap, self.log.last)
         self.lap = self.log.last
+        self.queue, self.tries = list(STORY[1:]), 0
         self.host.show_view("tasks")
         return self._start("sequential")
 
@@ -115,22 +149,31 @@ class Autopilot:
             return True
         if now < self.until:
             return True
-        following = STORY.index(self.step.stage) + 1
-        if following < len(STORY):
-            return self._start(STORY[following])
+        stage = self.step.stage
+        again = self.tries < REMEASURE and spoiled(self.log, self.lap or 0)
+        if again:
+            self.tries += 1
+            self.queue[:0] = ["sequential", stage]
+        elif stage != "sequential":
+            self.tries = 0  # the next comparison has its own tries
+        if self.queue:
+            return self._start(self.queue.pop(0), again=again)
+        if self.previous is not None:
+            self.log.forget_after(*self.previous)
+            self.previous = None
         lap = [record for _, record in self.log.numbered(after=self.lap or 0)]
         self._show(DemoStep("summary", summary_text(lap, self.turns)))
         self.run, self.until = None, now + self.pauses.comparison
         self.host.show_view("charts")
         return True
 
-    def _start(self, mode: StoryMode) -> bool:
+    def _start(self, mode: StoryMode, again: bool = False) -> bool:
         self.until = None
         self.run = self.host.start_mode(mode)
         if self.run is None:
             return False
         self.turns = self.run.spec.threads_take_turns
-        self._show(DemoStep(mode, run_text(self.run.spec)))
+        self._show(DemoStep(mode, AGAIN * again + run_text(self.run.spec)))
         return True
 
     def _show(self, step: DemoStep) -> None:

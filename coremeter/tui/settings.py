@@ -31,11 +31,14 @@ class NextRunSettings:
     """The settings' actions, bound to keys and the palette by the Dashboard."""
 
     def action_scale(self: Host, factor: float) -> None:
+        """+ and -: a new size starts a fresh comparison, as a new shape or workload does:
+        the charts show the runs of the new size (none yet), not the last size's."""
         scale, workload = self.session.scale, self.session.workload
         if not workload.scaled:
             self.notify(f"{workload.name}: --items sets its size, not the scale", timeout=3)
         elif self.session.step_scale(factor):
-            self.notify(f"scale {self.session.scale:g} from the next run", timeout=2)
+            for_next_run(self, f"scale {self.session.scale:g} from the next run")
+            return
         else:
             self.notify(f"scale stays {scale:g}: {scale * factor:g} is past its limit", timeout=2)
         self.draw()

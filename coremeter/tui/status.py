@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from coremeter.cores import format_core_list
-from coremeter.report import explanation, notes_text
+from coremeter.report import explanation, notes_text, parallelism_text, verdict_text
 from coremeter.results import Mode, RunRecord, RunState
 from coremeter.runner import Run, RunSpec
 from coremeter.schedule import Schedule
 from coremeter.session import Session
+from coremeter.tui.commands import mode_key
 from coremeter.workload import Workload
 
 NEXT = "next run: "
@@ -56,11 +57,14 @@ class Settings:
 @dataclass(frozen=True)
 class Outcome:
     """How a run stands: its state, what explains its speedup once it has one (the
-    factors), and the line under it: why it stopped, else its notes."""
+    factors), then ``judged``: what the parallelism gave and whether the speedup can be
+    trusted (``trusted``), and the line under it: why it stopped, else its notes."""
 
     state: RunState
     explained: str = ""
     detail: str = ""
+    judged: str = ""
+    trusted: bool = True
 
     @classmethod
     def of(cls, run: Run | None, ended: RunRecord | None) -> Outcome:
@@ -68,8 +72,15 @@ class Outcome:
         that ended last, which is this run's once it is no longer running."""
         if run is None:
             return cls("idle")
-        explained = explanation(ended) if ended is not None and not run.running else None
-        return cls(run.state, explained or "", run.reason or notes_text(run.notes, sep="  "))
+        detail = run.reason or notes_text(run.notes, sep="  ")
+        if ended is None or run.running:
+            return cls(run.state, "", detail)
+        judged = [parallelism_text(ended.factors)] if ended.factors is not None else []
+        verdict = ended.verdict
+        if verdict is not None:
+            judged.append(verdict_text(verdict, mode_key))
+        trusted = verdict is None or verdict.comparable
+        return cls(run.state, explanation(ended) or "", detail, " · ".join(judged), trusted)
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,15 @@ SPEEDUP_HINT = "Speedups appear here once a sequential and a parallel run have f
 def speedup_rows(records: Sequence[RunRecord], width: int) -> list[Row]:
     """One bar per mode, the latest good run of each: the measured speedup, a ghost of the
     bound up to which the task sizes allow, and a track to the core count, which ends the
-    row. All rows share one scale, ended by the largest core count (or speedup)."""
+    row; then the run it is measured against. All rows share one scale, ended by the
+    largest core count (or speedup)."""
     good = latest([r for r in records if r.ok], SPEEDUP_MODES)
     measured = {r.mode: (r, r.speedup) for r in good if r.speedup is not None}
     if not measured:
         return [Note(SPEEDUP_HINT)]
     texts = {
         mode: f"{times(speedup)}  bound {times(r.bound)}  {counted(len(r.cores), 'core')}"
+        + _against(r)
         for mode, (r, speedup) in measured.items()
     }
     label_width = max(map(len, SPEEDUP_MODES)) + 1
@@ -42,3 +44,12 @@ def speedup_rows(records: Sequence[RunRecord], width: int) -> list[Row]:
         rows.append(Bar(label, tuple(cells(spans, scale, bars)), texts[mode]))
     rows.append(Axis(label_width, ticks(scale, bars, "x", min_step=1, end=True)))
     return rows
+
+
+def _against(record: RunRecord) -> str:
+    """Which run a bar is measured against (the timeline draws it), and whether the
+    comparison can be trusted: the caption and the panel say why not."""
+    verdict = record.verdict
+    if verdict is None:
+        return ""
+    return f"  vs run {verdict.baseline}" + ("" if verdict.comparable else ", not comparable")

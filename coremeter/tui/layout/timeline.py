@@ -31,6 +31,22 @@ def latest(records: Sequence[RunRecord], modes: Sequence[Mode]) -> list[RunRecor
     return [last[mode] for mode in modes if mode in last]
 
 
+def timeline_runs(records: Sequence[RunRecord], live: RunRecord | None) -> list[RunRecord]:
+    """The runs the timeline draws: the last parallel and threads runs (``live``, the run
+    in progress, in place of its mode's), and above them every sequential run a speedup
+    on screen is measured against, with the latest baseline. A sequential run that is
+    no baseline (running, cancelled, failed) is drawn after them, never in their place:
+    the speedups stay measured against a run the room can see."""
+    runs = [*records, *([live] if live else [])]
+    others = latest([r for r in runs if r.mode != "sequential"], TIMELINE_MODES)
+    good = [r for r in records if r.ok and r.mode == "sequential"]
+    wanted = {r.verdict.baseline for r in latest([r for r in records if r.ok], MODES) if r.verdict}
+    baselines = [r for r in good if r.number in wanted or r is good[-1]]
+    last = latest([r for r in runs if r.mode == "sequential"], ["sequential"])
+    extra = [r for r in last if all(r is not b for b in baselines)]
+    return [*baselines, *extra, *others]
+
+
 # (task id, start, end) of the tasks one core ran.
 Spans = list[tuple[int, float, float]]
 
@@ -76,6 +92,9 @@ def _header(record: RunRecord, mode_width: int, packed: bool) -> Header:
         status = f"{record.state} at {record.wall_s:.2f} s{record.detail}"
     state = "failed" if record.state == "done" and not record.ok else record.state
     workload = workload_text(record.workload, record.shape, record.scale)
+    if record.number:
+        against = f" against run {record.verdict.baseline}" if record.verdict else ""
+        workload = f"run {record.number}{against} · {workload}"
     shared = any(task.cpu for task in record.tasks) and not packed
     note = PACKED_NOTE * packed + SHARE_NOTE * shared
     return Header(record.mode.ljust(mode_width), status, state, workload, note)

@@ -25,11 +25,10 @@ from coremeter.tui.layout.rows import Axis, Bar, CoreRow, Header, Note, Pair, Ro
 from coremeter.tui.layout.shading import HEIGHTS, Shaded
 from coremeter.tui.layout.speedup import speedup_rows
 from coremeter.tui.layout.timeline import (
-    TIMELINE_MODES,
     lanes,
-    latest,
     stretch_lanes,
     timeline_rows,
+    timeline_runs,
 )
 from coremeter.tui.widgets.lines import LinesWidget
 
@@ -127,8 +126,9 @@ class Chart(LinesWidget):
 
 
 class Timeline(Chart):
-    """The last run of each mode, core by core over time, like Dask's task stream: each
-    task in its own colour, idle cores as an empty track, every run on one time scale."""
+    """The last run of each mode and the baselines of their speedups, core by core over
+    time, like Dask's task stream: each task in its own colour, idle cores as an empty
+    track, every run on one time scale, each header naming its run and its baseline."""
 
     TASK_COLOURS = 8
     COMPONENT_CLASSES = {
@@ -165,8 +165,8 @@ class Timeline(Chart):
 
     def show(self, records: Sequence[RunRecord], live: RunRecord | None = None) -> None:
         """``records``: the runs to compare; ``live``: the run in progress, its wall time
-        the time so far. It replaces the last run of its mode until it ends."""
-        self._take(latest([*records, *([live] if live else [])], TIMELINE_MODES))
+        the time so far (see timeline_runs for which are drawn)."""
+        self._take(timeline_runs(records, live))
 
     def take_room(self, container: Size, viewport: Size) -> None:
         if self._laid_tall != self.tall:

@@ -6,14 +6,28 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from coremeter.cores import format_core_list
-from coremeter.report import efficiency_text, ok_text, speedup_text, times, workload_text
+from coremeter.report import (
+    efficiency_text,
+    ok_text,
+    shape_text,
+    speedup_text,
+    times,
+    verdict_short,
+)
 from coremeter.results import ResultsLog, RunRecord
 
 
 class ResultsTable(DataTable[str | Text]):
-    """The session's runs, one row each, in the order they ended."""
+    """The session's runs, one row each, in the order they ended: the workload and the
+    shape each in a column of its own (the seed workload and the seed shape share a
+    name), and beside each speedup whether it can be trusted, and why not (the caption
+    and the panel say which run to redo). A narrow terminal cuts the columns on the
+    right, so the schedule, the same for most runs, comes last."""
 
-    COLUMNS = ("#", "mode", "work", "cores", "wall s", "speedup", "bound", "eff", "check")
+    COLUMNS = (
+        "#", "mode", "workload", "shape", "cores", "wall s", "speedup", "comparable", "bound",
+        "eff", "check", "schedule",
+    )  # fmt: skip
 
     shown = 0  # the number of the last run added
 
@@ -43,18 +57,21 @@ class ResultsTable(DataTable[str | Text]):
         return super().clear(columns)
 
     def _add(self, number: int, record: RunRecord) -> None:
-        self.add_row(
-            str(number),
-            record.mode,
-            workload_text(record.workload, record.shape, record.scale),
-            format_core_list(record.cores),
-            f"{record.wall_s:.2f}",
-            speedup_text(record.speedup),
-            times(record.bound),
-            efficiency_text(record.efficiency),
-            self._check(record),
-            key=str(number),
-        )
+        cells: dict[str, str | Text] = {
+            "#": str(number),
+            "mode": record.mode,
+            "workload": record.workload,
+            "shape": shape_text(record.workload, record.shape, record.scale),
+            "cores": format_core_list(record.cores),
+            "wall s": f"{record.wall_s:.2f}",
+            "speedup": speedup_text(record.speedup),
+            "comparable": self._verdict(record),
+            "bound": times(record.bound),
+            "eff": efficiency_text(record.efficiency),
+            "check": self._check(record),
+            "schedule": "-" if record.mode == "sequential" else record.schedule,
+        }
+        self.add_row(*(cells[column] for column in self.COLUMNS), key=str(number))
         self.shown = number
         self.scroll_end(animate=False)
 
@@ -62,8 +79,15 @@ class ResultsTable(DataTable[str | Text]):
         """Plain Text, not markup: a failure reason may contain brackets."""
         colours = self.app.get_css_variables()
         if record.ok:
-            return Text(ok_text(record.expected), style=colours["success"])
+            return Text(ok_text(record), style=colours["success"])
         if record.state == "done":
             return Text("WRONG result", style=f"bold {colours['error']}")
         colour = colours["error" if record.state == "failed" else "warning"]
         return Text.assemble((record.state, colour), record.detail)
+
+    def _verdict(self, record: RunRecord) -> Text:
+        verdict = record.verdict
+        if verdict is None:
+            return Text("-")
+        colour = "" if verdict.comparable else f"bold {self.app.get_css_variables()['warning']}"
+        return Text(verdict_short(verdict), style=colour)

@@ -78,7 +78,8 @@ class RunPanel(Horizontal):
     """The big timer, with the run it times and how it stands, then the next run's
     settings where they differ: each line cut short rather than wrapped, so a narrow
     terminal still shows the state. After a run the state line goes on with its
-    speedup's factors, and the line under it holds why it stopped, or its notes (a
+    speedup's factors; under it, what the parallelism gave with the core speed taken
+    out and whether the speedup can be trusted; then why it stopped, or its notes (a
     core another program kept busy, the machine's caveats)."""
 
     DEFAULT_CSS = """
@@ -120,6 +121,8 @@ class RunPanel(Horizontal):
         explained = f" · {outcome.explained or lesson}" if outcome.explained or lesson else ""
         lines.append(Content.from_markup(state + "$explained", state=outcome.state,
                                          explained=explained))  # fmt: skip
+        if outcome.judged:
+            lines.append(Content.styled(outcome.judged, "" if outcome.trusted else "b $warning"))
         if outcome.detail:
             lines.append(Content.styled(outcome.detail, "$text-muted"))
         if upcoming is not None:

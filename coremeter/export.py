@@ -7,6 +7,11 @@ spreadsheet can filter by run, pivot by mode, or chart a timeline from the start
 and end columns without splitting any cell. Run-level figures repeat on each of
 the run's rows; ``task`` 0 is in every run, so filtering on it gives one row per run.
 
+Both are strict: a function of yours may return NaN or an infinity, which JSON has no
+literal for, so a non-finite number is written as the string ``"NaN"``, ``"Infinity"``
+or ``"-Infinity"``, in the JSON and in the CSV alike: what Python's ``float()`` and
+JavaScript's ``Number()`` read back.
+
 Never imports Textual: the dashboard passes its screenshot in as a callable.
 """
 
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import tempfile
 import time
@@ -59,6 +65,21 @@ class ExportError(Exception):
     """A path that cannot be written; its message is one line for the user."""
 
 
+def finite(value: object) -> object:
+    """A value as strict JSON and the CSV hold it: a non-finite number as its string."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    return value
+
+
+def _strict(data: object) -> object:
+    if isinstance(data, dict):
+        return {key: _strict(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_strict(value) for value in data]
+    return finite(data)
+
+
 def document(records: list[RunRecord], machine: Machine) -> dict:
     """The JSON document of ``bench --json`` and of the dashboard's export."""
     return {
@@ -69,7 +90,7 @@ def document(records: list[RunRecord], machine: Machine) -> dict:
 
 
 def json_text(records: list[RunRecord], machine: Machine) -> str:
-    return json.dumps(document(records, machine), indent=2)
+    return json.dumps(_strict(document(records, machine)), indent=2, allow_nan=False)
 
 
 def _cell(value: object) -> object:
@@ -79,9 +100,9 @@ def _cell(value: object) -> object:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
+    if isinstance(value, float) and math.isfinite(value):
         return round(value, 6)
-    return value
+    return finite(value)
 
 
 def csv_rows(records: list[RunRecord]) -> list[dict[str, object]]:

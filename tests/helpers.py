@@ -482,3 +482,14 @@ class RawTab:
         self.sock.shutdown(socket.SHUT_RD)
         self._reader.join(5)
         self.sock.close()
+
+
+def bench(*args: str, **kwargs) -> subprocess.CompletedProcess[str]:
+    """``coremeter bench`` run to its end; ``kwargs`` go to subprocess.run (cwd, env, ...)."""
+    return subprocess.run(
+        [sys.executable, "-m", "coremeter", "bench", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kwargs,
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -130,6 +131,24 @@ def test_unknown_values_are_blank_cells(machine: Machine, tmp_path: Path) -> Non
     assert done["state"] == "cancelled" and done["ok"] == "false"
     assert done["reason"] == "cancelled: a, b"
     assert done["scale"] == "1e-07"  # as given, not rounded to the microsecond
+
+
+def test_a_non_finite_number_reads_the_same_in_json_and_csv(
+    machine: Machine, tmp_path: Path
+) -> None:
+    run = cancelled_run()
+    run.result, run.speedup, run.bound = math.nan, math.inf, -math.inf
+    json_path, csv_path = export_session([run], machine, tmp_path)
+    # Strict JSON: a reader that refuses NaN and Infinity literals takes it.
+    written = json.loads(json_path.read_text(), parse_constant=pytest.fail)["runs"][0]
+    assert (written["result"], written["speedup"], written["bound"]) == (
+        "NaN",
+        "Infinity",
+        "-Infinity",
+    )
+    assert {(row["speedup"], row["bound"]) for row in read_csv(csv_path)} == {
+        ("Infinity", "-Infinity")
+    }
 
 
 def test_no_runs_is_a_header_and_an_empty_list(machine: Machine, tmp_path: Path) -> None:

@@ -205,13 +205,9 @@ def _bench(machine: Machine, cores: list[int], options: BenchOptions) -> int:
             print("\n" + repeat_summary(summarise(records)))
     if options.csv is not None:
         try:
-            options.csv.parent.mkdir(parents=True, exist_ok=True)
             export.write_csv(records, options.csv)
-        except OSError as exc:
-            print(
-                f"coremeter: cannot write {str(options.csv)!r}: {exc.strerror or exc}",
-                file=sys.stderr,
-            )
+        except export.ExportError as exc:
+            print(f"coremeter: {exc}", file=sys.stderr)
             return 1
         if not options.json:
             print(f"wrote {options.csv}")

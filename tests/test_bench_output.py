@@ -1,10 +1,12 @@
 """What `coremeter bench` hands over, whatever happens: every value round-trips through
-strict JSON. Real bench processes, real workers."""
+strict JSON, and a file is written whole or not at all. Real bench processes, real
+workers."""
 
 from __future__ import annotations
 
 import json
 import math
+import resource
 from pathlib import Path
 
 import pytest
@@ -54,3 +56,20 @@ def test_bench_writes_a_nan_sum_as_a_string_and_checks_it(tmp_path: Path) -> Non
     assert [(r["result"], r["expected"], r["ok"]) for r in runs] == [("NaN", "NaN", True)] * 2
     text = bench("--workload", spec, "--items", "6", cwd=tmp_path)
     assert "no sequential sum" not in text.stdout and text.stdout.count(" nan  ok") == 2
+
+
+def test_a_csv_cut_short_by_the_disk_is_not_left_behind(tmp_path: Path) -> None:
+    """A real failure mid-file: the kernel refuses writes past a file size limit (EFBIG),
+    as a full disk does (ENOSPC). The limit leaves room for the runs' shared memory
+    (files in /dev/shm of a few KB), not for 120 rows of CSV."""
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (16384, resource.RLIM_INFINITY))
+
+    args = ("--mode", "sequential", "--repeat", "40", "--scale", "0.0002", "--csv", "out/r.csv")
+    result = bench(*args, cwd=tmp_path, preexec_fn=small_files)
+    assert result.returncode == 1, result.stderr
+    failed = "coremeter: cannot write the CSV 'out/r.csv': File too large"
+    assert result.stderr.splitlines() == [failed]
+    assert list((tmp_path / "out").iterdir()) == []
+    assert "over runs" in result.stdout  # the summary is not lost with the file

@@ -34,7 +34,7 @@ def _export(app: App, session: Session, out: Path, what: tuple[list[RunRecord], 
             runs,
             session.machine,
             out,
-            screenshot=lambda path: app.save_screenshot(path.name, str(path.parent)),
+            screenshot=app.export_screenshot,
         )
     except ExportError as exc:
         app.notify(str(exc), title="export failed", severity="error", markup=False)

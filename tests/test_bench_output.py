@@ -1,16 +1,24 @@
-"""What `coremeter bench` hands over, whatever happens: every value round-trips through
-strict JSON, and a file is written whole or not at all. Real bench processes, real
-workers."""
+"""What `coremeter bench` hands over, whatever happens: an interrupted bench keeps what it
+measured, its report stays clean of what a function prints, every value round-trips
+through strict JSON, and a file is written whole or not at all. Real bench processes,
+real workers, real signals."""
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import json
 import math
 import resource
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import psutil
 import pytest
-from helpers import TINY, bench, run_modes
+from helpers import TINY, bench, run_modes, wait_gone
 
 from coremeter.cores import Machine
 from coremeter.export import json_text
@@ -18,6 +26,8 @@ from coremeter.session import Session
 from coremeter.userfunc import parse_spec
 
 HOSTILE = Path(__file__).parent / "hostile"
+# A sequential seed run of two seconds or more here: long enough to be caught running.
+WATCHED = 0.05
 
 
 def strict(text: str) -> dict:
@@ -27,6 +37,113 @@ def strict(text: str) -> dict:
         raise ValueError(f"not JSON: {constant}")
 
     return json.loads(text, parse_constant=refuse)
+
+
+def start_bench(*args: str, cwd: Path) -> subprocess.Popen:
+    """bench as a shell starts it in the foreground: Ctrl+C at its default (a script's
+    background job would start with SIGINT ignored)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "coremeter", "bench", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+
+def workers(pid: int) -> list[psutil.Process]:
+    """bench's workers: the fork server's children."""
+    try:
+        parent = psutil.Process(pid)
+        return [w for child in parent.children() for w in child.children()]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def running_after_runs(pid: int, seen_at_least: int, timeout: float = 120) -> list[int]:
+    """Wait until ``seen_at_least`` workers have come and a run has just begun (a worker
+    started within the last 0.3 s, so the run is still going when a signal follows); the
+    pids seen. Not by CPU use: on a loaded machine no worker may reach 50% of a core.
+
+    A sequential run has one worker, a parallel run of the seed two: five seen means two
+    runs have ended (three with the fork server's warm-up missed)."""
+    first_seen: dict[int, float] = {}
+    deadline = time.monotonic() + timeout
+    while (now := time.monotonic()) < deadline:
+        for worker in workers(pid):
+            first_seen.setdefault(worker.pid, now)
+            young = now - first_seen[worker.pid] < 0.3
+            with contextlib.suppress(psutil.NoSuchProcess):
+                running = worker.status() != psutil.STATUS_ZOMBIE
+                if young and running and len(first_seen) >= seen_at_least:
+                    return sorted(first_seen)
+        time.sleep(0.02)
+    raise AssertionError(f"saw {len(first_seen)} workers, and no run beginning")
+
+
+def interrupt(proc: subprocess.Popen, signals: tuple[int, ...]) -> tuple[str, str, list[int]]:
+    """Send ``signals`` (a few ms apart) once two runs have ended; stdout, stderr and the
+    workers seen."""
+    try:
+        pids = running_after_runs(proc.pid, seen_at_least=5)
+        for sig in signals:
+            proc.send_signal(sig)
+            time.sleep(0.005)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()  # a failed test must not leave a benchmark running
+        proc.wait()
+    return out, err, pids
+
+
+@pytest.mark.parametrize(
+    "signals",
+    [(signal.SIGINT,), (signal.SIGTERM,), (signal.SIGHUP,), (signal.SIGINT, signal.SIGINT)],
+    ids=["SIGINT", "SIGTERM", "SIGHUP", "SIGINT-twice"],
+)
+def test_an_interrupted_bench_reports_what_it_measured(
+    signals: tuple[int, ...], tmp_path: Path
+) -> None:
+    args = ("--repeat", "8", "--json", "--csv", "runs.csv", "--scale", str(WATCHED))
+    out, err, pids = interrupt(start_bench(*args, cwd=tmp_path), signals)
+    name = signal.Signals(signals[0]).name
+    # One line, whatever came twice; the exit code says which signal ended it.
+    assert err.splitlines() == [f"coremeter: cancelled ({name}); no worker left"], err
+    runs = strict(out)["runs"]
+    states = [run["state"] for run in runs]
+    assert len(states) >= 3 and set(states[:-1]) == {"done"} and states[-1] == "cancelled"
+    assert runs[-1]["reason"] == f"cancelled: {name}"
+    with open(tmp_path / "runs.csv", newline="", encoding="utf-8") as source:
+        rows = list(csv.DictReader(source))
+    assert {int(row["run"]) for row in rows} == set(range(1, len(runs) + 1))
+    assert {row["state"] for row in rows if int(row["run"]) == len(runs)} == {"cancelled"}
+    assert wait_gone(pids, timeout=1.0) == []
+
+
+def test_an_interrupted_bench_prints_its_summary(tmp_path: Path) -> None:
+    args = ("--repeat", "8", "--scale", str(WATCHED))
+    out, err, pids = interrupt(start_bench(*args, cwd=tmp_path), (signal.SIGINT,))
+    assert "Traceback" not in err
+    rows = [line for line in out.splitlines() if line.startswith(("sequential", "parallel"))]
+    assert len(rows) >= 5  # three runs or more, then the per-mode lines "over runs"
+    assert rows[-3].endswith("  cancelled: SIGINT") and "over runs" in out
+    assert wait_gone(pids, timeout=1.0) == []
+
+
+@pytest.mark.parametrize("as_json", [True, False], ids=["json", "text"])
+def test_what_a_function_prints_goes_to_stderr(as_json: bool, tmp_path: Path) -> None:
+    """At its import in bench and in every worker, from Python and on fd 1 directly."""
+    spec = f"{HOSTILE / 'noisy_output.py'}:shout"
+    modes = "sequential,parallel,threads"
+    args = ["--workload", spec, "--items", "6", "--mode", modes] + ["--json"] * as_json
+    result = bench(*args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "noisy_output: " not in result.stdout
+    if as_json:
+        assert [run["result"] for run in strict(result.stdout)["runs"]] == [15.0] * 3
+    for said in ("print at import", "fd 1 at import", "print in call 5", "fd 1 in call 5"):
+        assert f"noisy_output: {said}" in result.stderr
 
 
 @pytest.mark.parametrize(

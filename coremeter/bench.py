@@ -25,6 +25,7 @@ from coremeter.report import (
     fit_parts,
     machine_line,
     ok_text,
+    plain_glyphs,
     result_text,
     speedup_text,
     times,
@@ -79,11 +80,12 @@ def claim_stdout() -> TextIO:
     A function of yours runs in this process at its import and in the workers, which
     inherit fd 1 through the fork server (started after this): whatever it prints, from
     Python or from C, must reach stderr, never a JSON document. The report keeps
-    stdout's encoding."""
+    stdout's encoding; a glyph that encoding lacks falls back to ASCII (plain_glyphs)."""
     sys.stdout.flush()
     report = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding=sys.stdout.encoding)
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    return report
+    plain_glyphs(sys.stderr)
+    return plain_glyphs(report)
 
 
 def _watch(session: Session, run: Run, signals: _Signals) -> None:

@@ -1,7 +1,7 @@
 """What `coremeter bench` hands over, whatever happens: an interrupted bench keeps what it
 measured, its report stays clean of what a function prints, every value round-trips
-through strict JSON, and a file is written whole or not at all. Real bench processes,
-real workers, real signals."""
+through strict JSON, a file is written whole or not at all, and an ASCII terminal reads
+plain glyphs. Real bench processes, real workers, real signals."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import contextlib
 import csv
 import json
 import math
+import os
 import resource
 import signal
 import subprocess
@@ -190,3 +191,13 @@ def test_a_csv_cut_short_by_the_disk_is_not_left_behind(tmp_path: Path) -> None:
     assert result.stderr.splitlines() == [failed]
     assert list((tmp_path / "out").iterdir()) == []
     assert "over runs" in result.stdout  # the summary is not lost with the file
+
+
+def test_an_ascii_terminal_reads_plain_glyphs(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONIOENCODING"}
+    env |= {"LC_ALL": "C", "PYTHONUTF8": "0"}
+    result = bench("--scale", str(TINY), cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    # The machine line's parts, separated by "-" where a terminal takes "·".
+    assert result.stdout.isascii() and " - " in result.stdout.splitlines()[0]

@@ -81,6 +81,8 @@ def claim_stdout() -> TextIO:
     inherit fd 1 through the fork server (started after this): whatever it prints, from
     Python or from C, must reach stderr, never a JSON document. The report keeps
     stdout's encoding; a glyph that encoding lacks falls back to ASCII (plain_glyphs)."""
+    if sys.stdout is None:  # started with stdout closed: the report has nowhere to go
+        return open(os.devnull, "w", encoding="utf-8")
     sys.stdout.flush()
     report = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding=sys.stdout.encoding)
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())

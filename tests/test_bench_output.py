@@ -201,3 +201,9 @@ def test_an_ascii_terminal_reads_plain_glyphs(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     # The machine line's parts, separated by "-" where a terminal takes "·".
     assert result.stdout.isascii() and " - " in result.stdout.splitlines()[0]
+
+
+def test_a_closed_stdout_is_no_traceback(tmp_path: Path) -> None:
+    """`coremeter bench >&-`: nothing to report to, and the runs still run."""
+    result = bench("--scale", str(TINY), cwd=tmp_path, preexec_fn=lambda: os.close(1))
+    assert result.returncode == 0 and result.stderr == ""

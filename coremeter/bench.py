@@ -12,13 +12,13 @@ import os
 import shutil
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from coremeter import export
 from coremeter.cores import Machine, core_label, format_core_list
+from coremeter.export import ExportError
 from coremeter.options import BenchOptions
 from coremeter.report import (
     efficiency_text,
@@ -27,6 +27,7 @@ from coremeter.report import (
     machine_line,
     ok_text,
     parallelism_text,
+    plain_glyphs,
     result_text,
     speedup_text,
     stall_text,
@@ -38,32 +39,62 @@ from coremeter.report import (
 from coremeter.results import RunRecord, Summary, summarise
 from coremeter.runner import Run, prepare
 from coremeter.session import Session
-from coremeter.shutdown import watch_terminal
+from coremeter.shutdown import Handler, watch_terminal
 
 if TYPE_CHECKING:  # rich is imported only when bars are drawn
     from rich.console import Console
 
 
-class Interrupted(Exception):
-    """SIGTERM or SIGHUP arrived: cancel like Ctrl+C does."""
+class _Signals:
+    """Ctrl+C, SIGTERM and SIGHUP while bench works, each noted, never raised; one left
+    alone where it was ignored (a script's background job, nohup).
 
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
+    The runs look at ``signum`` between waits of a tenth of a second and stop, so what
+    they measured is reported; the exit code is then 128 + the first signal's number.
+    Nothing is raised: a second Ctrl+C while the workers stop and the report is written
+    cuts no document in half and prints no traceback. SIGKILL still ends bench at once.
+    """
+
+    WANTED = ("SIGINT", "SIGTERM", "SIGHUP")
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self._previous: dict[int, Handler] = {}
+
+    def __enter__(self) -> _Signals:
+        for signum in (getattr(signal, name) for name in self.WANTED if hasattr(signal, name)):
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                self._previous[signum] = signal.signal(signum, self._note)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+
+    def _note(self, signum: int, _frame: object) -> None:
+        if self.signum is None:
+            self.signum = signum
+
+    @property
+    def name(self) -> str | None:
+        return None if self.signum is None else signal.Signals(self.signum).name
 
 
-@contextmanager
-def _signals_cancel() -> Iterator[None]:
-    def handler(signum: int, _frame: object) -> None:
-        raise Interrupted(signum)
+def claim_stdout() -> TextIO:
+    """Where bench's report goes: the stdout it was given, while fd 1 points at stderr
+    from now on.
 
-    wanted = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
-    previous = {sig: signal.signal(sig, handler) for sig in wanted}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
+    A function of yours runs in this process at its import and in the workers, which
+    inherit fd 1 through the fork server (started after this): whatever it prints, from
+    Python or from C, must reach stderr, never a JSON document. The report keeps
+    stdout's encoding; a glyph that encoding lacks falls back to ASCII (plain_glyphs)."""
+    if sys.stdout is None:  # started with stdout closed: the report has nowhere to go
+        return open(os.devnull, "w", encoding="utf-8")
+    sys.stdout.flush()
+    report = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding=sys.stdout.encoding)
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    plain_glyphs(sys.stderr)
+    return plain_glyphs(report)
 
 
 def _tell_stall(run: Run, told: set[int], say: Callable[[str], object]) -> None:
@@ -74,13 +105,17 @@ def _tell_stall(run: Run, told: set[int], say: Callable[[str], object]) -> None:
         say(f"coremeter: {stall_text(stall)}")
 
 
-def _watch(session: Session, run: Run) -> None:
-    """Live progress per task on a terminal; just wait elsewhere. Either way the
-    session is polled, so it keeps the cores' recent load for the next run's notes,
-    and a stalled worker is told on stderr."""
+def _watch(session: Session, run: Run, signals: _Signals) -> None:
+    """Live progress per task on a terminal; just wait elsewhere; until the run ends or a
+    signal came. Either way the session is polled, so it keeps the cores' recent load for
+    the next run's notes, and a stalled worker is told on stderr."""
     told: set[int] = set()
+
+    def going() -> bool:
+        return not run.wait(timeout=0.1) and signals.signum is None
+
     if not sys.stderr.isatty():
-        while not run.wait(timeout=0.1):
+        while going():
             session.poll()
             _tell_stall(run, told, partial(print, file=sys.stderr, flush=True))
         return
@@ -101,7 +136,7 @@ def _watch(session: Session, run: Run) -> None:
             label = f"{run.spec.mode:<10} task {task.id} ({task.size:,}) on {where}"
             bars[task.id] = progress.add_task(label, total=task.size, start=False)
         say = partial(progress.console.print, markup=False, highlight=False)
-        while not run.wait(timeout=0.1):
+        while going():
             session.poll()
             _tell_stall(run, told, say)
             for task in run.tasks():
@@ -125,7 +160,7 @@ def _check(record: RunRecord) -> str:
     if record.ok:
         return ok_text(record, with_sum=False)
     if record.reason:
-        return f"{record.state}: {record.reason}"
+        return f"{record.state}{record.detail}"
     return f"{record.state}: WRONG"
 
 
@@ -172,73 +207,81 @@ def repeat_summary(summaries: list[Summary]) -> str:
     return "\n".join(lines)
 
 
-def bench(machine: Machine, cores: list[int], options: BenchOptions) -> int:
-    """Run the modes asked for; exit 0 if every run is ok, 1 if one failed, 130/143 if
-    interrupted, 141 if the reader of its output left (no worker is left behind)."""
+def bench(machine: Machine, cores: list[int], options: BenchOptions, report: TextIO) -> int:
+    """Run the modes asked for and write the report (see claim_stdout); exit 0 if every
+    run is ok, 1 if one failed, 128 + the signal's number if interrupted (its runs' records
+    kept), 141 if the reader of the report left. No worker is left behind."""
+    signals = _Signals()
     try:
-        return _bench(machine, cores, options)
-    except BrokenPipeError:
-        # The reader left (`coremeter bench | head`); the runs' workers were stopped on
-        # the way out. Point stdout at devnull so Python's flush at exit has nowhere to
-        # fail, and end as a shell program killed by SIGPIPE would.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 128 + signal.SIGPIPE
+        with signals:
+            code = _bench(machine, cores, options, report, signals)
+            report.flush()
+    except OSError as exc:
+        # The reader left (`coremeter bench | head`), or a hangup took the terminal.
+        # Point the report at devnull so Python's flush at exit has nowhere to fail, and
+        # end as a shell program killed by the signal would.
+        if signals.signum is None and not isinstance(exc, BrokenPipeError):
+            raise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), report.fileno())
+        return 128 + (signals.signum or signal.SIGPIPE)
+    return code if signals.signum is None else 128 + signals.signum
 
 
-def _bench(machine: Machine, cores: list[int], options: BenchOptions) -> int:
-    modes = options.modes
+def _bench(
+    machine: Machine, cores: list[int], options: BenchOptions, report: TextIO, signals: _Signals
+) -> int:
     session = Session(machine, cores, options.shape, options.scale)
     session.use(options.workload)
     session.schedule = options.schedule
     shown: list[str] = []
     watch_terminal()
     try:
-        with _signals_cancel():
-            prepare()
-            if not options.json:
-                width = shutil.get_terminal_size().columns  # 80 when not a terminal
-                print(fit_parts(machine_line(machine, cores), width))
-                print(fit_parts(workload_line(options.workload), width), flush=True)
-                workers = session.spec("parallel").worker_cores
-                shown = warnings(
-                    machine, cores, workers, "parallel" in modes, threads="threads" in modes
-                )
-                for note in shown:
-                    print(f"note: {note}", file=sys.stderr)
-            for _ in range(options.repeat):
-                for mode in modes:
-                    _watch(session, session.start(mode))
-                    session.poll()
-    except (KeyboardInterrupt, Interrupted) as exc:
-        session.close()
-        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
-        with contextlib.suppress(OSError):  # after a hangup there is no terminal to tell
-            print(
-                f"coremeter: cancelled ({signal.Signals(signum).name}); no worker left",
-                file=sys.stderr,
-            )
-        return 128 + signum
+        prepare()
+        if not options.json:
+            shown = _header(machine, cores, session, options, report)
+        for mode in [mode for _ in range(options.repeat) for mode in options.modes]:
+            if signals.signum is not None:
+                break
+            _watch(session, session.start(mode), signals)
+            session.poll()
     finally:
-        # Whatever else ends the runs, no worker outlives bench: at exit, multiprocessing
-        # would wait for each one to finish its work.
-        session.close()
+        # Whatever ends the runs (a signal: its run is logged as cancelled and reported
+        # with the others), no worker outlives bench: at exit, multiprocessing would wait
+        # for each one to finish its work.
+        session.close(signals.name)
+    if signals.name is not None:
+        with contextlib.suppress(OSError):  # after a hangup there is no terminal to tell
+            print(f"coremeter: cancelled ({signals.name}); no worker left", file=sys.stderr)
     records = session.log.runs
     if options.json:
-        print(export.json_text(records, machine))
+        print(export.json_text(records, machine), file=report)
     else:
-        print(summary(records, shown))
+        print(summary(records, shown), file=report)
         if options.repeat > 1:
-            print("\n" + repeat_summary(summarise(records)))
+            print("\n" + repeat_summary(summarise(records)), file=report)
     if options.csv is not None:
         try:
-            options.csv.parent.mkdir(parents=True, exist_ok=True)
             export.write_csv(records, options.csv)
-        except OSError as exc:
-            print(
-                f"coremeter: cannot write {str(options.csv)!r}: {exc.strerror or exc}",
-                file=sys.stderr,
-            )
+        except ExportError as exc:
+            print(f"coremeter: {exc}", file=sys.stderr)
             return 1
         if not options.json:
-            print(f"wrote {options.csv}")
+            print(f"wrote {options.csv}", file=report)
     return 0 if session.log.all_ok else 1
+
+
+def _header(
+    machine: Machine, cores: list[int], session: Session, options: BenchOptions, report: TextIO
+) -> list[str]:
+    """The machine and the workload on the report, the machine's notes on stderr; returns
+    the notes, which the summary then does not repeat."""
+    width = shutil.get_terminal_size().columns  # 80 when not a terminal
+    print(fit_parts(machine_line(machine, cores), width), file=report)
+    print(fit_parts(workload_line(options.workload), width), file=report, flush=True)
+    workers = session.spec("parallel").worker_cores
+    shown = warnings(
+        machine, cores, workers, "parallel" in options.modes, threads="threads" in options.modes
+    )
+    for note in shown:
+        print(f"note: {note}", file=sys.stderr)
+    return shown

@@ -7,17 +7,26 @@ spreadsheet can filter by run, pivot by mode, or chart a timeline from the start
 and end columns without splitting any cell. Run-level figures repeat on each of
 the run's rows; ``task`` 0 is in every run, so filtering on it gives one row per run.
 
+Both are strict: a function of yours may return NaN or an infinity, which JSON has no
+literal for, so a non-finite number is written as the string ``"NaN"``, ``"Infinity"``
+or ``"-Infinity"``, in the JSON and in the CSV alike: what Python's ``float()`` and
+JavaScript's ``Number()`` read back. Files are written whole or not at all.
+
 Never imports Textual: the dashboard passes its screenshot in as a callable.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
+import math
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +72,21 @@ class ExportError(Exception):
     """A path that cannot be written; its message is one line for the user."""
 
 
+def finite(value: object) -> object:
+    """A value as strict JSON and the CSV hold it: a non-finite number as its string."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    return value
+
+
+def _strict(data: object) -> object:
+    if isinstance(data, dict):
+        return {key: _strict(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_strict(value) for value in data]
+    return finite(data)
+
+
 def document(records: list[RunRecord], machine: Machine) -> dict[str, Any]:
     """The JSON document of ``bench --json`` and of the dashboard's export."""
     return {
@@ -87,7 +111,7 @@ def verdict_json(record: RunRecord) -> dict[str, object] | None:
 
 
 def json_text(records: list[RunRecord], machine: Machine) -> str:
-    return json.dumps(document(records, machine), indent=2)
+    return json.dumps(_strict(document(records, machine)), indent=2, allow_nan=False)
 
 
 def _cell(value: object) -> object:
@@ -97,9 +121,9 @@ def _cell(value: object) -> object:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
+    if isinstance(value, float) and math.isfinite(value):
         return round(value, 6)
-    return value
+    return finite(value)
 
 
 def csv_rows(records: list[RunRecord]) -> list[dict[str, object]]:
@@ -142,11 +166,56 @@ def csv_rows(records: list[RunRecord]) -> list[dict[str, object]]:
 
 
 def write_csv(records: list[RunRecord], path: Path) -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        writer.writerows(csv_rows(records))
+    """The runs as CSV at ``path``, whole or not at all, its folder made when missing."""
+    _make_folder(path.parent)
+    write_whole([Part("the CSV", path, csv_text(records))])
     return path
+
+
+def csv_text(records: list[RunRecord]) -> str:
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    writer.writerows(csv_rows(records))
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Part:
+    """One file of an export: ``name`` is what a failure calls it ("the CSV")."""
+
+    name: str
+    path: Path
+    text: str
+
+
+def write_whole(parts: list[Part]) -> None:
+    """Write every part whole or none at all: each into a hidden temporary name beside
+    its path, renamed once all are written. A full disk then leaves no empty or cut file
+    behind, nor a complete one beside a cut one, and the ExportError names the part."""
+    pairs = [(part, part.path.with_name(f".{part.path.name}.{os.getpid()}.part")) for part in parts]
+    try:
+        for part, temp in pairs:
+            with _naming(part), open(temp, "w", encoding="utf-8", newline="") as out:
+                out.write(part.text)
+        for part, temp in pairs:
+            with _naming(part):
+                os.replace(temp, part.path)
+    finally:
+        for _, temp in pairs:
+            with contextlib.suppress(OSError):
+                temp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _naming(part: Part) -> Iterator[None]:
+    """An OSError writing ``part`` as the one line that names it."""
+    try:
+        yield
+    except OSError as exc:
+        raise ExportError(
+            f"cannot write {part.name} {str(part.path)!r}: {_one_line(exc)}"
+        ) from None
 
 
 def _one_line(exc: OSError) -> str:
@@ -202,19 +271,7 @@ def _free_stem(folder: Path, suffixes: list[str]) -> str:
     return stem
 
 
-def export_session(
-    records: list[RunRecord],
-    machine: Machine,
-    folder: Path = DEFAULT_FOLDER,
-    screenshot: Callable[[Path], object] | None = None,
-) -> list[Path]:
-    """Write the runs as JSON and CSV, and the screen as SVG when given a way to.
-
-    ``screenshot`` receives the SVG's full path, so the engine never needs Textual;
-    the dashboard's ``e`` key passes one that saves the screen there. Returns the
-    paths written, JSON first. Raises ExportError when the folder cannot be written.
-    """
-    folder = Path(folder)
+def _make_folder(folder: Path) -> None:
     if folder.exists() and not folder.is_dir():
         # mkdir would say "File exists", which reads as if nothing were wrong.
         raise ExportError(f"cannot write into {str(folder)!r}: it is not a directory")
@@ -222,14 +279,28 @@ def export_session(
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ExportError(f"cannot create {str(folder)!r}: {_one_line(exc)}") from None
+
+
+def export_session(
+    records: list[RunRecord],
+    machine: Machine,
+    folder: Path = DEFAULT_FOLDER,
+    screenshot: Callable[[], str] | None = None,
+) -> list[Path]:
+    """Write the runs as JSON and CSV, and the screen as SVG when given a way to, all
+    three or none (see write_whole).
+
+    ``screenshot`` returns the SVG's text, so the engine never needs Textual; the
+    dashboard's ``e`` key passes its screen's. Returns the paths written, JSON first.
+    Raises ExportError, naming the part, when one cannot be written.
+    """
+    folder = Path(folder)
+    _make_folder(folder)
     suffixes = [".json", ".csv"] + ([".svg"] if screenshot else [])
     stem = _free_stem(folder, suffixes)
     paths = [folder / f"{stem}{suffix}" for suffix in suffixes]
-    try:
-        paths[0].write_text(json_text(records, machine) + "\n", encoding="utf-8")
-        write_csv(records, paths[1])
-        if screenshot is not None:
-            screenshot(paths[2])
-    except OSError as exc:
-        raise ExportError(f"cannot write into {str(folder)!r}: {_one_line(exc)}") from None
+    texts = [json_text(records, machine) + "\n", csv_text(records)]
+    texts += [screenshot()] if screenshot is not None else []
+    names = ("the JSON", "the CSV", "the screenshot")
+    write_whole([Part(*part) for part in zip(names, paths, texts, strict=False)])
     return paths

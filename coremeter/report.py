@@ -8,8 +8,11 @@ strings only: nothing here imports Textual or rich.
 
 from __future__ import annotations
 
+import codecs
+import io
 import textwrap
 from collections.abc import Callable
+from typing import TextIO
 
 from coremeter.cores import Machine, core_label, format_core_list
 from coremeter.factors import Factors
@@ -17,6 +20,27 @@ from coremeter.results import RunRecord
 from coremeter.stall import Stall
 from coremeter.verdict import BAND, Cause, Verdict
 from coremeter.workload import Workload
+
+# What a stream whose encoding lacks our glyphs (LC_ALL=C: ASCII only) shows instead; any
+# other character it lacks, a CPU's name or a function's, reads "?".
+PLAIN_GLYPHS = {"·": "-", "×": "x", "…": "...", "⚠": "!"}
+PLAIN_ERRORS = "coremeter-plain"
+
+
+def _plain(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    lacking = error.object[error.start : error.end]
+    return "".join(PLAIN_GLYPHS.get(char, "?") for char in lacking), error.end
+
+
+def plain_glyphs(stream: TextIO) -> TextIO:
+    """``stream``, writing in plain ASCII what its encoding cannot: the one place a glyph
+    falls back, chosen by the encoding itself (a UTF-8 stream never asks)."""
+    codecs.register_error(PLAIN_ERRORS, _plain)
+    if isinstance(stream, io.TextIOWrapper):
+        stream.reconfigure(errors=PLAIN_ERRORS)
+    return stream
 
 
 def counted(n: float, noun: str) -> str:

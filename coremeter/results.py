@@ -6,6 +6,7 @@ same records, so a figure means the same thing everywhere.
 
 from __future__ import annotations
 
+import math
 import statistics
 from bisect import bisect_right
 from collections.abc import Iterable
@@ -32,6 +33,14 @@ def work_key(workload: str, shape: str, scale: float, sizes: Iterable[int]) -> W
     """One key for a run to come (its spec) and a run done (its record), so a spec can ask
     whether its work already has a baseline."""
     return (workload, shape, scale, tuple(sizes))
+
+
+def same_result(result: float | None, expected: float | None) -> bool:
+    """Whether a sum is the one expected. NaN is a result like any other here: a function
+    of yours that returns NaN returns it in every mode, and that is right."""
+    if result is None or expected is None:
+        return result is expected
+    return result == expected or (math.isnan(result) and math.isnan(expected))
 
 
 def detail(state: RunState, reason: str | None) -> str:
@@ -154,7 +163,7 @@ class ResultsLog:
         if baseline is not None and record.expected is None:
             # A function of yours: its sum must be the sequential run's.
             record.expected = baseline.result
-            record.ok = record.result == record.expected
+            record.ok = same_result(record.result, record.expected)
         if baseline is not None and record.ok and record.wall_s > 0:
             record.speedup = baseline.wall_s / record.wall_s
             if record.critical_speed and baseline.critical_speed and record.cores:

@@ -320,7 +320,8 @@ class Run:
                 done=self.counts[task.id],
                 start_s=self._offset(self.starts[task.id]),
                 end_s=self._offset(self.ends[task.id]),
-                result=None if math.isnan(self.results[task.id]) else self.results[task.id],
+                # A result is one once its task has ended: NaN is a result like any other.
+                result=None if math.isnan(self.ends[task.id]) else self.results[task.id],
                 cpu=self._cpu_share(task.id),
             )
             for task in self.spec.tasks

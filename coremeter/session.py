@@ -196,8 +196,9 @@ class Session:
         self.schedule = SCHEDULES[(SCHEDULES.index(self.schedule) + 1) % len(SCHEDULES)]
         return self.schedule
 
-    def close(self) -> None:
-        """End the run in progress, logged however short: quitting is no slip."""
+    def close(self, because: str | None = None) -> None:
+        """End the run in progress, logged however short: quitting is no slip.
+        ``because``: what ended it, a signal's name, if not a quit."""
         if self.run is not None:
-            self.run.cancel("cancelled: coremeter quit")
+            self.run.cancel(f"cancelled: {because or 'coremeter quit'}")
         self.poll()

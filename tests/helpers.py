@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import builtins
+import errno
 import http.client
+import io
 import itertools
 import json
 import os
@@ -501,3 +504,37 @@ class RawTab:
         self.sock.shutdown(socket.SHUT_RD)
         self._reader.join(5)
         self.sock.close()
+
+
+def disk_full_for(monkeypatch, suffix: str) -> None:
+    """From now on, a file whose name holds ``suffix`` fills the disk halfway through its
+    first write: half the text lands, then ENOSPC, as on a full disk. Both names of
+    open() are patched: pathlib's write_text opens through io.open."""
+    real_open = builtins.open
+
+    def opener(file, *args, **kwargs):
+        opened = real_open(file, *args, **kwargs)
+        if suffix in os.fspath(file):
+            write = opened.write
+
+            def half(text):
+                write(text[: len(text) // 2])
+                opened.flush()
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+            opened.write = half
+        return opened
+
+    monkeypatch.setattr(builtins, "open", opener)
+    monkeypatch.setattr(io, "open", opener)
+
+
+def bench(*args: str, **kwargs) -> subprocess.CompletedProcess[str]:
+    """``coremeter bench`` run to its end; ``kwargs`` go to subprocess.run (cwd, env, ...)."""
+    return subprocess.run(
+        [sys.executable, "-m", "coremeter", "bench", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kwargs,
+    )

@@ -19,7 +19,7 @@ import psutil
 import pytest
 from fakes import FrozenRun, fake_sampler
 from fakes import machine as fake_machine
-from helpers import TINY, alive, drive, running_pids, toasts, until, wait_gone
+from helpers import TINY, alive, disk_full_for, drive, running_pids, toasts, until, wait_gone
 from textual.command import CommandList, CommandPalette
 from textual.coordinate import Coordinate
 from textual.pilot import Pilot
@@ -480,6 +480,26 @@ def test_an_export_that_cannot_be_written_is_a_toast(machine: Machine, tmp_path:
         await until(pilot, lambda: "cannot create" in toasts(app), timeout=5)
         await pilot.press("s")
         await until(pilot, lambda: len(app.session.log.runs) == 2)
+
+    drive(app, script, notifications=True)
+
+
+def test_an_export_onto_a_full_disk_leaves_nothing_and_says_which_part(
+    machine: Machine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY, out=tmp_path))
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("s")
+        await until(pilot, lambda: len(app.session.log.runs) == 1)
+        disk_full_for(monkeypatch, ".svg")
+        await pilot.press("e")
+        await until(pilot, lambda: "cannot write the screenshot" in toasts(app), timeout=5)
+        assert "No space left on device" in toasts(app)
+        assert list(tmp_path.iterdir()) == []
+        monkeypatch.undo()
+        await pilot.press("e")
+        await until(pilot, lambda: len(list(tmp_path.iterdir())) == 3, timeout=5)
 
     drive(app, script, notifications=True)
 

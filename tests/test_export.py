@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from helpers import TINY, run_modes
+from helpers import TINY, disk_full_for, run_modes
 
 from coremeter.cores import Machine
 from coremeter.export import (
@@ -114,8 +115,8 @@ def test_a_second_export_never_overwrites_the_first(
 def test_the_screenshot_callable_writes_the_svg_beside_the_data(
     records: list[RunRecord], machine: Machine, tmp_path: Path
 ) -> None:
-    def screenshot(path: Path) -> None:
-        path.write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    def screenshot() -> str:
+        return "<svg xmlns='http://www.w3.org/2000/svg'/>"
 
     json_path, csv_path, svg_path = export_session(records, machine, tmp_path, screenshot)
     assert svg_path.suffix == ".svg" and svg_path.read_text().startswith("<svg")
@@ -130,6 +131,24 @@ def test_unknown_values_are_blank_cells(machine: Machine, tmp_path: Path) -> Non
     assert done["state"] == "cancelled" and done["ok"] == "false"
     assert done["reason"] == "cancelled: a, b"
     assert done["scale"] == "1e-07"  # as given, not rounded to the microsecond
+
+
+def test_a_non_finite_number_reads_the_same_in_json_and_csv(
+    machine: Machine, tmp_path: Path
+) -> None:
+    run = cancelled_run()
+    run.result, run.speedup, run.bound = math.nan, math.inf, -math.inf
+    json_path, csv_path = export_session([run], machine, tmp_path)
+    # Strict JSON: a reader that refuses NaN and Infinity literals takes it.
+    written = json.loads(json_path.read_text(), parse_constant=pytest.fail)["runs"][0]
+    assert (written["result"], written["speedup"], written["bound"]) == (
+        "NaN",
+        "Infinity",
+        "-Infinity",
+    )
+    assert {(row["speedup"], row["bound"]) for row in read_csv(csv_path)} == {
+        ("Infinity", "-Infinity")
+    }
 
 
 def test_no_runs_is_a_header_and_an_empty_list(machine: Machine, tmp_path: Path) -> None:
@@ -149,6 +168,21 @@ def test_a_file_in_the_way_is_a_one_line_error(machine: Machine, tmp_path: Path)
             export_session([], machine, folder)
     with pytest.raises(ExportError, match="is a directory"):
         check_csv_path(str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("suffix", "part"), [(".json", "the JSON"), (".csv", "the CSV"), (".svg", "the screenshot")]
+)
+def test_a_full_disk_leaves_no_file_and_names_the_part(
+    suffix: str, part: str, records: list[RunRecord], machine: Machine, tmp_path: Path, monkeypatch
+) -> None:
+    """Whole or not at all: no empty or cut file, nor a complete one beside a cut one."""
+    disk_full_for(monkeypatch, suffix)
+    with pytest.raises(ExportError) as caught:
+        export_session(records, machine, tmp_path, lambda: "<svg>" + " " * 100_000 + "</svg>")
+    assert str(caught.value).startswith(f"cannot write {part} ")
+    assert str(caught.value).endswith(f"{suffix}': No space left on device")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_checking_a_folder_creates_nothing(tmp_path: Path) -> None:

@@ -6,13 +6,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from helpers import TINY, alive, assert_pinned, threads_cores, wait_until_working
+from helpers import TINY, alive, assert_pinned, bench, threads_cores, wait_until_working
 
 from coremeter.results import ResultsLog
 from coremeter.runner import MODES, Run, RunSpec
@@ -261,16 +259,6 @@ def test_each_loading_error_is_one_line(user_file: Path, spec: str, message: str
     with pytest.raises(WorkloadError) as refused:
         parse_spec(spec, 10, cwd=str(user_file.parent))
     assert message in str(refused.value) and "\n" not in str(refused.value)
-
-
-def bench(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "coremeter", "bench", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-    )
 
 
 @pytest.mark.parametrize(

@@ -36,7 +36,7 @@ def _export(
             runs,
             session.machine,
             out,
-            screenshot=lambda path: app.save_screenshot(path.name, str(path.parent)),
+            screenshot=app.export_screenshot,
         )
     except ExportError as exc:
         app.notify(str(exc), title="export failed", severity="error", markup=False)

@@ -67,6 +67,14 @@ def competition_note(core: int, share: float) -> str:
     )
 
 
+OTHER_PROGRAMS = "other programs"
+
+
+def others_text(cores: float) -> str:
+    """Other programs' load beside a run's own, in cores' worth."""
+    return f"{cores:.1f} more by {OTHER_PROGRAMS}"
+
+
 def result_text(result: float | None) -> str:
     """A run's result: whole numbers in full up to 14 digits (a count reads as one)."""
     return "-" if result is None else f"{result:.14g}"

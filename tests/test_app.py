@@ -519,13 +519,15 @@ def caption(app: Dashboard) -> str:
     return app.query_one(Caption).text
 
 
-def frozen(percents: list[float], seconds: float = 2.5) -> Dashboard:
+def frozen(
+    percents: list[float], seconds: float = 2.5, others: list[float] | None = None
+) -> Dashboard:
     box = fake_machine()
     return create_app(
         box,
         box.usable_cores,
         DashboardOptions(scale=0.2),
-        sampler=fake_sampler(percents),
+        sampler=fake_sampler(percents, others),
         clock=lambda run: seconds,
     )
 
@@ -544,6 +546,37 @@ def test_mid_run_the_caption_reads_the_meters_and_the_gauge_sums_them() -> None:
             "threads · work seed · shape seed · longest-first · scale 0.2 · cores 0-1\nrunning"
             in status_text(app)
         )
+
+    drive(app, script)
+
+
+def test_another_program_on_a_core_is_not_counted_as_the_runs() -> None:
+    """A sequential run with another program spinning on the other core read
+    "sequential · 2 of 2 cores busy": the caption summed the meters."""
+    app = frozen([100.0, 100.0], others=[0.0, 100.0])
+
+    async def script(pilot: Pilot) -> None:
+        app.session.run = FrozenRun(app.session.spec("sequential"), {0: (0.3, 0.0, None)})
+        await until(pilot, lambda: caption(app).startswith("sequential ·"))
+        assert caption(app) == (
+            "sequential · 1.0 of 2 cores busy · 1.0 more by other programs · 2.5 s"
+        )
+        widget = app.query_one(Caption)
+        gauge = widget.row_segments(1, 100)
+        figures = " 1.0 + 1.0 others / 2.0"
+        assert "".join(s.text for s in gauge).endswith(figures)
+        # Half the gauge in the run's colour, half in the others' colour and shade.
+        fill, others = widget.style("caption--fill"), widget.style("caption--others")
+        assert fill.color != others.color
+        blocks = [(s.text, s.style.color) for s in gauge if s.style and s.text.strip()]
+        assert blocks[1:] == [("█" * 33, fill.color), ("▒" * 33, others.color), (figures, None)]
+        meters = app.query_one(CoreMeters)
+        rows = [meters.render_line(y) for y in range(meters.size.height)]
+        ours, theirs = (next(r for r in rows if core in r.text) for core in ("cpu0", "cpu1"))
+        assert "other programs" in theirs.text and "other programs" not in ours.text
+        assert "▒" in theirs.text and "▒" not in ours.text
+        colour = meters.style("meter--others").color
+        assert [s.style.color for s in theirs if "▒" in s.text] == [colour]
 
     drive(app, script)
 

@@ -16,7 +16,7 @@ from coremeter.options import DashboardOptions
 from coremeter.results import ResultsLog, RunRecord
 from coremeter.runner import Run
 from coremeter.tui.app import Dashboard, create_app
-from coremeter.tui.themes import PROJECTOR
+from coremeter.tui.themes import PROJECTOR, PROJECTOR_LIGHT
 
 SMALL = (80, 24)
 LARGE = (120, 35)
@@ -25,12 +25,17 @@ SIZES = pytest.mark.parametrize("size", [SMALL, LARGE, HUGE], ids=["80x24", "120
 
 
 def dashboard(
-    percents: list[float], seconds: float | None = 0.0, theme: str | None = None, **machine_args
+    percents: list[float],
+    seconds: float | None = 0.0,
+    theme: str | None = None,
+    others: list[float] | None = None,
+    **machine_args,
 ) -> Dashboard:
     """``seconds``: what the frozen clock reads; None: each run's own time (an ended
-    FrozenRun's is its wall time)."""
+    FrozenRun's is its wall time). ``others``: the part of each core's percent that is
+    another program's."""
     box = machine(**machine_args)
-    sampler = fake_sampler(percents)
+    sampler = fake_sampler(percents, others)
     return create_app(
         box,
         box.usable_cores,
@@ -185,3 +190,22 @@ def test_threads_run_midway(snap_compare, size: tuple[int, int]) -> None:
         await settle(pilot)
 
     assert snap_compare(dashboard([52.0, 48.0], seconds=2.5), terminal_size=size, run_before=show)
+
+
+async def show_mid_sequential(pilot: Pilot) -> None:
+    app = pilot.app
+    app.session.run = FrozenRun(app.session.spec("sequential"), {0: (0.4, 0.01, None)})
+    await settle(pilot)
+
+
+@pytest.mark.parametrize(
+    ("size", "theme"),
+    [(SMALL, None), (LARGE, PROJECTOR_LIGHT.name), (HUGE, PROJECTOR.name)],
+    ids=["80x24", "120x35-light", "200x60-projector"],
+)
+def test_another_program_beside_a_sequential_run(
+    snap_compare, size: tuple[int, int], theme: str | None
+) -> None:
+    """A program spinning on cpu1: its load is drawn and said apart from the run's."""
+    app = dashboard([100.0, 95.0], seconds=2.5, theme=theme, others=[0.0, 92.0])
+    assert snap_compare(app, terminal_size=size, run_before=show_mid_sequential)

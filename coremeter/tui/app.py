@@ -21,6 +21,7 @@ from textual.widgets import Static
 
 from coremeter.cores import Machine
 from coremeter.options import DEFAULTS, DashboardOptions
+from coremeter.ownload import workers
 from coremeter.report import fit_parts, machine_line, notes_text, warnings
 from coremeter.results import Mode, RunState
 from coremeter.runner import Run, prepare
@@ -237,7 +238,9 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         """
         self._pacer.tick()
         self.session.poll()
-        self.sampler.sample()
+        # The run's workers over the same tenth of a second as the cores: the difference
+        # is other programs' load.
+        self.sampler.sample(workers(self.session.run))
         self.advance_demo()
         run = self.session.run
         running = run is not None and run.running
@@ -267,7 +270,8 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         self._results.sync(self.session.log)
         run = self._drawn_run = self.session.run
         pinned = self._show_run(run) if run is not None else {}
-        self._meters.show(self.sampler.percent, self.sampler.history, pinned)
+        sampler = self.sampler
+        self._meters.show(sampler.percent, sampler.history, pinned, sampler.others)
         self._show_status(run)
         if news:
             self._show_charts()
@@ -319,7 +323,7 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         """The panel says the shown run's own settings, the caption what it shows."""
         seconds = self.clock(run) if run is not None else 0.0
         self._panel.show(seconds, bool(run and run.running), status(self.session, run))
-        now = load(self.sampler.percent.values())
+        now = load(self.sampler.own.values(), self.sampler.others.values())
         self._caption.show(with_story(self.story, self._narrator.say(run, now, seconds)), now)
 
     # -- actions ---------------------------------------------------------------

@@ -19,6 +19,7 @@ import psutil
 import pytest
 from fakes import FrozenRun, fake_sampler
 from fakes import machine as fake_machine
+from fakes import record as fake_record
 from helpers import TINY, alive, drive, running_pids, toasts, until, wait_gone
 from textual.command import CommandList, CommandPalette
 from textual.coordinate import Coordinate
@@ -422,7 +423,8 @@ def test_the_newest_run_stays_in_sight_when_the_charts_open(machine: Machine) ->
 
 
 def test_the_run_state_shows_at_the_smallest_size(machine: Machine) -> None:
-    """At 40x12 the settings line is cut short, not wrapped over the state below it."""
+    """At 40x12 the settings line leaves out whole parts, not wrapped over the state
+    below it nor cut mid-number: the mode and the cores stay."""
     app = create_app(machine, machine.usable_cores, DashboardOptions(scale=WATCHABLE))
 
     async def script(pilot: Pilot) -> None:
@@ -433,7 +435,7 @@ def test_the_run_state_shows_at_the_smallest_size(machine: Machine) -> None:
             return re.sub(r"<[^>]+>", "", app.export_screenshot()).replace("&#160;", " ")
 
         await until(pilot, lambda: "running" in screen())
-        assert re.search(r"parallel · w.*…", screen())
+        assert re.search(r"parallel · (scale \S+ · )?cores 0-1$", screen(), re.MULTILINE)
         await pilot.press("escape")
 
     drive(app, script, size=(40, 12))
@@ -683,8 +685,9 @@ def test_w_switches_the_workload_and_the_charts_compare_within_it(machine: Machi
         await until(pilot, lambda: "sequential" in chart_text(timeline))
         await pilot.press("w", "w")
         assert app.session.workload == Hash()
-        await until(pilot, lambda: Hash().lesson in status_text(app))
-        assert " hash " in status_text(app)
+        # Its lesson does not fit beside the next run's settings at 120 columns: left out.
+        await until(pilot, lambda: "work hash" in status_text(app))
+        assert "…" not in status_text(app)
         # The seed's run is not hash's: the charts have nothing of hash's to show yet.
         await until(pilot, lambda: "No runs yet" in chart_text(timeline))
         await pilot.press("p")
@@ -737,3 +740,28 @@ def test_a_function_of_yours_in_the_dashboard(machine: Machine, tmp_path: Path) 
         assert app.session.log.runs[1].workload == "seed" and app.session.log.runs[1].ok
 
     drive(app, script)
+
+
+@pytest.mark.parametrize(
+    "size", [(80, 24), (120, 35), (200, 60)], ids=["80x24", "120x35", "200x60"]
+)
+def test_toasts_never_cover_the_results_tables_numbers(size: tuple[int, int]) -> None:
+    """A toast stood over the table's last rows, bottom right, where its speedups are."""
+    app = frozen([0.0, 0.0])
+
+    async def script(pilot: Pilot) -> None:
+        for wall_s in (7.4, 3.8, 7.9, 3.9, 7.5, 3.7, 7.6, 3.8):
+            app.session.log.add(fake_record("sequential", [(0, 1, 0, 0.0, wall_s)], wall_s))
+        app.draw()
+        app.notify("wrote coremeter-results.csv and coremeter-results.json", title="exported")
+        app.notify("no run has ended yet: nothing to write", title="export")
+        await until(pilot, lambda: len(app.screen.query("Toast")) == 2)
+        await pilot.pause(0.3)
+        table = app.query_one(ResultsTable).region
+        for toast in app.screen.query("Toast"):
+            assert not toast.region.overlaps(table), (toast.region, table)
+        # The newest is on screen whole, its title and its words, over the buttons.
+        newest = app.screen.query("Toast").last().region
+        assert newest.height >= 2 and newest.bottom <= size[1], newest
+
+    drive(app, script, size=size, notifications=True)

@@ -7,6 +7,7 @@ import math
 
 from fakes import record
 
+from coremeter.report import fit_line
 from coremeter.tui.caption import IDLE_CAPTION, ended, load, running, with_story
 
 SEQUENTIAL = record("sequential", [(0, 1, 0, 0.0, 1.2), (1, 2, 0, 1.2, 3.7)], 3.7, speedup=1.0)
@@ -65,3 +66,31 @@ def test_the_ended_caption_says_what_the_run_gained_against_its_bound() -> None:
 def test_a_story_goes_in_front_of_the_caption() -> None:
     assert with_story("step 2 of 4", "parallel took 1 s") == "step 2 of 4 · parallel took 1 s"
     assert with_story(None, IDLE_CAPTION) == IDLE_CAPTION
+
+
+# -- words that fit: whole parts left out, never a number cut ---------------------------
+
+SETTINGS = ["sequential", "work seed", "shape seed", "longest-first", "scale 0.1", "cores 0-1"]
+
+
+def test_a_line_leaves_out_whole_parts_in_the_order_given() -> None:
+    order = (3, 2, 1, 4)
+    assert fit_line(SETTINGS, 80, order) == " · ".join(SETTINGS)
+    assert (
+        fit_line(SETTINGS, 60, order)
+        == "sequential · work seed · shape seed · scale 0.1 · cores 0-1"
+    )
+    assert fit_line(SETTINGS, 40, order) == "sequential · scale 0.1 · cores 0-1"
+    assert fit_line(SETTINGS, 30, order) == "sequential · cores 0-1"
+
+
+def test_a_product_of_factors_loses_its_last_factors_whole() -> None:
+    """The panel at 80 columns cut the factors mid-number: "× 97% core speed × 99.…"."""
+    factors = ["1.93x = 2 cores", "100% balance", "97% core speed", "99.5% overhead"]
+    assert fit_line(factors, 50, sep=" × ") == "1.93x = 2 cores × 100% balance × 97% core speed …"
+    # At any width, every word shown is one of the product's whole words: no "99.…".
+    words = {*" ".join(factors).split(), "×"}
+    for width in range(1, 70):
+        said = fit_line(factors, width, sep=" × ")
+        assert len(said) <= width
+        assert set(said.replace("…", " ").split()) <= words, said

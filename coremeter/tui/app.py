@@ -35,6 +35,7 @@ from coremeter.tui.exporting import export_screen
 from coremeter.tui.fit import Fitter
 from coremeter.tui.layout.fill import roomy
 from coremeter.tui.layout.screen import (
+    BUTTON_ROWS,
     FOOTER_ALL_KEYS_WIDTH,
     FOOTER_PALETTE_WIDTH,
     MIN_SIZE,
@@ -220,7 +221,12 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         line = machine_line(self.session.machine, self.session.cores)
         self.query_one("#machine", Static).update(fit_parts(line, width - 2))
         labels = [len(str(button.label)) for button in self.query(ActionButton)]
-        self.query_one("#actions").styles.grid_size_columns = button_columns(labels, width)
+        columns = button_columns(labels, width)
+        self.query_one("#actions").styles.grid_size_columns = columns
+        # Toasts stay within the buttons' rows and the footer's (app.tcss).
+        rows = -(-len(labels) // columns)
+        for many in range(2, BUTTON_ROWS + 1):
+            self.set_class(rows == many, f"-buttons-{many}")
         footer = self.query_one(KeysFooter)
         footer.show_command_palette = width >= FOOTER_PALETTE_WIDTH
         footer.narrow = width < FOOTER_ALL_KEYS_WIDTH

@@ -83,7 +83,8 @@ def split(total: Mapping[int, float], ours: OwnReading) -> Split:
     return Split(own, others)
 
 
-def _dashboard_seconds() -> float:
+def own_seconds() -> float:
+    """This process's CPU seconds, every thread: the dashboard's own time."""
     times = os.times()
     return times.user + times.system
 
@@ -95,7 +96,7 @@ class WorkerClock:
     def __init__(
         self,
         clock: Callable[[], float] = time.perf_counter,
-        dashboard: Callable[[], float] = _dashboard_seconds,
+        dashboard: Callable[[], float] = own_seconds,
     ) -> None:
         self._clock, self._dashboard = clock, dashboard
         self._at, self._own = clock(), dashboard()

@@ -9,7 +9,6 @@ exponential moving average keeps the bars steady while a busy core still reads 1
 
 from __future__ import annotations
 
-import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -19,7 +18,7 @@ from pathlib import Path
 import psutil
 
 from coremeter.cores import parse_kernel_list
-from coremeter.ownload import OwnReading, Worker, WorkerClock, split
+from coremeter.ownload import OwnReading, Worker, WorkerClock, own_seconds, split
 
 _ONLINE = Path("/sys/devices/system/cpu/online")
 
@@ -110,11 +109,6 @@ def _busy_seconds() -> dict[int, float]:
     return busy
 
 
-def _own_seconds() -> float:
-    times = os.times()
-    return times.user + times.system
-
-
 class LoadHistory:
     """Per-core busy time over the last seconds, so that a run can tell whether its
     cores were busy with someone else's work just before it. Read at most every
@@ -131,7 +125,7 @@ class LoadHistory:
         keep_s: float = 2.0,
         every_s: float = 0.25,
         busy: Callable[[], dict[int, float]] = _busy_seconds,
-        own: Callable[[], float] = _own_seconds,
+        own: Callable[[], float] = own_seconds,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.keep_s = keep_s

@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import io
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from coremeter.cores import Machine, core_label, format_core_list
@@ -165,6 +165,14 @@ def stall_text(stall: Stall) -> str:
     return f"stalled: worker on {stall.where} is {stall.state} ({quiet})"
 
 
+OTHER_PROGRAMS = "other programs"
+
+
+def others_text(cores: float) -> str:
+    """Other programs' load beside a run's own, in cores' worth."""
+    return f"{cores:.1f} more by {OTHER_PROGRAMS}"
+
+
 def result_text(result: float | None) -> str:
     """A run's result: whole numbers in full up to 14 digits (a count reads as one)."""
     return "-" if result is None else f"{result:.14g}"
@@ -269,6 +277,30 @@ def fit_parts(line: str, width: int, sep: str = " · ") -> str:
         else:
             lines += textwrap.wrap(part, width, break_long_words=False, break_on_hyphens=False)
     return "\n".join(lines)
+
+
+def fit_line(parts: Sequence[str], width: int, drop: Sequence[int] = (), sep: str = " · ") -> str:
+    """``parts`` on one line of at most ``width`` characters, never one cut short (a
+    number cut mid-way reads as another number): parts are left out whole, first those
+    at the indexes in ``drop``, in that order, then from the end, a "…" in their place.
+    Only a first part wider than the line alone is cut, between words."""
+    if width <= 0 or not parts:
+        return ""
+    kept = list(range(len(parts)))
+    more = False
+
+    def line() -> str:
+        return sep.join(parts[i] for i in kept) + (" …" if more else "")
+
+    for index in drop:
+        if len(line()) <= width:
+            break
+        kept.remove(index)
+    while len(kept) > 1 and len(line()) > width:
+        kept.pop()
+        more = True
+    said = line()
+    return said if len(said) <= width else textwrap.shorten(said, width, placeholder="…")
 
 
 def warnings(

@@ -9,16 +9,16 @@ exponential moving average keeps the bars steady while a busy core still reads 1
 
 from __future__ import annotations
 
-import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
 
 from coremeter.cores import parse_kernel_list
+from coremeter.ownload import OwnReading, Worker, WorkerClock, own_seconds, split
 
 _ONLINE = Path("/sys/devices/system/cpu/online")
 
@@ -33,15 +33,18 @@ def online_cores() -> list[int]:
 
 @dataclass(frozen=True)
 class Source:
-    """Where readings come from: ``read()`` returns one percent per id in ``online``."""
+    """Where readings come from: ``read()`` returns one percent per id in ``online``;
+    ``ours(workers)`` how much of each core the run's workers used since the last call."""
 
     read: Callable[[], list[float]]
     online: list[int]
+    ours: Callable[[Sequence[Worker]], OwnReading] = field(default_factory=WorkerClock)
 
 
 class CpuSampler:
     """Smoothed percent per core, and a bounded history sampled every ``history_every``
-    polls (2 Hz at 10 Hz polling: history bars are costly to redraw)."""
+    polls (2 Hz at 10 Hz polling: history bars are costly to redraw). Each core's percent
+    is also split (``own``, ``others``): the run's workers' part, and other programs'."""
 
     def __init__(
         self,
@@ -59,16 +62,23 @@ class CpuSampler:
             source = Source(lambda: psutil.cpu_percent(interval=None, percpu=True), online_cores())
         self._read = source.read
         self._ids = source.online
+        self._ours = source.ours
         self.percent: dict[int, float] = dict.fromkeys(self.cores, 0.0)
+        self.own: dict[int, float] = dict.fromkeys(self.cores, 0.0)
+        self.others: dict[int, float] = dict.fromkeys(self.cores, 0.0)
         self.history: dict[int, deque[float]] = {c: deque(maxlen=history) for c in self.cores}
         self._polls = 0
         self._read()  # the first reading only sets psutil's baseline
 
-    def sample(self) -> dict[int, float]:
+    def sample(self, workers: Sequence[Worker] = ()) -> dict[int, float]:
+        """Read the cores, and ``workers`` (the running run's) over the same interval."""
         by_id = dict(zip(self._ids, self._read(), strict=False))
+        now = {core: by_id.get(core, 0.0) for core in self.cores}
+        parts = split(now, self._ours(workers))
         for core in self.cores:
-            value = by_id.get(core, 0.0)
-            self.percent[core] += self.alpha * (value - self.percent[core])
+            self.percent[core] += self.alpha * (now[core] - self.percent[core])
+            self.own[core] += self.alpha * (parts.own[core] - self.own[core])
+            self.others[core] += self.alpha * (parts.others[core] - self.others[core])
         self._polls += 1
         if self._polls % self.history_every == 0:
             for core in self.cores:
@@ -99,11 +109,6 @@ def _busy_seconds() -> dict[int, float]:
     return busy
 
 
-def _own_seconds() -> float:
-    times = os.times()
-    return times.user + times.system
-
-
 class LoadHistory:
     """Per-core busy time over the last seconds, so that a run can tell whether its
     cores were busy with someone else's work just before it. Read at most every
@@ -120,7 +125,7 @@ class LoadHistory:
         keep_s: float = 2.0,
         every_s: float = 0.25,
         busy: Callable[[], dict[int, float]] = _busy_seconds,
-        own: Callable[[], float] = _own_seconds,
+        own: Callable[[], float] = own_seconds,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.keep_s = keep_s

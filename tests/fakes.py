@@ -12,6 +12,7 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from coremeter.cores import Machine
+from coremeter.ownload import OwnReading
 from coremeter.results import Mode, ResultsLog, RunRecord, TaskRecord
 from coremeter.runner import Run, RunSpec
 from coremeter.sampler import CpuSampler, Source
@@ -36,11 +37,16 @@ def machine(cores: int = 2, quota: float | None = None) -> Machine:
     )
 
 
-def fake_sampler(percents: list[float]) -> CpuSampler:
+def fake_sampler(percents: list[float], others: list[float] | None = None) -> CpuSampler:
+    """Cores reading ``percents``, of which ``others`` (none by default) are another
+    program's: the rest is the run's, whoever runs."""
     cores = list(range(len(percents)))
-    sampler = CpuSampler(
-        cores, alpha=1.0, history_every=10**9, source=Source(lambda: percents, cores)
+    theirs = others or [0.0] * len(percents)
+    ours = OwnReading(
+        {core: p - o for core, (p, o) in enumerate(zip(percents, theirs, strict=True))}
     )
+    source = Source(lambda: percents, cores, lambda workers: ours)
+    sampler = CpuSampler(cores, alpha=1.0, history_every=10**9, source=source)
     for core in cores:
         sampler.history[core].extend(v * (core + 1) / len(cores) for v in WAVE)
     return sampler

@@ -18,7 +18,8 @@ pytestmark = [
 SCALE = "0.05"
 # At most this share of the rows may be blank during and after a run.
 BLANK_SHARE = 0.15
-BUSY = r"· \d+ of \d+ cores? busy · \d+\.\d s"
+# The run's own cores' worth, then other programs' where the machine is busy with them.
+BUSY = r"· \d+\.\d of \d+ cores? busy( · \d+\.\d more by other programs)? · \d+\.\d s"
 TOOK = r"took \d+\.\d\d s"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fakes import record
 
+from coremeter.tui.commands import COMMANDS, QUIT
 from coremeter.tui.layout.fill import (
     MOST_LANE_ROWS,
     Stage,
@@ -14,6 +15,7 @@ from coremeter.tui.layout.fill import (
 )
 from coremeter.tui.layout.numerals import PIXEL_ROWS, numerals, numerals_width
 from coremeter.tui.layout.rows import CoreRow, Header
+from coremeter.tui.layout.screen import button_columns
 from coremeter.tui.layout.timeline import lanes, stretch_lanes, timeline_rows
 
 SEQUENTIAL = record("sequential", [(0, 1, 0, 0.0, 1.2), (1, 2, 0, 1.2, 3.7)], 3.7)
@@ -77,3 +79,16 @@ def test_packed_or_summed_up_lanes_do_not_grow() -> None:
     rows = timeline_rows([SEQUENTIAL, PARALLEL], 80, max_rows=4)
     assert lanes(rows) == 0
     assert stretch_lanes(rows, 1) == rows
+
+
+def test_every_buttons_label_fits_its_cell_at_80_120_and_200_columns() -> None:
+    """At 80 columns two rows of buttons cut "scale×2" to "scale×" and "threads" to
+    "thread": a third row keeps every label whole."""
+    labels = [len(c.binding.description) for c in COMMANDS] + [len(QUIT.description)]
+    assert button_columns(labels, 200) == len(labels)
+    for width in (80, 120):
+        columns = button_columns(labels, width)
+        cell = (width - 2 - (columns - 1)) // columns
+        assert cell >= max(labels) + 2, (width, columns)
+    assert button_columns(labels, 80) == 6  # three rows
+    assert button_columns(labels, 40) == 6  # no more than three rows, however narrow

@@ -18,6 +18,7 @@ from textual.pilot import Pilot
 
 from coremeter.cores import Machine
 from coremeter.options import DashboardOptions
+from coremeter.ownload import OwnReading
 from coremeter.report import warnings
 from coremeter.runner import RunSpec
 from coremeter.sampler import CpuSampler, Source
@@ -231,7 +232,9 @@ def sampler(cores: int, busy: bool) -> CpuSampler:
     else:
         percents = [float(core * 37 % 23) + (core % 16 == 5) * 70 for core in range(cores)]
     ids = list(range(cores))
-    fake = CpuSampler(ids, alpha=1.0, history_every=10**9, source=Source(lambda: percents, ids))
+    # All of it the run's: the meters of many cores, in one colour.
+    source = Source(lambda: percents, ids, lambda workers: OwnReading(dict(enumerate(percents))))
+    fake = CpuSampler(ids, alpha=1.0, history_every=10**9, source=source)
     for core in ids:
         fake.history[core].extend(v * ((core % 8) + 1) / 8 for v in WAVE)
     return fake

@@ -76,7 +76,8 @@ def caption(app: Dashboard) -> str:
 
 
 def panel(app: Dashboard) -> str:
-    return str(app.query_one(RunPanel).query_one("#status").render())
+    """The panel's words, read as words however its lines wrap."""
+    return " ".join(str(app.query_one(RunPanel).query_one("#status").render()).split())
 
 
 def table(app: Dashboard) -> list[list[str]]:

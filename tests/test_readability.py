@@ -27,6 +27,7 @@ from coremeter.tui.layout.rows import Bar
 from coremeter.tui.layout.speedup import speedup_rows
 from coremeter.tui.layout.timeline import timeline_rows
 from coremeter.tui.themes import PROJECTOR, PROJECTOR_LIGHT
+from coremeter.tui.widgets.caption import Caption
 from coremeter.tui.widgets.charts import SpeedupChart
 from coremeter.tui.widgets.meters import CoreMeters
 from coremeter.tui.widgets.results_table import ResultsTable
@@ -175,10 +176,23 @@ def test_bars_stand_out_from_their_track_and_the_background(theme: str) -> None:
         await show_charts(pilot)
         page = app.screen.rich_style.bgcolor
         meters, tasks = app.query_one(CoreMeters), app.query_one(TaskBars)
+        caption = app.query_one(Caption)
         speedup = app.query_one(SpeedupChart)
         pairs = {
             "meter": (meters.style("meter--fill").color, meters.style("meter--empty").bgcolor),
             "hot meter": (meters.style("meter--hot").color, meters.style("meter--empty").bgcolor),
+            "other programs' meter": (
+                meters.style("meter--others").color,
+                meters.style("meter--empty").bgcolor,
+            ),
+            "gauge": (
+                caption.style("caption--fill").color,
+                caption.style("caption--empty").bgcolor,
+            ),
+            "other programs' gauge": (
+                caption.style("caption--others").color,
+                caption.style("caption--empty").bgcolor,
+            ),
             "task": (tasks.style("task--fill").color, tasks.style("task--empty").bgcolor),
             "done task": (tasks.style("task--done").color, tasks.style("task--empty").bgcolor),
             "speedup": (

@@ -8,6 +8,8 @@ set by hand and whose workers are never started.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from fakes import FrozenRun, fake_sampler, machine, settle
 from textual.pilot import Pilot
@@ -16,7 +18,7 @@ from coremeter.options import DashboardOptions
 from coremeter.results import ResultsLog, RunRecord
 from coremeter.runner import Run
 from coremeter.tui.app import Dashboard, create_app
-from coremeter.tui.themes import PROJECTOR
+from coremeter.tui.themes import PROJECTOR, PROJECTOR_LIGHT
 
 SMALL = (80, 24)
 LARGE = (120, 35)
@@ -25,12 +27,17 @@ SIZES = pytest.mark.parametrize("size", [SMALL, LARGE, HUGE], ids=["80x24", "120
 
 
 def dashboard(
-    percents: list[float], seconds: float | None = 0.0, theme: str | None = None, **machine_args
+    percents: list[float],
+    seconds: float | None = 0.0,
+    theme: str | None = None,
+    others: list[float] | None = None,
+    **machine_args,
 ) -> Dashboard:
     """``seconds``: what the frozen clock reads; None: each run's own time (an ended
-    FrozenRun's is its wall time)."""
+    FrozenRun's is its wall time). ``others``: the part of each core's percent that is
+    another program's."""
     box = machine(**machine_args)
-    sampler = fake_sampler(percents)
+    sampler = fake_sampler(percents, others)
     return create_app(
         box,
         box.usable_cores,
@@ -185,3 +192,45 @@ def test_threads_run_midway(snap_compare, size: tuple[int, int]) -> None:
         await settle(pilot)
 
     assert snap_compare(dashboard([52.0, 48.0], seconds=2.5), terminal_size=size, run_before=show)
+
+
+async def show_mid_sequential(pilot: Pilot) -> None:
+    app = pilot.app
+    app.session.run = FrozenRun(app.session.spec("sequential"), {0: (0.4, 0.01, None)})
+    await settle(pilot)
+
+
+@pytest.mark.parametrize(
+    ("size", "theme"),
+    [(SMALL, None), (LARGE, PROJECTOR_LIGHT.name), (HUGE, PROJECTOR.name)],
+    ids=["80x24", "120x35-light", "200x60-projector"],
+)
+def test_another_program_beside_a_sequential_run(
+    snap_compare, size: tuple[int, int], theme: str | None
+) -> None:
+    """A program spinning on cpu1: its load is drawn and said apart from the run's."""
+    app = dashboard([100.0, 95.0], seconds=2.5, theme=theme, others=[0.0, 92.0])
+    assert snap_compare(app, terminal_size=size, run_before=show_mid_sequential)
+
+
+async def show_measured_threads(pilot: Pilot) -> None:
+    """The charts after s, p and t, the threads run's lanes measured: each thread had
+    about half a core, and one a mere sliver at its start."""
+    app = pilot.app
+    for mode in ("sequential", "parallel"):
+        app.session.log.add(timed_run(app, mode, UNIT_S[mode]).record())
+    threads = timed_run(app, "threads", UNIT_S["threads"]).record()
+    tasks = []
+    for task in threads.tasks:
+        start, end = task.start_s or 0.0, task.end_s or 0.0
+        sliver = ((start, start + 0.6, 0.05),) if task.id == 0 else ()
+        tasks.append(replace(task, cpu=(*sliver, (start + 0.6 * bool(sliver), end, 0.5))))
+    app.session.log.add(replace(threads, tasks=tasks))
+    app.draw()
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", [LARGE, HUGE], ids=["120x35", "200x60"])
+def test_threads_lanes_drawn_as_heights(snap_compare, size: tuple[int, int]) -> None:
+    app = dashboard([4.0, 9.0])
+    assert snap_compare(app, terminal_size=size, run_before=show_measured_threads, press=["v"])

@@ -22,6 +22,7 @@ from textual.widgets import Static
 
 from coremeter.cores import Machine
 from coremeter.options import DEFAULTS, DashboardOptions
+from coremeter.ownload import workers
 from coremeter.report import fit_parts, machine_line, notes_text, warnings
 from coremeter.results import Mode, RunState
 from coremeter.runner import Run, prepare
@@ -35,6 +36,7 @@ from coremeter.tui.exporting import export_screen
 from coremeter.tui.fit import Fitter
 from coremeter.tui.layout.fill import roomy
 from coremeter.tui.layout.screen import (
+    BUTTON_ROWS,
     FOOTER_ALL_KEYS_WIDTH,
     FOOTER_PALETTE_WIDTH,
     MIN_SIZE,
@@ -221,7 +223,12 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         line = machine_line(self.session.machine, self.session.cores)
         self.query_one("#machine", Static).update(fit_parts(line, width - 2))
         labels = [len(str(button.label)) for button in self.query(ActionButton)]
-        self.query_one("#actions").styles.grid_size_columns = button_columns(labels, width)
+        columns = button_columns(labels, width)
+        self.query_one("#actions").styles.grid_size_columns = columns
+        # Toasts stay within the buttons' rows and the footer's (app.tcss).
+        rows = -(-len(labels) // columns)
+        for many in range(2, BUTTON_ROWS + 1):
+            self.set_class(rows == many, f"-buttons-{many}")
         footer = self.query_one(KeysFooter)
         footer.show_command_palette = width >= FOOTER_PALETTE_WIDTH
         footer.narrow = width < FOOTER_ALL_KEYS_WIDTH
@@ -239,7 +246,9 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         """
         self._pacer.tick()
         self.session.poll()
-        self.sampler.sample()
+        # The run's workers over the same tenth of a second as the cores: the difference
+        # is other programs' load.
+        self.sampler.sample(workers(self.session.run))
         self.advance_demo()
         run = self.session.run
         running = run is not None and run.running
@@ -272,7 +281,8 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         # timeline say the same time.
         seconds = self._frame_s = self.clock(run) if run is not None else 0.0
         pinned = self._show_run(run, seconds) if run is not None else {}
-        self._meters.show(self.sampler.percent, self.sampler.history, pinned)
+        sampler = self.sampler
+        self._meters.show(sampler.percent, sampler.history, pinned, sampler.others)
         self._show_status(run, seconds)
         if news:
             self._show_charts(seconds)
@@ -330,7 +340,7 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         if seconds is None:
             seconds = self.clock(run) if run is not None else 0.0
         self._panel.show(seconds, bool(run and run.running), status(self.session, run))
-        now = load(self.sampler.percent.values())
+        now = load(self.sampler.own.values(), self.sampler.others.values())
         self._caption.show(with_story(self.story, self._narrator.say(run, now, seconds)), now)
 
     # -- actions ---------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The caption: one line the tool writes about what the room is looking at.
 
 A presenter's screen has to carry the story without a voice: during a run it counts
-the cores the meters show busy, after it says what the run gained against the bound,
+the cores' worth the run's own workers keep busy, and other programs' load apart from
+it (a speaker's laptop is never quiet), after it says what the run gained against the bound,
 and for threads on a GIL build it says why the total stays at one core. Plain words
 from plain data, no Textual: the widget only paints them, and tests read them here.
 """
@@ -11,15 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from coremeter.report import counted, stall_text, times, verdict_text, workload_text
+from coremeter.notes import BUSY
+from coremeter.report import counted, others_text, stall_text, times, verdict_text, workload_text
 from coremeter.results import Mode, RunRecord
 from coremeter.runner import Run
 from coremeter.session import Session
 from coremeter.stall import Stall
 from coremeter.tui.commands import mode_key
 
-# A core above this percent counts as busy: the meters' bars are past their middle.
-BUSY = 50.0
 IDLE_CAPTION = "s runs sequential, p parallel, t threads: watch which cores light up"
 GIL_NOW = "the GIL runs one thread at a time"
 GIL_AFTER = "the GIL ran one thread at a time"
@@ -29,28 +29,36 @@ ARTICLE_SCALE = 1.0
 
 @dataclass(frozen=True)
 class Load:
-    """How busy the cores are: ``busy`` above BUSY, ``total`` cores' worth of time
-    (the sum of their percents over 100), out of ``cores``."""
+    """How busy the cores are, in cores' worth of time (the sum of their percents over
+    100): ``total`` by the run's own workers, ``others`` by other programs, out of
+    ``cores``."""
 
-    busy: int
     total: float
     cores: int
+    others: float = 0.0
+
+    @property
+    def shown_others(self) -> float | None:
+        """Other programs' load where it is worth a word: past the share of a core that
+        makes a competition note (a dashboard's own jitter stays well under it)."""
+        return self.others if self.others >= BUSY else None
 
 
-def load(percents: Iterable[float]) -> Load:
-    values = list(percents)
-    return Load(sum(p > BUSY for p in values), sum(values) / 100, len(values))
+def load(own: Iterable[float], others: Iterable[float]) -> Load:
+    """From each core's percent used by the run's workers, and by other programs."""
+    values = list(own)
+    return Load(sum(values) / 100, len(values), sum(others) / 100)
 
 
 def running(mode: Mode, threads: int, now: Load, seconds: float, gil: bool) -> str:
-    """``parallel · 2 of 2 cores busy · 1.4 s``; threads under the GIL say why the total
-    stays at one core's worth, however many cores read busy."""
+    """``parallel · 1.9 of 2 cores busy · 0.9 more by other programs · 1.4 s``: only the
+    run's own workers count as busy. Threads under the GIL say why the total stays at one
+    core's worth, however many cores read busy."""
+    busy = f"{now.total:.1f} of {counted(now.cores, 'core')} busy"
+    others = "" if now.shown_others is None else f" · {others_text(now.shown_others)}"
     if mode == "threads" and gil:
-        return (
-            f"threads: {counted(threads, 'thread')}, {now.total:.1f} of "
-            f"{counted(now.cores, 'core')} busy: {GIL_NOW}"
-        )
-    return f"{mode} · {now.busy} of {counted(now.cores, 'core')} busy · {seconds:.1f} s"
+        return f"threads: {counted(threads, 'thread')}, {busy}: {GIL_NOW}{others}"
+    return f"{mode} · {busy}{others} · {seconds:.1f} s"
 
 
 def stalled(mode: Mode, stall: Stall) -> str:

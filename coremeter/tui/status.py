@@ -21,6 +21,9 @@ from coremeter.tui.commands import mode_key
 from coremeter.workload import Workload
 
 NEXT = "next run: "
+# Where the settings do not fit the panel's width, the parts left out first, in order:
+# the schedule, the shape, the workload, then the scale; the mode and the cores stay.
+SETTINGS_DROP = (3, 2, 1, 4)
 
 
 @dataclass(frozen=True)
@@ -41,12 +44,20 @@ class Settings:
         return _settings(spec)
 
     @property
-    def text(self) -> str:
+    def parts(self) -> list[str]:
         where = "core" if len(self.cores) == 1 else "cores"
-        return (
-            f"{self.mode} · work {self.workload.name} · shape {self.shape} · {self.schedule} · "
-            f"{self.workload.size_text(self.scale)} · {where} {format_core_list(list(self.cores))}"
-        )
+        return [
+            self.mode,
+            f"work {self.workload.name}",
+            f"shape {self.shape}",
+            self.schedule,
+            self.workload.size_text(self.scale),
+            f"{where} {format_core_list(list(self.cores))}",
+        ]
+
+    @property
+    def text(self) -> str:
+        return " · ".join(self.parts)
 
     @property
     def choice(self) -> tuple[object, ...]:

@@ -13,6 +13,9 @@ FOOTER_ALL_KEYS_WIDTH = 124
 # The results table's least useful height, its margin included: a header and three rows.
 # In the charts view it gives way to the charts rather than shrink below this.
 RESULTS_ROOM = 5
+# The buttons take at most this many rows; the bar's padding either side (app.tcss).
+BUTTON_ROWS = 3
+ACTIONS_PADDING = 2
 
 
 def too_small(width: int, height: int) -> bool:
@@ -20,11 +23,17 @@ def too_small(width: int, height: int) -> bool:
 
 
 def button_columns(labels: list[int], width: int) -> int:
-    """One row where every label (its length given) fits with a cell of air either side;
-    else two rows."""
+    """The fewest rows, up to BUTTON_ROWS, in which every label (its length given) fits
+    its cell with a cell of air either side (the button's own padding): a label cut
+    short lost its number, "scale×2" reading "scale×" at 80 columns. Cells share the row
+    less the bar's padding and the gutters between them. Narrower still (under about 56
+    columns), labels are cut: the footer names every key."""
     buttons = len(labels)
-    wide = width >= buttons * (max(labels) + 3) + 1
-    return buttons if wide else -(-buttons // 2)
+    for rows in range(1, BUTTON_ROWS + 1):
+        columns = -(-buttons // rows)
+        if (width - ACTIONS_PADDING - (columns - 1)) // columns >= max(labels) + 2:
+            return columns
+    return -(-buttons // BUTTON_ROWS)
 
 
 def charts_only(room: int, charts: int) -> bool:

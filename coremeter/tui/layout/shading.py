@@ -3,7 +3,9 @@
 On a GIL build the threads of a run take turns: drawn solid from start to end, two
 lanes look like two busy cores. Drawn as high as the measured CPU share (a cell whose
 thread had half a core is half full), the lanes of a threads run add up to one core,
-which is the point the picture has to make.
+which is the point the picture has to make. A lane several rows tall fills from the
+bottom up, as a bar chart's column does: half a core is its lower half, not a sliver
+repeated on every row.
 """
 
 from __future__ import annotations
@@ -18,19 +20,45 @@ from coremeter.tui.layout.cells import Cell
 HEIGHTS = " ▁▂▃▄▅▆▇█"
 
 
+class Measured(NamedTuple):
+    """A cell of ``task`` whose thread had ``share`` of a core (under 1; a whole core
+    stays the task itself), before it is cut into the rows of its lane (``rise``)."""
+
+    task: Hashable
+    share: float
+
+
 class Shaded(NamedTuple):
-    """A cell of ``task`` whose thread had ``eighths`` eighths of a core (0-7; a full
-    cell stays the task itself)."""
+    """One row of a measured cell, as drawn: ``eighths`` of it filled from the bottom
+    (0-7; a full row is the task itself)."""
 
     task: Hashable
     eighths: int
+
+
+def rise(row: Sequence[Cell], part: int, tall: int) -> tuple[Cell, ...]:
+    """Row ``part`` (0: the bottom) of a lane ``tall`` rows high: each measured cell
+    filled up to its share of the lane's height. A share under an eighth of a row still
+    shows as the lowest eighth block: a thread that had almost nothing still ran."""
+    risen = []
+    for cell in row:
+        what = cell.left
+        if not isinstance(what, Measured):
+            risen.append(cell)
+            continue
+        eighths = min(max(round(what.share * tall * 8) - 8 * part, 0), 8)
+        if part == 0 and what.share > 0:
+            eighths = max(eighths, 1)
+        shown = what.task if eighths == 8 else Shaded(what.task, eighths)
+        risen.append(Cell(shown, shown))
+    return tuple(risen)
 
 
 def shade(
     row: Sequence[Cell], series: Mapping[Hashable, Sequence[Share]], scale: float
 ) -> list[Cell]:
     """``row`` (cells over 0..``scale`` seconds) with each whole cell of a task that has a
-    share series made ``Shaded`` by the share its thread had over that cell's time.
+    share series made ``Measured`` by the share its thread had over that cell's time.
 
     A cell's share is the time-weighted mean of the stretches that overlap it. Past the
     last stretch (a live run between samples, or cut short) the last share stands, as a
@@ -64,9 +92,7 @@ def shade(
             used += overlap * had
         past_the_last = index == len(stretches)
         share = used / covered if covered > 0 else stretches[-1][2] if past_the_last else None
-        if share is not None:
-            eighths = round(share * 8)
-            if eighths < 8:
-                what = Shaded(cell.left, eighths)
-                shaded[column] = Cell(what, what)
+        if share is not None and share < 1:
+            what = Measured(cell.left, share)
+            shaded[column] = Cell(what, what)
     return shaded

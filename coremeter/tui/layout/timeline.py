@@ -12,7 +12,7 @@ from coremeter.report import counted, workload_text
 from coremeter.results import MODES, Mode, RunRecord
 from coremeter.tui.layout.cells import IDLE, cells, place_labels, ticks
 from coremeter.tui.layout.rows import Axis, CoreRow, Header, Note, Pair, Row
-from coremeter.tui.layout.shading import shade
+from coremeter.tui.layout.shading import rise, shade
 
 # The lane groups, top to bottom. Threads runs are shown: their lanes, each as long
 # as the whole run, are the GIL's story told on the same scale as the others.
@@ -148,15 +148,18 @@ def lanes(rows: Sequence[Row]) -> int:
 
 def stretch_lanes(rows: Sequence[Row], tall: int) -> list[Row]:
     """Each core lane ``tall`` rows high, like a task stream on a big screen: its label and
-    task labels on the middle row, the colours (and a stop's ✕) on all of them."""
+    task labels on the middle row, the colours (and a stop's ✕) on all of them, and a
+    measured lane (threads) filled from the bottom up to its share (shading.rise)."""
     stretched: list[Row] = []
     for row in rows:
-        if not isinstance(row, CoreRow) or tall == 1:
+        if not isinstance(row, CoreRow):
             stretched.append(row)
             continue
         bare = replace(row, label=" " * len(row.label), labels=())
         middle = (tall - 1) // 2
-        stretched.extend(row if part == middle else bare for part in range(tall))
+        for part in range(tall):
+            shown = row if part == middle else bare
+            stretched.append(replace(shown, cells=rise(row.cells, tall - 1 - part, tall)))
     return stretched
 
 

@@ -9,7 +9,8 @@ whose key changed.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -19,19 +20,52 @@ from textual.widget import Widget
 
 from coremeter.tui.layout.blocks import EIGHTHS
 
+# Other programs' load, beside a run's: a shade, not a solid block.
+OTHERS_GLYPH = "▒"
+
 
 def bar_segments(fraction: float, width: int, fill: Style, empty: Style) -> list[Segment]:
     """A bar with eighth-cell resolution, so a slow task still visibly moves."""
+    return stacked_bar([Part(fraction, fill)], width, empty)
+
+
+class Part(NamedTuple):
+    """One part of a stacked bar: its fraction of the whole, its colour, and the glyph
+    its whole cells are drawn with (a shade tells a part apart where colours are close,
+    as on a washed-out projector)."""
+
+    fraction: float
+    style: Style
+    glyph: str = "█"
+
+
+def stacked_bar(parts: Sequence[Part], width: int, empty: Style) -> list[Segment]:
+    """Parts of one bar end to end (a run's load, then other programs'), with
+    eighth-cell resolution. A cell where a part ends draws that part's eighths on the
+    colour of what follows it: the next part, or the track; a part that also ends
+    inside that cell is lost in it."""
     if width <= 0:
         return []
-    eighths = round(min(max(fraction, 0.0), 1.0) * width * 8)
-    full, part = divmod(eighths, 8)
-    segments = [Segment("█" * full, fill)]
-    if full < width:
-        # The partial cell draws the fill colour on the empty background.
-        partial = fill + Style(bgcolor=empty.bgcolor)
-        segments.append(Segment(EIGHTHS[part], partial))
-        segments.append(Segment(" " * (width - full - 1), empty))
+    bounds: list[tuple[int, Part]] = []  # where each part ends, in eighths of a cell
+    total = 0.0
+    for part in parts:
+        total += max(part.fraction, 0.0)
+        bounds.append((round(min(total, 1.0) * width * 8), part))
+    track = Style(bgcolor=empty.bgcolor)
+    segments: list[Segment] = []
+    cell = 0  # cells drawn so far
+    for index, (end, part) in enumerate(bounds):
+        full = end // 8 - cell
+        if full > 0:
+            segments.append(Segment(part.glyph * full, part.style + track))
+            cell += full
+        if end % 8 and end // 8 == cell:
+            later = [after.style.color for stop, after in bounds[index + 1 :] if stop > end]
+            under = later[0] if later else empty.bgcolor
+            segments.append(Segment(EIGHTHS[end % 8], part.style + Style(bgcolor=under)))
+            cell += 1
+    if cell < width:
+        segments.append(Segment(" " * (width - cell), empty))
     return segments
 
 

@@ -10,7 +10,8 @@ from rich.style import Style
 from textual.geometry import Size
 
 from coremeter.cores import core_label
-from coremeter.report import counted
+from coremeter.notes import BUSY
+from coremeter.report import OTHER_PROGRAMS, counted
 from coremeter.tui.layout.blocks import SPARKS, sparkline
 from coremeter.tui.layout.cache import Cached
 from coremeter.tui.layout.grid import (
@@ -24,20 +25,24 @@ from coremeter.tui.layout.grid import (
     strip_grid,
     thread_mark,
 )
-from coremeter.tui.widgets.lines import LinesWidget, bar_segments
+from coremeter.tui.widgets.lines import OTHERS_GLYPH, LinesWidget, Part, stacked_bar
 
 
 class CoreMeters(LinesWidget):
     """One meter per core: label, load bar, percent, then a short history and who is
-    pinned there where they fit. More cores than rows spread over columns, as htop does;
-    with more, meters shrink to a number and a bar, then to one gauge per core in a strip
-    with a summary row; never is a core left out without a word. The hyperthreads of one
-    physical core stand together, their labels joined by a bracket (┌ └)."""
+    pinned there where they fit. The bar fills with the run's load (and the dashboard's
+    few percent), then with other programs' in a second colour; a core only others keep
+    busy says so where the pinned column fits. More cores than rows spread over columns,
+    as htop does; with more, meters shrink to a number and a bar, then to one gauge per
+    core in a strip with a summary row; never is a core left out without a word. The
+    hyperthreads of one physical core stand together, their labels joined by a bracket
+    (┌ └)."""
 
     COMPONENT_CLASSES = {
         "meter--label",
         "meter--fill",
         "meter--hot",
+        "meter--others",
         "meter--empty",
         "meter--history",
         "meter--pinned",
@@ -48,6 +53,7 @@ class CoreMeters(LinesWidget):
         & > .meter--label { text-style: bold; }
         & > .meter--fill { color: $success; }
         & > .meter--hot { color: $warning; }
+        & > .meter--others { color: $text-muted; }
         & > .meter--empty { background: $surface-lighten-1; }
         & > .meter--history { color: $foreground-darken-3; }
         & > .meter--pinned { color: $text-muted; }
@@ -71,6 +77,7 @@ class CoreMeters(LinesWidget):
         self.share = share
         self.cores = list(cores)
         self.percent = dict.fromkeys(self.cores, 0.0)
+        self.others = dict.fromkeys(self.cores, 0.0)
         self.history: dict[int, tuple[float, ...]] = {core: () for core in self.cores}
         self.pinned = dict.fromkeys(self.cores, "")
         groups = physical_groups(self.cores, siblings or {})
@@ -102,8 +109,10 @@ class CoreMeters(LinesWidget):
         percent: Mapping[int, float],
         history: Mapping[int, Iterable[float]],
         pinned: Mapping[int, str],
+        others: Mapping[int, float] | None = None,
     ) -> None:
         """Take new values; a row is redrawn only when what it shows changes.
+        ``others``: the part of each core's percent other programs used (none: nothing).
 
         A 100 ms reading moves in steps of about 10 points (/proc/stat counts 100
         ticks a second), so a change under DEADBAND points is noise, not news: it
@@ -112,14 +121,17 @@ class CoreMeters(LinesWidget):
         99.6 reads 100% and fills the bar to its end.
         """
         for core in self.cores:
-            new, old = percent[core], self.percent[core]
-            if abs(new - old) >= self.DEADBAND or (
-                round(new) in (0, 100) and round(new) != round(old)
-            ):
-                self.percent[core] = float(round(new))
+            self.percent[core] = self._steady(percent[core], self.percent[core])
+            other = min(others.get(core, 0.0), percent[core]) if others else 0.0
+            self.others[core] = min(self._steady(other, self.others[core]), self.percent[core])
             self.history[core] = tuple(history[core])
             self.pinned[core] = pinned.get(core, "")
         self.redraw_changed_rows()
+
+    def _steady(self, new: float, old: float) -> float:
+        if abs(new - old) >= self.DEADBAND or (round(new) in (0, 100) and round(new) != round(old)):
+            return float(round(new))
+        return old
 
     def grid(self, width: int) -> Grid:
         """Meters if they fit, else mini meters, else the strip; laid out once per size."""
@@ -177,9 +189,7 @@ class CoreMeters(LinesWidget):
         y, words = self._row(y, width)
         if not words:
             bar, _, _ = self._meter_widths(layout.cell)
-            return tuple(
-                round(self.percent[core] * bar * 8 / 100) for core in self._cores(layout, y)
-            )
+            return tuple(self._eighths(core, bar) for core in self._cores(layout, y))
         if y == layout.rows:
             return (self._summary(layout),)
         cores = self._cores(layout, y)
@@ -192,9 +202,9 @@ class CoreMeters(LinesWidget):
         return tuple(
             (
                 round(self.percent[core]),
-                round(self.percent[core] * bar * 8 / 100),
+                self._eighths(core, bar),
                 sparkline(self.history[core][-history:]) if history else "",
-                self.pinned[core] if pinned else "",
+                self._who(core) if pinned else "",
             )
             for core in cores
         )
@@ -230,29 +240,44 @@ class CoreMeters(LinesWidget):
     def _fill(self, core: int) -> Style:
         return self.style("meter--hot" if self.percent[core] >= self.HOT else "meter--fill")
 
+    def _eighths(self, core: int, bar: int) -> tuple[int, int]:
+        """What a bar ``bar`` cells wide draws of a core: its eighths in all, and others'."""
+        return round(self.percent[core] * bar * 8 / 100), round(self.others[core] * bar * 8 / 100)
+
+    def _bar(self, core: int, bar: int) -> list[Segment]:
+        """The core's bar: the run's part in the fill colour, then other programs'."""
+        others = self.others[core]
+        parts = [
+            Part((self.percent[core] - others) / 100, self._fill(core)),
+            Part(others / 100, self.style("meter--others"), OTHERS_GLYPH),
+        ]
+        return stacked_bar(parts, bar, self.style("meter--empty"))
+
+    def _who(self, core: int) -> str:
+        """Who is pinned on the core; on one that only other programs keep busy, them."""
+        taken = self.others[core] >= BUSY * 100
+        return self.pinned[core] or (OTHER_PROGRAMS if taken else "")
+
     def _draw_meter(self, core: int, cell: int) -> list[Segment]:
         bar, history, pinned = self._meter_widths(cell)
         percent = self.percent[core]
         segments = [
             self._core_label(core),
-            *bar_segments(percent / 100, bar, self._fill(core), self.style("meter--empty")),
+            *self._bar(core, bar),
             Segment(f"{percent:4.0f}%"),
         ]
         if history:
             spark = sparkline(self.history[core][-history:]).rjust(history, SPARKS[0])
             segments.append(Segment(" " + spark, self.style("meter--history")))
         if pinned:
-            label = self.pinned[core][:pinned].ljust(pinned)
+            label = self._who(core)[:pinned].ljust(pinned)
             segments.append(Segment(" " + label, self.style("meter--pinned")))
         return segments
 
     def _draw_bar(self, core: int, cell: int) -> list[Segment]:
         """A tall meter's other rows: its bar alone, in line with the words' row."""
         bar, _, _ = self._meter_widths(cell)
-        fill = bar_segments(
-            self.percent[core] / 100, bar, self._fill(core), self.style("meter--empty")
-        )
-        return [Segment(" " * (len(self.marks[core]) + self._label)), *fill]
+        return [Segment(" " * (len(self.marks[core]) + self._label)), *self._bar(core, bar)]
 
     def _core_label(self, core: int) -> Segment:
         return Segment(
@@ -260,20 +285,22 @@ class CoreMeters(LinesWidget):
         )
 
     def _draw_mini(self, core: int, cell: int) -> list[Segment]:
-        percent = self.percent[core]
-        bar = bar_segments(
-            percent / 100, self._mini_bar(cell), self._fill(core), self.style("meter--empty")
-        )
         label = Segment(self._number(core), self.style("meter--label"))
-        return [label, *bar, Segment(f"{percent:4.0f}")]
+        return [
+            label,
+            *self._bar(core, self._mini_bar(cell)),
+            Segment(f"{self.percent[core]:4.0f}"),
+        ]
 
     def _number(self, core: int) -> str:
         """A short label: the core's number, right-aligned, after its thread mark."""
         return f"{self.marks[core]}{core:>{self._digits}}"
 
-    def _gauge(self, core: int) -> tuple[str, bool]:
-        """One core in a strip: a block as high as its load, and whether it is hot."""
-        return sparkline([self.percent[core]]), self.percent[core] >= self.HOT
+    def _gauge(self, core: int) -> tuple[str, bool, bool]:
+        """One core in a strip: a block as high as its load, whether it is hot, and
+        whether most of it is other programs' (then drawn in their colour)."""
+        percent = self.percent[core]
+        return sparkline([percent]), percent >= self.HOT, self.others[core] * 2 > percent
 
     def _strip(self, cores: list[int], gauge: int) -> list[Segment]:
         """The row's first core as its label, then the gauges, a blank between runs."""
@@ -282,8 +309,9 @@ class CoreMeters(LinesWidget):
         for index, core in enumerate(cores):
             if index and index % STRIP_GROUP == 0:
                 segments.append(Segment(" "))
-            block, _ = self._gauge(core)
-            segments.append(Segment(block * max(1, gauge - 1), self._fill(core) + track))
+            block, _, theirs = self._gauge(core)
+            colour = self.style("meter--others") if theirs else self._fill(core)
+            segments.append(Segment(block * max(1, gauge - 1), colour + track))
             if gauge > 1:
                 segments.append(Segment(" "))
         return segments

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+import textwrap
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from rich.segment import Segment
@@ -13,9 +17,10 @@ from textual.renderables.digits import Digits as DigitsFont
 from textual.strip import Strip
 from textual.widgets import Digits, Static
 
+from coremeter.report import fit_line
 from coremeter.tui.layout.cache import Cached
 from coremeter.tui.layout.numerals import PIXEL_ROWS, numerals, numerals_width
-from coremeter.tui.status import NEXT, Status
+from coremeter.tui.status import NEXT, SETTINGS_DROP, Status
 
 
 class BigTimer(Digits):
@@ -76,11 +81,11 @@ class BigTimer(Digits):
 
 class RunPanel(Horizontal):
     """The big timer, with the run it times and how it stands, then the next run's
-    settings where they differ: each line cut short rather than wrapped, so a narrow
-    terminal still shows the state. After a run the state line goes on with its
-    speedup's factors; under it, what the parallelism gave with the core speed taken
-    out and whether the speedup can be trusted; then why it stopped, or its notes (a
-    core another program kept busy, the machine's caveats)."""
+    settings where they differ: each line left out of whole parts rather than wrapped
+    or cut mid-number, so a narrow terminal still shows the state. After a run the
+    state line goes on with its speedup's factors; under it, what the parallelism gave
+    with the core speed taken out and whether the speedup can be trusted; then why it
+    stopped, or its notes (a core another program kept busy, the machine's caveats)."""
 
     DEFAULT_CSS = """
     RunPanel {
@@ -94,11 +99,11 @@ class RunPanel(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield BigTimer("0.00", id="timer")
-        yield Static(id="status")
+        yield StatusLines(id="status")
 
     def on_mount(self) -> None:
         self._digits = self.query_one(BigTimer)
-        self._status = self.query_one("#status", Static)
+        self._status = self.query_one("#status", StatusLines)
         self._key: Status | None = None
 
     def show(self, seconds: float, running: bool, status: Status) -> None:
@@ -109,28 +114,66 @@ class RunPanel(Horizontal):
         if status == self._key:
             return
         self._key = status
-        shown, outcome, upcoming = status.shown, status.outcome, status.next
-        lines = []
-        if shown is not None:
-            rest = shown.text.removeprefix(shown.mode)
-            lines.append(Content.from_markup("[b]$mode[/b]$rest", mode=shown.mode, rest=rest))
-        state = f"[{_STATE_STYLES[outcome.state]}]$state[/]"
-        # After a run its speedup's factors; before, its workload's lesson (a next run
-        # of another says its own on its line).
-        lesson = shown.workload.lesson if shown else upcoming.workload.lesson if upcoming else ""
-        explained = f" · {outcome.explained or lesson}" if outcome.explained or lesson else ""
-        lines.append(Content.from_markup(state + "$explained", state=outcome.state,
-                                         explained=explained))  # fmt: skip
-        if outcome.judged:
-            lines.append(Content.styled(outcome.judged, "" if outcome.trusted else "b $warning"))
-        if outcome.detail:
-            lines.append(Content.styled(outcome.detail, "$text-muted"))
-        if upcoming is not None:
-            said = upcoming.text
-            if shown is not None and upcoming.workload != shown.workload:
-                said += f" · {upcoming.workload.lesson}"
-            lines.append(Content.styled(NEXT + said, "$text-muted italic"))
-        self._status.update(Content("\n").join(lines))
+        self._status.show(partial(_lines, status))
+
+
+def _lines(status: Status, width: int) -> Content:
+    """The panel's lines at ``width``, each left out of whole parts rather than cut short
+    (report.fit_line): the settings lose SETTINGS_DROP's parts first, the factors and
+    the notes their last ones."""
+    shown, outcome, upcoming = status.shown, status.outcome, status.next
+    lines = []
+    if shown is not None:
+        said = fit_line(shown.parts, width, SETTINGS_DROP)
+        rest = said.removeprefix(shown.mode)
+        lines.append(Content.from_markup("[b]$mode[/b]$rest", mode=shown.mode, rest=rest))
+    state = f"[{_STATE_STYLES[outcome.state]}]$state[/]"
+    # After a run its speedup's factors; before, its workload's lesson (a next run
+    # of another says its own on its line).
+    lesson = shown.workload.lesson if shown else upcoming.workload.lesson if upcoming else ""
+    explained = outcome.explained or lesson
+    if explained:
+        sep = " × " if outcome.explained else "; "
+        room = width - len(outcome.state) - 3
+        explained = fit_line(explained.split(sep), room, sep=sep)
+    explained = f" · {explained}" if explained else ""
+    lines.append(Content.from_markup(state + "$explained", state=outcome.state,
+                                     explained=explained))  # fmt: skip
+    if outcome.judged:
+        # Whether the speedup can be trusted is said whole, over as many lines as it takes:
+        # the room must not read half a reason.
+        judged = "\n".join(textwrap.wrap(outcome.judged, max(width, 1), break_long_words=False))
+        lines.append(Content.styled(judged, "" if outcome.trusted else "b $warning"))
+    if outcome.detail:
+        lines.append(Content.styled(fit_line(outcome.detail.split("  "), width, sep="  "),
+                                    "$text-muted"))  # fmt: skip
+    if upcoming is not None:
+        parts, drop = upcoming.parts, list(SETTINGS_DROP)
+        if shown is not None and upcoming.workload != shown.workload:
+            # Its workload's lesson goes first, then the settings as on the line above.
+            parts, drop = [*parts, upcoming.workload.lesson], [len(parts), *drop]
+        said = fit_line(parts, width - len(NEXT), drop)
+        lines.append(Content.styled(NEXT + said, "$text-muted italic"))
+    return Content("\n").join(lines)
+
+
+class StatusLines(Static):
+    """The panel's words, laid out again at each width: ``draw(width)`` makes them."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._draw: Callable[[int], Content] | None = None
+
+    def show(self, draw: Callable[[int], Content]) -> None:
+        self._draw = draw
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        if self._draw is not None:
+            self.update(self._draw(self.size.width or sys.maxsize))
 
 
 _STATE_STYLES = {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import textwrap
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -17,7 +16,7 @@ from textual.renderables.digits import Digits as DigitsFont
 from textual.strip import Strip
 from textual.widgets import Digits, Static
 
-from coremeter.report import fit_line
+from coremeter.report import fit_line, fit_parts
 from coremeter.tui.layout.cache import Cached
 from coremeter.tui.layout.numerals import PIXEL_ROWS, numerals, numerals_width
 from coremeter.tui.status import NEXT, SETTINGS_DROP, Status
@@ -142,7 +141,7 @@ def _lines(status: Status, width: int) -> Content:
     if outcome.judged:
         # Whether the speedup can be trusted is said whole, over as many lines as it takes:
         # the room must not read half a reason.
-        judged = "\n".join(textwrap.wrap(outcome.judged, max(width, 1), break_long_words=False))
+        judged = fit_parts(outcome.judged, width)
         lines.append(Content.styled(judged, "" if outcome.trusted else "b $warning"))
     if outcome.detail:
         lines.append(Content.styled(fit_line(outcome.detail.split("  "), width, sep="  "),

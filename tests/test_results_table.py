@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from fakes import FrozenRun, fake_sampler, machine, settle
+from fakes import FrozenRun, ended, fake_sampler, machine, settle
 from helpers import drive
 from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 
 from coremeter.options import DashboardOptions
-from coremeter.results import Mode, RunRecord
+from coremeter.results import RunRecord
 from coremeter.tui.app import Dashboard, create_app
 from coremeter.tui.widgets.results_table import DETAILS, ResultsTable, drop_order
 
@@ -28,15 +28,6 @@ def dashboard() -> Dashboard:
     return create_app(box, box.usable_cores, options, sampler=fake_sampler([4.0, 9.0]))
 
 
-def ended(app: Dashboard, mode: Mode, wall_s: float) -> RunRecord:
-    spec = app.session.spec(mode)
-    run = FrozenRun(spec, {t.id: (1.0, 0.0, wall_s) for t in spec.tasks})
-    run.state, run.stopped_at = "done", wall_s
-    for task in spec.tasks:
-        run.results[task.id] = (task.size - 1) * task.size / 2
-    return run.record()
-
-
 def failed(app: Dashboard) -> RunRecord:
     spec = app.session.spec("parallel")
     return FrozenRun(spec, {1: (0.62, 0.02, None)}).fail(REASON, at=1.27).record()
@@ -45,7 +36,7 @@ def failed(app: Dashboard) -> RunRecord:
 def add_runs(app: Dashboard, failure: bool) -> None:
     """A run of each mode, then (``failure``) a parallel run whose worker was killed."""
     for mode, wall_s in (("sequential", 7.43), ("parallel", 3.81), ("threads", 7.96)):
-        app.session.log.add(ended(app, mode, wall_s))
+        app.session.log.add(ended(app.session.spec(mode), wall_s))
     if failure:
         app.session.log.add(failed(app))
 

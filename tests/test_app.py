@@ -116,7 +116,7 @@ def test_o_runs_the_article_pool_and_the_panel_explains_the_run(machine: Machine
             shown = " ".join(said.split())  # read as words, however the lines wrap
             assert "not comparable: " in shown and "another program competed for" in shown
         results = app.query_one(ResultsTable)
-        verdict = results.get_cell_at(Coordinate(1, ResultsTable.COLUMNS.index("comparable")))
+        verdict = results.get_cell_at(Coordinate(1, results.get_column_index("comparable")))
         assert str(verdict).startswith("no: ") and "another program" in str(verdict)
 
     drive(app, script)
@@ -525,7 +525,7 @@ def test_the_projector_theme_is_bold_and_in_the_theme_switcher(machine: Machine)
         await until(pilot, lambda: results.row_count == 1)
 
         def check_colour() -> str:
-            check = ResultsTable.COLUMNS.index("check")
+            check = results.get_column_index("check")
             return str(results.get_cell_at(Coordinate(0, check)).style)
 
         # Any theme from Textual's switcher, and back to the projector's.

@@ -19,6 +19,7 @@ from coremeter.tui.layout.cells import BAR, GHOST, IDLE, TRACK, Cell, cells, pla
 from coremeter.tui.layout.rows import Axis, Bar, CoreRow, Header, Note
 from coremeter.tui.layout.speedup import SPEEDUP_HINT, speedup_rows
 from coremeter.tui.layout.timeline import (
+    PACKED_NOTE,
     TIMELINE_HINT,
     core_lanes,
     timeline_rows,
@@ -176,6 +177,21 @@ def test_headers_line_up_the_wall_times_of_the_runs() -> None:
     assert headers[0].workload == "seed×0.2"
 
 
+@pytest.mark.parametrize("width", range(40, 130))
+def test_a_header_drops_whole_parts_where_it_is_too_narrow(width: int) -> None:
+    """The note goes first, then the run's number and work; none is ever cut."""
+    numbered = [replace(run, number=n) for n, run in enumerate([SEQUENTIAL, FAILED], 1)]
+    many = replace(balanced("parallel", 64), number=3)
+    for row in timeline_rows([*numbered, many], width):
+        if isinstance(row, Header):
+            head = len(f"{row.mode}  {row.status}  ")
+            assert row.workload == "" or head + len(row.workload + row.note) <= width
+            assert row.note == "" or row.workload
+    headers = [row for row in timeline_rows([*numbered, many], width) if isinstance(row, Header)]
+    assert headers[0].workload in ("", "run 1 · seed×0.2")
+    assert headers[2].note in ("", PACKED_NOTE)
+
+
 def test_a_failed_run_is_drawn_to_where_it_stopped_and_marked() -> None:
     rows = timeline_rows([SEQUENTIAL, FAILED], 80)
     header = rows[2]
@@ -183,7 +199,7 @@ def test_a_failed_run_is_drawn_to_where_it_stopped_and_marked() -> None:
         "parallel  ",
         "failed at 1.27 s: worker on cpu1 (pid 4102) was killed by SIGKILL",
         "failed",
-        "seed×0.2",
+        "",  # the reason takes the line: the work goes whole, not cut (a failed header)
     )
     seq, cpu0, cpu1 = lanes_of(rows)
     assert drawn(cpu0) == drawn(cpu1) == cells_for(1.27, cpu0)

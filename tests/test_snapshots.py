@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from fakes import FrozenRun, fake_sampler, machine, settle
+from fakes import FrozenRun, ended, fake_sampler, machine, settle
 from textual.pilot import Pilot
 
 from coremeter.options import DashboardOptions
-from coremeter.results import ResultsLog, RunRecord
+from coremeter.results import ResultsLog
 from coremeter.runner import Run
 from coremeter.tui.app import Dashboard, create_app
 from coremeter.tui.themes import PROJECTOR, PROJECTOR_LIGHT
@@ -59,21 +59,12 @@ async def show_mid_run(pilot: Pilot) -> None:
     await settle(pilot)
 
 
-def record(app: Dashboard, mode: str, wall_s: float) -> RunRecord:
-    spec = app.session.spec(mode)
-    run = FrozenRun(spec, {t.id: (1.0, 0.0, wall_s) for t in spec.tasks})
-    run.state, run.stopped_at = "done", wall_s
-    for task in spec.tasks:
-        run.results[task.id] = (task.size - 1) * task.size / 2
-    return run.record()
-
-
 async def show_results(pilot: Pilot) -> None:
     """Three good runs, then a parallel run whose worker was killed."""
     app = pilot.app
     log: ResultsLog = app.session.log
     for mode, wall_s in (("sequential", 7.43), ("parallel", 3.81), ("threads", 7.96)):
-        log.add(record(app, mode, wall_s))
+        log.add(ended(app.session.spec(mode), wall_s))
     app.session.mode = "parallel"
     reason = "worker on cpu1 (pid 4102) was killed by SIGKILL"
     app.session.run = mid_parallel_run(app).fail(reason, at=1.27)

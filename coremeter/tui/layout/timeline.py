@@ -82,8 +82,10 @@ def core_lanes(record: RunRecord) -> list[tuple[str, Spans]]:
     return lanes
 
 
-def _header(record: RunRecord, mode_width: int, packed: bool) -> Header:
-    """Modes padded to ``mode_width``, so the wall times of the runs stand in one column."""
+def _header(record: RunRecord, mode_width: int, packed: bool, width: int) -> Header:
+    """Modes padded to ``mode_width``, so the wall times of the runs stand in one column.
+    A header wider than ``width`` drops whole parts, never cuts one: the note first,
+    then the run's number and work (the table has them)."""
     if record.state == "running":
         status = f"running · {record.wall_s:.1f} s"
     elif record.state == "done":
@@ -97,6 +99,11 @@ def _header(record: RunRecord, mode_width: int, packed: bool) -> Header:
         workload = f"run {record.number}{against} · {workload}"
     shared = any(task.cpu for task in record.tasks) and not packed
     note = PACKED_NOTE * packed + SHARE_NOTE * shared
+    room = width - mode_width - len(f"  {status}  ")
+    if len(workload + note) > room:
+        note = ""
+    if len(workload) > room:
+        workload = ""
     return Header(record.mode.ljust(mode_width), status, state, workload, note)
 
 
@@ -125,7 +132,7 @@ def timeline_rows(
     for record, run, pack, run_labels, rows_shown in zip(
         records, lanes, packed, labels, shown, strict=True
     ):
-        rows.append(_header(record, mode_width, pack))
+        rows.append(_header(record, mode_width, pack, width))
         # The last row shown sums up the rest, when there is a rest.
         visible = rows_shown if rows_shown == len(run_labels) else rows_shown - 1
         per_row = 2 if pack else 1

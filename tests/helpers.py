@@ -159,6 +159,37 @@ def wait_for(condition: Callable[[], T], timeout: float, what: str, tick: float 
     return result
 
 
+def cpu_seconds(process: psutil.Process) -> float | None:
+    """The CPU seconds a process has run so far, user and system; None once it is gone."""
+    try:
+        times = process.cpu_times()
+    except psutil.Error:
+        return None
+    return times.user + times.system
+
+
+def working(
+    find: Callable[[], Sequence[psutil.Process]], count: int = 1, timeout: float = 20
+) -> list[int]:
+    """The pids of at least ``count`` of the processes ``find`` lists that are computing:
+    their CPU time grew since they were first seen. By any amount: on a machine shared
+    with other programs a worker may get a sliver of a core, and is working all the same;
+    a process that waits gains nothing."""
+    first: dict[int, float] = {}
+
+    def grown() -> list[int]:
+        pids = []
+        for process in find():
+            now = cpu_seconds(process)
+            if now is None:
+                continue
+            if now > first.setdefault(process.pid, now):
+                pids.append(process.pid)
+        return pids if len(pids) >= count else []
+
+    return wait_for(grown, timeout, f"{count} working process(es)")
+
+
 def fork_server(app: psutil.Process) -> psutil.Process | None:
     """The app's fork server: every worker is its child, not the app's."""
     for child in app.children():

@@ -28,7 +28,9 @@ def busy_workers() -> list[int]:
     ]
 
 
-def test_two_hundred_mixed_commands(machine: Machine) -> None:
+# Two hundred in the slow tier; twenty, each kind of command several times, in the quick one.
+@pytest.mark.parametrize("count", [pytest.param(200, marks=pytest.mark.slow), 20])
+def test_two_hundred_mixed_commands(machine: Machine, count: int) -> None:
     session = Session(machine, machine.usable_cores, "seed", TINY * 50)
     me = psutil.Process()
     rng = random.Random(3)
@@ -44,7 +46,7 @@ def test_two_hundred_mixed_commands(machine: Machine) -> None:
     before = (me.num_fds(), threading.active_count(), me.memory_info().rss)
     started = []
     try:
-        for key in rng.choices(list(commands), k=200):
+        for key in rng.choices(list(commands), k=count):
             commands[key]()
             session.poll()
             if session.run and session.run.running:

@@ -95,6 +95,7 @@ def test_escape_and_a_key_sent_together_do_both() -> None:
         assert term.wait_exit() == 0
 
 
+@pytest.mark.slow
 def test_two_hundred_keys_at_once_leave_one_run_and_no_leak() -> None:
     with Terminal() as term:
         term.start("--scale", "0.05")

@@ -160,6 +160,7 @@ def redrawn(screen: str, core: int, size: tuple[int, int]) -> bool:
     return footer and any(meter.match(line[:width]) for line in lines[: height - 1])
 
 
+@pytest.mark.slow  # the quick tier resizes in test_started_in_a_terminal_too_small_then_enlarged
 def test_resized_from_40x12_to_250x70_during_a_run() -> None:
     with Terminal(80, 24) as term:
         term.start("--mode", "parallel", "--scale", "2", "--autostart")

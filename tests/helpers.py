@@ -378,12 +378,14 @@ class Terminal:
         """The program's exit status once the pane's process has exited, else None; killed
         by a signal, 128 + the signal, as a shell reports it."""
         shown = self.tmux(
-            "display-message", "-p", "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}"
+            "display-message",
+            "-p",
+            "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}:#{pane_pid}",
         )
-        dead, status, signal = shown.strip().split(":")
-        if dead != "1" or not (status or signal):  # tmux reports the status a moment later
-            return None
-        return int(status) if status else 128 + int(signal)
+        dead, status, signal, pid = shown.strip().split(":")
+        if dead == "1" and (status or signal):  # tmux reports the status a moment later
+            return int(status) if status else 128 + int(signal)
+        return unreaped_status(int(pid)) if pid else None
 
     def app(self, timeout: float = 20) -> psutil.Process:
         """The coremeter process: the pane's own, or a descendant when started through a
@@ -400,6 +402,21 @@ class Terminal:
             return None
 
         return wait_for(find, timeout, "the coremeter process")
+
+
+def unreaped_status(pid: int) -> int | None:
+    """The exit status of a process that has exited and is not yet reaped (a zombie), as
+    a shell reports it; None while it runs or once it is gone. From /proc/PID/stat
+    (field 52, the status waitpid would return): on a busy box the tmux server can miss
+    its pane's SIGCHLD and show a pane whose program has exited as alive for a minute."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    if fields[0] != "Z":
+        return None
+    status = int(fields[49])
+    return os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
 
 
 def tree(pid: int) -> list[int]:

@@ -368,11 +368,18 @@ class Terminal:
 
     def wait_exit(self, timeout: float = 20) -> int:
         """The program's exit status, once it has exited."""
+
+        def exited() -> list[int]:
+            # The status read once: read again, it can fall between the zombie and tmux's
+            # report of the pane (see exit_status).
+            status = self.exit_status()
+            return [] if status is None else [status]
+
         try:
-            wait_for(lambda: self.exit_status() is not None, timeout, "the program to exit")
+            [status] = wait_for(exited, timeout, "the program to exit")
         except AssertionError as exc:
             raise AssertionError(f"{exc}; the screen:\n{self.screen()}") from None
-        return self.exit_status()
+        return status
 
     def exit_status(self) -> int | None:
         """The program's exit status once the pane's process has exited, else None; killed

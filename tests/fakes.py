@@ -15,7 +15,7 @@ from coremeter.cores import Machine
 from coremeter.ownload import OwnReading
 from coremeter.results import Mode, ResultsLog, RunRecord, TaskRecord
 from coremeter.runner import Run, RunSpec
-from coremeter.sampler import CpuSampler, Source
+from coremeter.sampler import CpuSampler, LoadHistory, Source
 from coremeter.tui.demo import DemoStep
 from coremeter.tui.widgets.charts import SpeedupChart, Timeline
 from coremeter.tui.widgets.meters import CoreMeters
@@ -85,6 +85,43 @@ def ended(spec: RunSpec, wall_s: float) -> RunRecord:
     for task in spec.tasks:
         run.results[task.id] = (task.size - 1) * task.size / 2
     return run.record()
+
+
+def quiet_load(cores: list[int]) -> LoadHistory:
+    """A machine no other program uses: where a scripted run's speedup is the point, the
+    real cores' load (other tests, other programs) must not make it not comparable."""
+    return LoadHistory(busy=lambda: dict.fromkeys(cores, 0.0), own=lambda: 0.0)
+
+
+class ScriptedRun(FrozenRun):
+    """A Run the session starts as it starts a real one, with no worker: it runs until
+    the test ends it with :meth:`finish`. In place of the session's own:
+    ``monkeypatch.setattr(session, "Run", ScriptedRun)``, where what the keys and the
+    demo do with runs is the point, and real work would only make it slow."""
+
+    def __init__(self, spec: RunSpec) -> None:
+        super().__init__(spec, {})
+        self.state, self.pids = "idle", []
+
+    def start(self) -> ScriptedRun:
+        self.state, self.started_at = "running", time.perf_counter()
+        return self
+
+    def finish(self, wall_s: float) -> None:
+        """Done in ``wall_s``, each task with its right result: a lane's tasks one after
+        another, each taking its share of the lane's work."""
+        for _, tasks in self.lanes:
+            at, lane_size = self.started_at, sum(task.size for task in tasks)
+            for task in tasks:
+                self.counts[task.id] = task.size
+                self.results[task.id] = self.spec.workload.expected(task) or 0.0
+                self.starts[task.id], at = at, at + wall_s * task.size / lane_size
+                self.ends[task.id] = at
+        self.state, self.stopped_at = "done", self.started_at + wall_s
+
+    def cancel(self, reason: str = "cancelled") -> None:
+        if self.running:
+            self.state, self.reason, self.stopped_at = "cancelled", reason, time.perf_counter()
 
 
 UNIT_S = 1.24

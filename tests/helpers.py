@@ -175,6 +175,37 @@ def wait_for(condition: Callable[[], T], timeout: float, what: str, tick: float 
     return result
 
 
+def cpu_seconds(process: psutil.Process) -> float | None:
+    """The CPU seconds a process has run so far, user and system; None once it is gone."""
+    try:
+        times = process.cpu_times()
+    except psutil.Error:
+        return None
+    return times.user + times.system
+
+
+def working(
+    find: Callable[[], Sequence[psutil.Process]], count: int = 1, timeout: float = 20
+) -> list[int]:
+    """The pids of at least ``count`` of the processes ``find`` lists that are computing:
+    their CPU time grew since they were first seen. By any amount: on a machine shared
+    with other programs a worker may get a sliver of a core, and is working all the same;
+    a process that waits gains nothing."""
+    first: dict[int, float] = {}
+
+    def grown() -> list[int]:
+        pids = []
+        for process in find():
+            now = cpu_seconds(process)
+            if now is None:
+                continue
+            if now > first.setdefault(process.pid, now):
+                pids.append(process.pid)
+        return pids if len(pids) >= count else []
+
+    return wait_for(grown, timeout, f"{count} working process(es)")
+
+
 def fork_server(app: psutil.Process) -> psutil.Process | None:
     """The app's fork server: every worker is its child, not the app's."""
     for child in app.children():
@@ -353,22 +384,31 @@ class Terminal:
 
     def wait_exit(self, timeout: float = 20) -> int:
         """The program's exit status, once it has exited."""
+
+        def exited() -> list[int]:
+            # The status read once: read again, it can fall between the zombie and tmux's
+            # report of the pane (see exit_status).
+            status = self.exit_status()
+            return [] if status is None else [status]
+
         try:
-            wait_for(lambda: self.exit_status() is not None, timeout, "the program to exit")
+            [status] = wait_for(exited, timeout, "the program to exit")
         except AssertionError as exc:
             raise AssertionError(f"{exc}; the screen:\n{self.screen()}") from None
-        return self.exit_status()
+        return status
 
     def exit_status(self) -> int | None:
         """The program's exit status once the pane's process has exited, else None; killed
         by a signal, 128 + the signal, as a shell reports it."""
         shown = self.tmux(
-            "display-message", "-p", "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}"
+            "display-message",
+            "-p",
+            "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}:#{pane_pid}",
         )
-        dead, status, signal = shown.strip().split(":")
-        if dead != "1" or not (status or signal):  # tmux reports the status a moment later
-            return None
-        return int(status) if status else 128 + int(signal)
+        dead, status, signal, pid = shown.strip().split(":")
+        if dead == "1" and (status or signal):  # tmux reports the status a moment later
+            return int(status) if status else 128 + int(signal)
+        return unreaped_status(int(pid)) if pid else None
 
     def app(self, timeout: float = 20) -> psutil.Process:
         """The coremeter process: the pane's own, or a descendant when started through a
@@ -385,6 +425,21 @@ class Terminal:
             return None
 
         return wait_for(find, timeout, "the coremeter process")
+
+
+def unreaped_status(pid: int) -> int | None:
+    """The exit status of a process that has exited and is not yet reaped (a zombie), as
+    a shell reports it; None while it runs or once it is gone. From /proc/PID/stat
+    (field 52, the status waitpid would return): on a busy box the tmux server can miss
+    its pane's SIGCHLD and show a pane whose program has exited as alive for a minute."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    if fields[0] != "Z":
+        return None
+    status = int(fields[49])
+    return os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
 
 
 def tree(pid: int) -> list[int]:

@@ -1,7 +1,8 @@
 """The benchmark scripts still run, and the scaling script takes cores the way it says.
 
 Their figures are measured by running them (README, Benchmarks); here each runs its
---quick smoke pass, so a change to the engine cannot silently break them.
+--quick smoke pass, so a change to the engine cannot silently break them: in the slow
+tier, and in the quick one each script at least imports what it uses and starts.
 """
 
 from __future__ import annotations
@@ -34,6 +35,19 @@ def quick(script: str) -> dict:
     return json.loads(result.stdout)
 
 
+@pytest.mark.parametrize("script", sorted(path.name for path in BENCHMARKS.glob("bench_*.py")))
+def test_each_script_starts(script: str) -> None:
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "--quick" in result.stdout
+
+
+@pytest.mark.slow
 def test_bench_engine_quick_measures_every_figure(machine: Machine) -> None:
     figures = quick("bench_engine.py")
     assert [row["shape"] for row in figures["speedup"]] == ["seed", "balanced"]
@@ -49,6 +63,7 @@ def test_bench_engine_quick_measures_every_figure(machine: Machine) -> None:
     assert figures["cancel_latency"]["median_ms"] > 0
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux for a real terminal")
 def test_bench_dashboard_quick_measures_every_size_and_the_simulated_machines() -> None:
@@ -63,6 +78,7 @@ def test_bench_dashboard_quick_measures_every_size_and_the_simulated_machines() 
     assert all(row["run"] > 0 for row in figures.values())
 
 
+@pytest.mark.slow
 def test_bench_workloads_quick_measures_every_workload_against_its_targets() -> None:
     figures = quick("bench_workloads.py")
     assert [row["workload"] for row in figures["rows"]] == ["seed", "io", "hash"]
@@ -81,6 +97,7 @@ def test_bench_workloads_quick_measures_every_workload_against_its_targets() -> 
         assert (verdict["why"] is None) == verdict["met"]
 
 
+@pytest.mark.slow
 def test_bench_scaling_quick_runs_every_count(machine: Machine) -> None:
     figures = quick("bench_scaling.py")
     assert sorted(figures["order"]) == machine.usable_cores

@@ -9,13 +9,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from importlib import metadata
 from pathlib import Path
 
 import psutil
 import pytest
-from helpers import TINY, wait_gone
+from helpers import TINY, wait_gone, working
 
 import coremeter as coremeter_package
 from coremeter.bench import summary
@@ -302,21 +301,16 @@ def test_bench_works_with_textual_unimportable(no_textual: dict[str, str]) -> No
 
 
 def busy_grandchildren(pid: int, timeout: float = 20) -> list[int]:
-    """Workers: children of the fork server, itself a child of coremeter."""
+    """Working workers: children of the fork server, itself a child of coremeter."""
     parent = psutil.Process(pid)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        busy = []
-        for child in parent.children():
-            for worker in child.children():
-                try:
-                    if worker.cpu_percent(interval=0.1) > 50:
-                        busy.append(worker.pid)
-                except psutil.NoSuchProcess:
-                    pass  # the fork server's warm-up process, already gone
-        if busy:
-            return busy
-    raise AssertionError("no busy worker appeared")
+
+    def grandchildren() -> list[psutil.Process]:
+        try:
+            return [worker for child in parent.children() for worker in child.children()]
+        except psutil.NoSuchProcess:
+            return []  # the fork server's warm-up process, already gone
+
+    return working(grandchildren, timeout=timeout)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])

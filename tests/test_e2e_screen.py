@@ -9,8 +9,11 @@ import shutil
 import pytest
 from helpers import Terminal
 
+# The slow tier: real runs long enough to read mid-run, at two sizes. The quick tier has
+# the layouts at these sizes in test_snapshots and the captions in test_caption/test_app.
 pytestmark = [
     pytest.mark.e2e,
+    pytest.mark.slow,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux for a real terminal"),
 ]
 

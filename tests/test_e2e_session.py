@@ -28,7 +28,9 @@ def busy_workers() -> list[int]:
     ]
 
 
-def test_two_hundred_mixed_commands(machine: Machine) -> None:
+# Two hundred in the slow tier; twenty, each kind of command several times, in the quick one.
+@pytest.mark.parametrize("count", [pytest.param(200, marks=pytest.mark.slow), 20])
+def test_two_hundred_mixed_commands(machine: Machine, count: int) -> None:
     session = Session(machine, machine.usable_cores, "seed", TINY * 50)
     me = psutil.Process()
     rng = random.Random(3)
@@ -44,12 +46,13 @@ def test_two_hundred_mixed_commands(machine: Machine) -> None:
     before = (me.num_fds(), threading.active_count(), me.memory_info().rss)
     started = []
     try:
-        for key in rng.choices(list(commands), k=200):
+        for key in rng.choices(list(commands), k=count):
             commands[key]()
             session.poll()
             if session.run and session.run.running:
                 started.extend(session.run.pids)
             assert len(busy_workers()) <= len(machine.usable_cores)
+        session.set_scale(TINY)  # the last run goes to its end: a short one will do
         last = session.start("parallel")
         assert last.wait(timeout=60)
         record = session.poll()
@@ -64,13 +67,14 @@ def test_two_hundred_mixed_commands(machine: Machine) -> None:
     assert states[-1] == "done" and set(states) <= {"done", "cancelled"}
 
 
-def test_thirty_minutes_of_sampling_stay_bounded() -> None:
+# Thirty minutes at 10 Hz in the slow tier; three in the quick one.
+@pytest.mark.parametrize("ticks", [pytest.param(30 * 60 * 10, marks=pytest.mark.slow), 1800])
+def test_thirty_minutes_of_sampling_stay_bounded(ticks: int) -> None:
     cores = list(range(64))
     rng = random.Random(1)
     sampler = CpuSampler(
         cores, source=Source(lambda: [rng.uniform(0, 100) for _ in cores], cores), history=60
     )
-    ticks = 30 * 60 * 10  # 30 minutes at 10 Hz
     # Traced from the start: the histories' first readings, replaced once they are full,
     # are then in both snapshots, and only growth past the warm-up counts.
     tracemalloc.start()

@@ -1,6 +1,6 @@
-"""What keeps a talk's picture intact, driven through the keys with real runs: the demo
-autopilot telling its story lap after lap, slips that leave no row, ``m`` that runs the
-baseline first, and the question before ``q`` loses the results."""
+"""What keeps a talk's picture intact, driven through the keys: the demo autopilot
+telling its story lap after lap (with runs the test ends), slips that leave no row,
+``m`` that runs the baseline first, and the question before ``q`` loses the results."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 import signal
 
 import pytest
+from fakes import ScriptedRun, quiet_load
 from helpers import TINY, drive, running_pids, toasts, until, wait_gone
 from textual.coordinate import Coordinate
 from textual.pilot import Pilot
@@ -37,11 +38,27 @@ def table(app: Dashboard) -> list[tuple[str, str]]:
     return [(str(cell(Coordinate(r, 0))), str(cell(Coordinate(r, 1)))) for r in rows]
 
 
-def test_the_demo_tells_its_story_with_a_caption_each_step(machine: Machine) -> None:
-    # Pauses long enough to read each step while it lasts.
-    pauses = DemoPauses(after_run=0.5, comparison=1.0)
+# The demo's runs in the app, each until the test ends it: what the room is told of
+# each, and the table's laps, are the point here; real runs are tested below and in
+# test_app, the story's timing in test_demo.
+WALLS = {"sequential": 6.0, "parallel": 3.0, "threads": 6.0}
+
+
+async def finish_when_running(pilot: Pilot, app: Dashboard, mode: str) -> None:
+    """End the demo's run of ``mode`` once it has started."""
+    await until(pilot, lambda: app.session.run.running and app.session.run.spec.mode == mode)
+    app.session.run.finish(WALLS[mode])
+
+
+def test_the_demo_tells_its_story_with_a_caption_each_step(
+    machine: Machine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session, "Run", ScriptedRun)
+    # A run's step lasts as long as the run, which the test ends; the summary until a key.
+    pauses = DemoPauses(after_run=0.05, comparison=3600.0)
     options = DashboardOptions(scale=TINY, demo=True, demo_pauses=pauses)
     app = create_app(machine, machine.usable_cores, options)
+    app.session.load = quiet_load(machine.usable_cores)
 
     def stage() -> str:
         return app.demo_step.stage if app.demo_step else ""
@@ -54,6 +71,7 @@ def test_the_demo_tells_its_story_with_a_caption_each_step(machine: Machine) -> 
             seen.append((expected, app.demo_step.text, app.view))
             if expected != "summary":
                 assert run.spec.mode == expected  # the words are about the run on screen
+                await finish_when_running(pilot, app, expected)
         await until(pilot, lambda: "summary: " in screen_text(app), timeout=5)
         assert [view for *_, view in seen] == ["tasks", "tasks", "tasks", "charts"]
         texts = [text for _, text, _ in seen]
@@ -76,14 +94,18 @@ def test_the_demo_tells_its_story_with_a_caption_each_step(machine: Machine) -> 
         await until(pilot, lambda: not app.session.run.running)
         assert "any key stops it" not in screen_text(app)
         stopped_at = app.session.log.last
-        await pilot.pause(1.0)
+        await pilot.pause(0.5)  # ten of the demo's pauses after a run
         assert app.session.log.last == stopped_at and not app.session.run.running
 
     drive(app, script, notifications=True)
 
 
-def test_the_demo_keeps_one_lap_in_the_table_however_long_it_loops(machine: Machine) -> None:
+def test_the_demo_keeps_one_lap_in_the_table_however_long_it_loops(
+    machine: Machine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session, "Run", ScriptedRun)
     app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
+    app.session.load = quiet_load(machine.usable_cores)
 
     def lap_rows() -> list[tuple[str, str]]:
         """The rows the table should hold at a summary: the presenter's run, then the runs
@@ -95,11 +117,14 @@ def test_the_demo_keeps_one_lap_in_the_table_however_long_it_loops(machine: Mach
 
     async def script(pilot: Pilot) -> None:
         await pilot.press("s")  # the presenter's own run, before the demo: it stays
+        await finish_when_running(pilot, app, "sequential")
         await until(pilot, lambda: table(app) == [("1", "sequential")])
-        app.options = DashboardOptions(scale=TINY, demo_pauses=DemoPauses(0.05, 0.2))
+        app.options = DashboardOptions(scale=TINY, demo_pauses=DemoPauses(0.05, 0.5))
         await pilot.press("d")
         first = 2
         for _ in range(3):
+            for mode in ("sequential", "parallel", "threads"):
+                await finish_when_running(pilot, app, mode)
             await until(pilot, lambda: app.demo_step and app.demo_step.stage == "summary")
             rows = lap_rows()
             # Numbers go on from lap to lap, never given twice; the previous lap is gone.

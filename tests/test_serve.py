@@ -16,7 +16,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,18 +84,11 @@ class Served:
     def busy_workers(self, count: int, timeout: float = 20) -> list[int]:
         """Pids of at least ``count`` workers computing: children of a fork server
         (serve -> dashboard -> fork server -> worker)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            workers = [p for p in self.descendants() if _forked_by_the_fork_server(p)]
-            for worker in workers:
-                _cpu_percent(worker)  # the baseline for the next reading
-            time.sleep(0.5)
-            # Computing, not idle: on a 2-core box shared with other work a busy worker
-            # may get a third of a core, and an idle one reads 0.
-            busy = [w.pid for w in workers if _cpu_percent(w) > 10]
-            if len(busy) >= count:
-                return busy
-        raise AssertionError(f"fewer than {count} busy workers under coremeter serve")
+
+        def workers() -> list[psutil.Process]:
+            return [p for p in self.descendants() if _forked_by_the_fork_server(p)]
+
+        return helpers.working(workers, count, timeout)
 
     def press(self, key: str) -> None:
         # xterm.js takes keys through its hidden textarea.
@@ -110,13 +102,6 @@ def _forked_by_the_fork_server(process: psutil.Process) -> bool:
         return parent is not None and "forkserver" in " ".join(parent.cmdline())
     except psutil.Error:
         return False
-
-
-def _cpu_percent(process: psutil.Process) -> float:
-    try:
-        return process.cpu_percent(None)
-    except psutil.Error:
-        return 0.0
 
 
 @pytest.fixture(scope="module")

@@ -35,22 +35,40 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux for a real terminal"),
 ]
 
-# A results row: number, mode, work, cores, wall s, speedup, bound, efficiency, check.
-ROW = re.compile(
-    r"^\s*(\d+)\s+(sequential|parallel|threads)\s+\S+\s+\S+\s+(\S+)\s+"
-    + r"\S+\s+" * 3
-    # The check; then blanks, and the table's scrollbar where a layout in progress
-    # (a run starting) squeezed the table for a moment.
-    + r"(.*?)[\s▁▂▃▄▅▆▇█]*$"
-)
+# The results table's header: its columns, two blanks or more apart ("wall s" has one).
+HEADER = re.compile(r"^\s*#\s+mode\s")
+COLUMN = re.compile(r"\S+(?: \S+)*")
+RUN = re.compile(r"^\s*\d+\s+(sequential|parallel|threads)\s")
 
 
 def rows(screen: str) -> list[tuple[int, str, str, float]]:
-    """The results rows on screen: number, mode, check and wall time."""
+    """The results rows on screen: number, mode, check and wall time, each cell read
+    under its header. The table leaves out whole columns where it is narrow; it leaves out
+    the check only while every check says just "ok", so a row without one reads "ok"."""
+    lines = screen.splitlines()
+    header = next((i for i, line in enumerate(lines) if HEADER.match(line)), None)
+    if header is None:
+        return []
+    columns = [(m.group(), m.start()) for m in COLUMN.finditer(lines[header])]
+    bounds = {
+        name: (start, columns[i + 1][1] if i + 1 < len(columns) else None)
+        for i, (name, start) in enumerate(columns)
+    }
+
+    def cell(line: str, name: str) -> str:
+        start, end = bounds[name]
+        # The table's scrollbar, where a layout in progress squeezed it for a moment.
+        return line[start:end].strip().rstrip("▁▂▃▄▅▆▇█").strip()
+
     return [
-        (int(m[1]), m[2], m[4].strip(), float(m[3]))
-        for line in screen.splitlines()
-        if (m := ROW.match(line))
+        (
+            int(cell(line, "#")),
+            cell(line, "mode"),
+            cell(line, "check") if "check" in bounds else "ok",
+            float(cell(line, "wall s")),
+        )
+        for line in lines[header + 1 :]
+        if RUN.match(line)
     ]
 
 

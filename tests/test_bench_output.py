@@ -100,7 +100,14 @@ def interrupt(proc: subprocess.Popen, signals: tuple[int, ...]) -> tuple[str, st
 
 @pytest.mark.parametrize(
     "signals",
-    [(signal.SIGINT,), (signal.SIGTERM,), (signal.SIGHUP,), (signal.SIGINT, signal.SIGINT)],
+    [
+        # One signal in the quick tier; every other one in the slow tier, since each takes
+        # a real bench several seconds.
+        pytest.param((signal.SIGINT,), marks=pytest.mark.slow),
+        (signal.SIGTERM,),
+        pytest.param((signal.SIGHUP,), marks=pytest.mark.slow),
+        pytest.param((signal.SIGINT, signal.SIGINT), marks=pytest.mark.slow),
+    ],
     ids=["SIGINT", "SIGTERM", "SIGHUP", "SIGINT-twice"],
 )
 def test_an_interrupted_bench_reports_what_it_measured(

@@ -14,8 +14,11 @@ from collections.abc import Iterator
 import pytest
 from helpers import Terminal
 
+# Slow tier: a real spinner beside three real runs in tmux. In the quick tier,
+# test_app's fake-sampler test checks the same words with another program on a core.
 pytestmark = [
     pytest.mark.e2e,
+    pytest.mark.slow,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux for a real terminal"),
     pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores"),
 ]

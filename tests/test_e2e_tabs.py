@@ -202,7 +202,10 @@ BAD_MESSAGES: list[object] = [
 ]
 
 
-@pytest.mark.parametrize("running", [False, True], ids=["idle", "mid-run"])
+# Idle in the slow tier: mid-run sends the same messages, with a run going on as well.
+@pytest.mark.parametrize(
+    "running", [pytest.param(False, marks=pytest.mark.slow), True], ids=["idle", "mid-run"]
+)
 def test_no_message_a_tab_sends_ends_its_dashboard(server: Server, running: bool) -> None:
     tab = RawTab(server.port, width=0, height=-3)
     [dashboard] = server.wait_dashboards(1)

@@ -96,6 +96,7 @@ def test_a_function_that_sleeps_is_a_stalled_run_and_a_long_call_is_not() -> Non
         holding.cancel()
 
 
+@pytest.mark.slow  # watches a whole io run, several seconds, for a word that must not come
 def test_io_sleeps_but_is_never_called_stalled() -> None:
     # Long enough to be called stalled twice over if its waits were not counted.
     spec = RunSpec.build("sequential", "seed", 1.0, CORES).of(Io())

@@ -33,7 +33,10 @@ def whole(screenshot: str, app: Dashboard) -> bool:
     return header and "q quit" in screen and "? help" in screen
 
 
-@pytest.mark.parametrize("running", [False, True], ids=["idle", "mid-run"])
+# Idle in the slow tier: mid-run covers the same sizes, with a run going on as well.
+@pytest.mark.parametrize(
+    "running", [pytest.param(False, marks=pytest.mark.slow), True], ids=["idle", "mid-run"]
+)
 def test_any_size_down_to_nothing_keeps_the_dashboard(machine: Machine, running: bool) -> None:
     app = create_app(machine, machine.usable_cores, DashboardOptions(scale=LONG))
 

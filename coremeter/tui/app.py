@@ -23,7 +23,7 @@ from textual.widgets import Static
 from coremeter.cores import Machine
 from coremeter.options import DEFAULTS, DashboardOptions
 from coremeter.ownload import workers
-from coremeter.report import fit_parts, machine_line, notes_text, warnings
+from coremeter.report import machine_line, notes_text, warnings
 from coremeter.results import Mode, RunState
 from coremeter.runner import Run, prepare
 from coremeter.sampler import CpuSampler
@@ -33,17 +33,8 @@ from coremeter.tui.caption import Narrator, load, with_story
 from coremeter.tui.commands import AFTER_ESCAPE, COMMANDS, HELP, QUIT, workload_entries
 from coremeter.tui.demo import View
 from coremeter.tui.exporting import export_screen
-from coremeter.tui.fit import Fitter
-from coremeter.tui.layout.fill import roomy
-from coremeter.tui.layout.screen import (
-    BUTTON_ROWS,
-    FOOTER_ALL_KEYS_WIDTH,
-    FOOTER_PALETTE_WIDTH,
-    MIN_SIZE,
-    button_columns,
-    charts_only,
-    too_small,
-)
+from coremeter.tui.fit import Fitter, fit_width
+from coremeter.tui.layout.screen import MIN_SIZE, too_small
 from coremeter.tui.layout.tasks import own_time, pinned_labels
 from coremeter.tui.pace import Pacer
 from coremeter.tui.presenter import PresenterApp
@@ -154,8 +145,6 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         self._tasks = self.query_one(TaskBars)
         self._timeline = self.query_one(Timeline)
         self._speedup = self.query_one(SpeedupChart)
-        self._actions = self.query_one("#actions")
-        self._footer = self.query_one(KeysFooter)
         # The charts' room is known once a layout places everything at the new size, the
         # new view, or the charts' new row count.
         self.screen.screen_layout_refresh_signal.subscribe(self, lambda _: self._fit())
@@ -218,20 +207,9 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         it, fit the header, the buttons and the footer to the width."""
         width, height = event.size
         self.set_class(too_small(width, height), "-too-small")
-        self._fitter.resize(self.screen, height)
+        self._fitter.resize(self.screen, width, height)
         self.call_after_refresh(self._check_minimum)
-        line = machine_line(self.session.machine, self.session.cores)
-        self.query_one("#machine", Static).update(fit_parts(line, width - 2))
-        labels = [len(str(button.label)) for button in self.query(ActionButton)]
-        columns = button_columns(labels, width)
-        self.query_one("#actions").styles.grid_size_columns = columns
-        # Toasts stay within the buttons' rows and the footer's (app.tcss).
-        rows = -(-len(labels) // columns)
-        for many in range(2, BUTTON_ROWS + 1):
-            self.set_class(rows == many, f"-buttons-{many}")
-        footer = self.query_one(KeysFooter)
-        footer.show_command_palette = width >= FOOTER_PALETTE_WIDTH
-        footer.narrow = width < FOOTER_ALL_KEYS_WIDTH
+        fit_width(self, width, machine_line(self.session.machine, self.session.cores))
 
     # -- the one timer -------------------------------------------------------
 
@@ -317,20 +295,10 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         self._speedup.show(runs)
 
     def _fit(self) -> None:
-        """A small charts view keeps the table where the charts leave it RESULTS_ROOM rows;
-        the rest is the Fitter's. The layout this causes calls it again, to no change."""
-        only = False
-        if self._fitter.view == "charts" and not roomy(self.size.height):
-            need = self._timeline.natural_rows(self._timeline.size.width)[0]
-            need += self._speedup.rows(self._speedup.size.width)
-            need += self._speedup.styles.margin.top
-            room = self._footer.region.y - self._fitter.charts_box.region.y
-            # As if the meters had a row each: the rows they grow into are not the table's.
-            room += self._meters.outer_size.height - self._meters.natural_rows(self.size.width)
-            only = charts_only(room - self._actions.outer_size.height, need)
-        self.screen.set_class(only, "-charts-only")
+        """The Fitter's, after each layout; the charts, as they come on screen. The layout
+        this causes calls it again, to no change."""
         shown = self._fitter.charts_box.display
-        self._fitter.fit()
+        self._fitter.fit(self.screen)
         if self._fitter.charts_box.display and not shown:
             self._show_charts()
 

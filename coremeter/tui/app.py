@@ -38,7 +38,7 @@ from coremeter.tui.layout.screen import MIN_SIZE, too_small
 from coremeter.tui.layout.tasks import own_time, pinned_labels
 from coremeter.tui.pace import Pacer
 from coremeter.tui.presenter import PresenterApp
-from coremeter.tui.screenshot import OfflineScreenshots
+from coremeter.tui.screenshot import offline_svg
 from coremeter.tui.settings import NextRunSettings
 from coremeter.tui.status import status
 from coremeter.tui.themes import THEMES
@@ -65,7 +65,7 @@ RESULTS_KEEP = 1000
 Clock = Callable[[Run], float]
 
 
-class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
+class Dashboard(NextRunSettings, PresenterApp):
     """One screen for the room: which cores are busy, for how long, and what it gained.
 
     No reactive attributes: all state lives in the Session, and a reactive on the App
@@ -375,6 +375,10 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
 
     def action_export(self) -> None:
         export_screen(self, self.session, self.options.out)
+
+    def export_screenshot(self, *, title: str | None = None, simplify: bool = False) -> str:
+        """Offline (tui.screenshot): ``save_screenshot`` and the export come through here."""
+        return offline_svg(super().export_screenshot(title=title, simplify=simplify))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(HELP))

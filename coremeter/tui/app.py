@@ -32,7 +32,7 @@ from coremeter.shutdown import EXIT_DEADLINE_S, QuitSignals, watch_terminal
 from coremeter.tui.caption import Narrator, load, with_story
 from coremeter.tui.commands import AFTER_ESCAPE, COMMANDS, HELP, QUIT, workload_entries
 from coremeter.tui.demo import View
-from coremeter.tui.exporting import export_screen
+from coremeter.tui.exporting import Exporter
 from coremeter.tui.fit import Fitter, fit_width
 from coremeter.tui.layout.screen import MIN_SIZE, too_small
 from coremeter.tui.layout.tasks import own_time, pinned_labels
@@ -111,6 +111,7 @@ class Dashboard(NextRunSettings, PresenterApp):
         self._frame_s = 0.0  # the time into the run the last frame drew
         self._pacer = Pacer(TICK_S, DRAW_FASTEST, DRAW_SLOWEST)
         self._narrator = Narrator(session)
+        self.exporter = Exporter(self, session, options.out)
         # What someone else tells the room in front of the caption: the demo's step.
         self.story: str | None = None
 
@@ -374,7 +375,7 @@ class Dashboard(NextRunSettings, PresenterApp):
         self._show_charts()
 
     def action_export(self) -> None:
-        export_screen(self, self.session, self.options.out)
+        self.exporter.export()
 
     def export_screenshot(self, *, title: str | None = None, simplify: bool = False) -> str:
         """Offline (tui.screenshot): ``save_screenshot`` and the export come through here."""

@@ -65,7 +65,7 @@ RESULTS_KEEP = 1000
 Clock = Callable[[Run], float]
 
 
-class Dashboard(NextRunSettings, PresenterApp):
+class Dashboard(PresenterApp):
     """One screen for the room: which cores are busy, for how long, and what it gained.
 
     No reactive attributes: all state lives in the Session, and a reactive on the App
@@ -112,6 +112,7 @@ class Dashboard(NextRunSettings, PresenterApp):
         self._pacer = Pacer(TICK_S, DRAW_FASTEST, DRAW_SLOWEST)
         self._narrator = Narrator(session)
         self.exporter = Exporter(self, session, options.out)
+        self.next_run = NextRunSettings(session, self.notify, self.draw, self._show_next_run)
         # What someone else tells the room in front of the caption: the demo's step.
         self.story: str | None = None
 
@@ -179,6 +180,12 @@ class Dashboard(NextRunSettings, PresenterApp):
         notice = self.query_one("#notes", Static)
         notice.update(notes_text(notes))
         notice.display = bool(notes)
+
+    def _show_next_run(self) -> None:
+        """What the next run will be, and the runs it will compare with."""
+        self._show_notes()
+        self._show_charts()
+        self.draw()
 
     def on_unmount(self) -> None:
         """However the app ends (key, signal, test), no worker outlives it."""
@@ -355,6 +362,18 @@ class Dashboard(NextRunSettings, PresenterApp):
             self._tasks.show([], [])
         self.draw()
         self._show_charts()
+
+    def action_scale(self, factor: float) -> None:
+        self.next_run.scale(factor)
+
+    def action_workload(self, name: str | None = None) -> None:
+        self.next_run.workload(name)
+
+    def action_shape(self) -> None:
+        self.next_run.shape()
+
+    def action_schedule(self) -> None:
+        self.next_run.schedule()
 
     def _refill_results(self) -> None:
         """The table's check column holds colours, not CSS: a new theme redraws its rows."""

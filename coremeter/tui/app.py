@@ -8,36 +8,38 @@ one that advances the demo autopilot.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from functools import cached_property, partial
 from typing import Any
 
 from textual import events
-from textual.app import ComposeResult, SystemCommand
+from textual.actions import ActionParseResult, parse
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Static
 
 from coremeter.cores import Machine
 from coremeter.options import DEFAULTS, DashboardOptions
 from coremeter.ownload import workers
-from coremeter.report import machine_line, notes_text, warnings
+from coremeter.report import machine_line
 from coremeter.results import Mode, RunState
 from coremeter.runner import Run, prepare
 from coremeter.sampler import CpuSampler
 from coremeter.session import Session
 from coremeter.shutdown import EXIT_DEADLINE_S, QuitSignals, watch_terminal
 from coremeter.tui.caption import Narrator, load, with_story
-from coremeter.tui.commands import AFTER_ESCAPE, COMMANDS, HELP, QUIT, workload_entries
+from coremeter.tui.commands import AFTER_ESCAPE, COMMANDS, DEMO_KEY, HELP, QUIT, workload_entries
 from coremeter.tui.demo import View
 from coremeter.tui.exporting import Exporter
 from coremeter.tui.fit import Fitter, fit_width
 from coremeter.tui.layout.screen import MIN_SIZE, too_small
 from coremeter.tui.layout.tasks import own_time, pinned_labels
 from coremeter.tui.pace import Pacer
-from coremeter.tui.presenter import PresenterApp
+from coremeter.tui.presenter import Presenter
 from coremeter.tui.screenshot import offline_svg
 from coremeter.tui.settings import NextRunSettings
 from coremeter.tui.status import status
@@ -48,7 +50,7 @@ from coremeter.tui.widgets.controls import ActionButton, KeysFooter
 from coremeter.tui.widgets.meters import CoreMeters
 from coremeter.tui.widgets.results_table import ResultsTable
 from coremeter.tui.widgets.run_panel import RunPanel
-from coremeter.tui.widgets.screens import HelpScreen, TooSmallScreen
+from coremeter.tui.widgets.screens import HelpScreen, QuitScreen, cover_when_too_small
 from coremeter.tui.widgets.tasks import TaskBars
 
 TICK_S = 0.1
@@ -65,7 +67,7 @@ RESULTS_KEEP = 1000
 Clock = Callable[[Run], float]
 
 
-class Dashboard(PresenterApp):
+class Dashboard(App[None]):
     """One screen for the room: which cores are busy, for how long, and what it gained.
 
     No reactive attributes: all state lives in the Session, and a reactive on the App
@@ -112,7 +114,9 @@ class Dashboard(PresenterApp):
         self._pacer = Pacer(TICK_S, DRAW_FASTEST, DRAW_SLOWEST)
         self._narrator = Narrator(session)
         self.exporter = Exporter(self, session, options.out)
-        self.next_run = NextRunSettings(session, self.notify, self.draw, self._show_next_run)
+        self.presenter = Presenter(
+            session.log, options.demo_pauses, self.start_mode, self.show_view, self.say
+        )
         # What someone else tells the room in front of the caption: the demo's step.
         self.story: str | None = None
 
@@ -135,8 +139,7 @@ class Dashboard(PresenterApp):
             yield ResultsTable(id="results")
             with Container(id="actions"):
                 for binding in (*(c.binding for c in COMMANDS), QUIT):
-                    action = f"app.{binding.action}"
-                    yield ActionButton(binding.description, action=action, compact=True)
+                    yield ActionButton(binding)
         yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
@@ -158,7 +161,11 @@ class Dashboard(PresenterApp):
             lambda code: self.exit(return_code=code), self.exit_deadline_s, self.session.kill_now
         )
         self._quit_signals.install()
-        self._show_notes()
+        notes = self.query_one("#notes", Static)
+        self.next_run = NextRunSettings(
+            self.session, self.notify, notes, self.draw, self._show_charts
+        )
+        self.next_run.show_notes()
         self.set_interval(TICK_S, self.tick)
         if self.options.demo:
             self.action_demo()
@@ -171,39 +178,10 @@ class Dashboard(PresenterApp):
         """Made at the first Resize, which comes before on_mount."""
         return Fitter.of(self.screen)
 
-    def _show_notes(self) -> None:
-        """The machine's caveats, for the parallel run the settings would start: which of
-        its workers share a physical core depends on the shape and the workload."""
-        session = self.session
-        workers = session.spec("parallel").worker_cores
-        notes = warnings(session.machine, session.cores, workers)
-        notice = self.query_one("#notes", Static)
-        notice.update(notes_text(notes))
-        notice.display = bool(notes)
-
-    def _show_next_run(self) -> None:
-        """What the next run will be, and the runs it will compare with."""
-        self._show_notes()
-        self._show_charts()
-        self.draw()
-
     def on_unmount(self) -> None:
         """However the app ends (key, signal, test), no worker outlives it."""
         self._quit_signals.uninstall()
         self.session.close()
-
-    def _check_minimum(self) -> None:
-        small = self.has_class("-too-small")
-        notice = self.screen if isinstance(self.screen, TooSmallScreen) else None
-        if small:
-            if notice is None:
-                notice = TooSmallScreen(MIN_SIZE)
-                self.push_screen(notice)
-            notice.show(self.size)
-        elif notice is not None:
-            self.pop_screen()
-            # Textual restyles only the screen on top: the dashboard's missed the change.
-            self.call_after_refresh(self.refresh_css, False)
 
     def on_resize(self, event: events.Resize) -> None:
         """Fit the dashboard to the terminal: the event's size, since App.size only takes
@@ -216,7 +194,7 @@ class Dashboard(PresenterApp):
         width, height = event.size
         self.set_class(too_small(width, height), "-too-small")
         self._fitter.resize(self.screen, width, height)
-        self.call_after_refresh(self._check_minimum)
+        self.call_after_refresh(cover_when_too_small, self, MIN_SIZE)
         fit_width(self, width, machine_line(self.session.machine, self.session.cores))
 
     # -- the one timer -------------------------------------------------------
@@ -235,7 +213,7 @@ class Dashboard(PresenterApp):
         # The run's workers over the same tenth of a second as the cores: the difference
         # is other programs' load.
         self.sampler.sample(workers(self.session.run))
-        self.advance_demo()
+        self.presenter.advance()
         run = self.session.run
         running = run is not None and run.running
         every = self._pacer.every if running else self.sampler.history_every
@@ -399,6 +377,38 @@ class Dashboard(PresenterApp):
     def export_screenshot(self, *, title: str | None = None, simplify: bool = False) -> str:
         """Offline (tui.screenshot): ``save_screenshot`` and the export come through here."""
         return offline_svg(super().export_screenshot(title=title, simplify=simplify))
+
+    def action_demo(self) -> None:
+        self.presenter.toggle()
+
+    async def on_event(self, event: events.Event) -> None:
+        """Any key stops the autopilot, then does what it always does; the autopilot's
+        own key only stops it (else it would start it again at once). Textual sends
+        every key here first, whichever screen or widget it is for."""
+        if isinstance(event, events.Key) and self.presenter.stop() and event.key == DEMO_KEY:
+            return
+        await super().on_event(event)
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """A button or palette entry stops the autopilot too, except its own, which toggles
+        it: the room should never see the autopilot and the presenter fight over a run."""
+        _, name, _ = action if isinstance(action, tuple) else parse(action)
+        if name != "demo":
+            self.presenter.stop()
+        return await super().run_action(action, default_namespace, namespaces)
+
+    def action_ask_quit(self) -> None:
+        """q: with runs in the table, asks first; ctrl+q, ctrl+c and the quit signals
+        never ask, so a quit that must happen always can."""
+        if not self.session.log.runs:
+            self.exit()
+            return
+        self.push_screen(QuitScreen(), lambda yes: self.exit() if yes else None)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(HELP))

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from textual.widgets import Static
+
+from coremeter.report import notes_text, warnings
 from coremeter.session import Session
 
 
@@ -20,20 +23,32 @@ class Notify(Protocol):
 
 
 class NextRunSettings:
-    """The settings' actions, bound to keys and the palette by the Dashboard. ``draw``
-    redraws the screen; ``show_next_run`` also what the next run will compare with."""
+    """The settings' actions, bound to keys and the palette by the Dashboard, and the
+    machine's ``notes`` for the next run. ``draw`` redraws the screen; ``show_charts``
+    shows the runs the next run will compare with."""
 
     def __init__(
         self,
         session: Session,
         notify: Notify,
+        notes: Static,
         draw: Callable[[], None],
-        show_next_run: Callable[[], None],
+        show_charts: Callable[[], None],
     ) -> None:
         self.session = session
         self.notify = notify
+        self.notes = notes
         self.draw = draw
-        self.show_next_run = show_next_run
+        self.show_charts = show_charts
+
+    def show_notes(self) -> None:
+        """The machine's caveats, for the parallel run the settings would start: which of
+        its workers share a physical core depends on the shape and the workload."""
+        session = self.session
+        workers = session.spec("parallel").worker_cores
+        notes = warnings(session.machine, session.cores, workers)
+        self.notes.update(notes_text(notes))
+        self.notes.display = bool(notes)
 
     def scale(self, factor: float) -> None:
         """+ and -: a new size starts a fresh comparison, as a new shape or workload does:
@@ -61,4 +76,6 @@ class NextRunSettings:
 
     def _for_next_run(self, change: str) -> None:
         self.notify(change, timeout=3)
-        self.show_next_run()
+        self.show_notes()
+        self.show_charts()
+        self.draw()

@@ -105,7 +105,7 @@ class Dashboard(App[None]):
             self.register_theme(registered)
         if options.theme is not None:
             self.theme = options.theme
-        # The run the screen last drew, and the state it drew it in: news when either changes.
+        # The run the screen last drew, and its state then: a change is drawn at once.
         self._drawn_run: Run | None = None
         self._drawn_state: RunState | None = None
         self._ticks = 0
@@ -176,7 +176,7 @@ class Dashboard(App[None]):
     @cached_property
     def _fitter(self) -> Fitter:
         """Made at the first Resize, which comes before on_mount."""
-        return Fitter.of(self.screen)
+        return Fitter.from_screen(self.screen)
 
     def on_unmount(self) -> None:
         """However the app ends (key, signal, test), no worker outlives it."""
@@ -200,7 +200,7 @@ class Dashboard(App[None]):
     # -- the one timer -------------------------------------------------------
 
     def tick(self) -> None:
-        """Poll the session and the sampler at 10 Hz; draw when there is news.
+        """Poll the session and the sampler at 10 Hz; draw when the run changed.
 
         Every screen update costs CPU for each line it redraws, however small: a bare
         Textual app with one Digits redrawn at 10 Hz takes 3% of a core on a 2-core
@@ -217,10 +217,10 @@ class Dashboard(App[None]):
         run = self.session.run
         running = run is not None and run.running
         every = self._pacer.every if running else self.sampler.history_every
-        news = self._news()
-        if news or self._ticks % every == 0:
+        changed = self._run_changed()
+        if changed or self._ticks % every == 0:
             self.draw()
-            if running and not news:
+            if running and not changed:
                 # A run's first frame lays the screen out anew: a one-off, not its pace.
                 self._pacer.drew()
                 self._draws += 1
@@ -228,17 +228,17 @@ class Dashboard(App[None]):
                     self._show_charts(self._frame_s)
         self._ticks += 1
 
-    def _news(self) -> bool:
+    def _run_changed(self) -> bool:
         """Whether the run is not the one last drawn, or not in the state it was drawn in."""
         run = self.session.run
         return run is not self._drawn_run or (run is not None and run.state != self._drawn_state)
 
     def draw(self) -> None:
         """Hand every widget the engine's current state; each skips what has not changed.
-        News (a run started, ended or cancelled) goes to the charts too, whoever draws it:
-        a key's action drew a cancel once, and the tick then saw no news, so the timeline
-        went on saying "running" beside the cancelled run."""
-        news = self._news()
+        A changed run (started, ended or cancelled) goes to the charts too, whoever draws
+        it: a key's action drew a cancel once, and the tick then saw no change, so the
+        timeline went on saying "running" beside the cancelled run."""
+        changed = self._run_changed()
         self._results.sync(self.session.log)
         run = self._drawn_run = self.session.run
         # One reading of the clock a frame: the timer, the caption, the task bars and the
@@ -248,7 +248,7 @@ class Dashboard(App[None]):
         sampler = self.sampler
         self._meters.show(sampler.percent, sampler.history, pinned, sampler.others)
         self._show_status(run, seconds)
-        if news:
+        if changed:
             self._show_charts(seconds)
             # The next frame's charts too: a run's first is at 0 s, its lanes still empty.
             self._draws = CHART_EVERY - 1

@@ -24,7 +24,7 @@ from coremeter.tui.layout.fill import (
     METERS_SHARE,
     RESULTS_ROWS,
     Stage,
-    roomy,
+    both_views_fit,
     stretch,
     timer_step,
 )
@@ -68,11 +68,11 @@ class Fitter:
     view: View = "tasks"
     width: int = 0
     height: int = 0
-    # The timeline's height limit set here on a roomy screen; None: its CSS one.
+    # The timeline's height limit set here on a tall screen; None: its CSS one.
     limit: int | None = None
 
     @classmethod
-    def of(cls, screen: Widget) -> Fitter:
+    def from_screen(cls, screen: Widget) -> Fitter:
         """The dashboard's widgets, by the ids and types its compose gives them."""
         fixed = ["#machine", "#notes", "#caption", "#run", "#tasks", "#actions"]
         charts = screen.query_one("#charts")
@@ -95,17 +95,17 @@ class Fitter:
         """Where the height allows, the timeline is on screen with the task bars, and the
         timer takes a larger font."""
         self.width, self.height = width, height
-        screen.set_class(roomy(height), "-roomy")
+        screen.set_class(both_views_fit(height), "-both-views")
         self.views[2].set_size_step(timer_step(height))
         self.show(self.view)
 
     def show(self, view: View) -> None:
-        """The task bars or the charts, as ``v`` chose; a roomy screen keeps the charts
+        """The task bars or the charts, as ``v`` chose; a tall screen keeps the charts
         (the live timeline) on screen with the task bars, where they have the rows."""
         self.view = view
         tasks, charts, _ = self.views
         tasks.display = view == "tasks"
-        charts.display = view == "charts" or roomy(self.height)
+        charts.display = view == "charts" or both_views_fit(self.height)
 
     def fit(self, screen: Widget) -> None:
         """After each layout: a small charts view keeps the table where the charts leave it
@@ -114,7 +114,7 @@ class Fitter:
         self._fit_heights()
 
     def _charts_only(self) -> bool:
-        if self.view != "charts" or roomy(self.height):
+        if self.view != "charts" or both_views_fit(self.height):
             return False
         timeline, speedup = self.charts
         need = timeline.natural_rows(timeline.size.width)[0]
@@ -134,11 +134,11 @@ class Fitter:
             least = self.results.styles.min_height
             rows = 1 + min(self.results.row_count, RESULTS_ROWS)
             others += _rows(self.results, True) + max(rows, int(least.value) if least else 0)
-        charts = roomy(self.height) or self.view == "charts"
+        charts = both_views_fit(self.height) or self.view == "charts"
         if charts:
             others += speedup.rows(width) + speedup.styles.margin.top
         room = self.height - others
-        if roomy(self.height):
+        if both_views_fit(self.height):
             # Rows data alone decides (not the timeline's own height): what the meters
             # leave at one row each goes to the timeline, packed to fit as many cores do.
             left = room - self.meters.natural_rows(width)

@@ -37,8 +37,8 @@ SIZES = ((120, 35), (200, 60))
 SIMULATED = (64, 256)
 # Seconds a simulated run lasts: as long as a real parallel run at the default scale.
 SIMULATED_RUN_S = 4.0
-# A results row: "#  mode  work  cores  wall s ..." as the dashboard's table draws it.
-ROW = re.compile(r"^\s*(\d+)\s+(sequential|parallel|threads)\s+\S+\s+\S+\s+(\d+\.\d+)\s")
+# A results row: "#  mode  workload  shape  cores  wall s ..." as the dashboard's table draws it.
+ROW = re.compile(r"^\s*(\d+)\s+(sequential|parallel|threads)\s+\S+\s+\S+\s+\S+\s+(\d+\.\d+)\s")
 # Measured strictly inside the run: start a little after the key, stop a little before
 # the end the bench run predicts, so neither start-up nor the idle tail dilutes it.
 RUN_MARGIN_S = 0.3

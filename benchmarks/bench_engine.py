@@ -90,7 +90,9 @@ def run_once(
     schedule: Schedule = "longest-first",
     workload: Workload = SEED,
 ) -> RunRecord:
-    run = Run(RunSpec.build(mode, shape, scale, cores, schedule=schedule).of(workload)).start()
+    run = Run(
+        RunSpec.build(mode, shape, scale, cores, schedule=schedule).with_workload(workload)
+    ).start()
     run.wait()
     record = run.record()
     assert record.ok, record.reason

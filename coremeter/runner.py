@@ -85,8 +85,8 @@ class RunSpec:
         cores: list[int],
         schedule: Schedule = DEFAULT_SCHEDULE,
     ) -> RunSpec:
-        """Pinned, with threads taking turns where this interpreter has the GIL; ``on``
-        says how a given machine runs it instead."""
+        """Pinned, with threads taking turns where this interpreter has the GIL;
+        ``for_machine`` says how a given machine runs it instead."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}: choose from {', '.join(MODES)}")
         if not cores:
@@ -96,13 +96,13 @@ class RunSpec:
             mode, shape, scale, tuple(cores), tuple(tasks), schedule=schedule, gil=gil_enabled()
         )
 
-    def on(self, machine: Machine) -> RunSpec:
+    def for_machine(self, machine: Machine) -> RunSpec:
         """This run as ``machine`` runs it: pinned only with an affinity API (threads
         only with one per thread), threads taking turns only under the GIL."""
         pinned = machine.affinity and (self.mode != "threads" or machine.thread_affinity)
         return replace(self, pinned=pinned, gil=machine.gil)
 
-    def of(self, workload: Workload) -> RunSpec:
+    def with_workload(self, workload: Workload) -> RunSpec:
         """The same run of another workload: its own tasks, from the same shape, scale
         and cores."""
         tasks = make_tasks(self.shape, self.scale, len(self.cores), workload)

@@ -62,7 +62,7 @@ class Session:
 
     def spec(self, mode: Mode) -> RunSpec:
         spec = RunSpec.build(mode, self.shape, self.scale, self.cores, self.schedule)
-        return spec.of(self.workload).on(self.machine)
+        return spec.with_workload(self.workload).for_machine(self.machine)
 
     def start(self, mode: Mode) -> Run:
         """Start ``mode``, cancelling a run in progress; the same run in progress is kept."""

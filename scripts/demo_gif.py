@@ -70,7 +70,7 @@ async def record(app: Dashboard, every: float) -> list[tuple[float, str]]:
         while summary_at is None or time.monotonic() < summary_at + SUMMARY_SETTLE_S:
             taken = time.monotonic()
             shots.append((taken, app.export_screenshot()))
-            step = app.demo_step
+            step = app.presenter.step
             if summary_at is None and step is not None and step.stage == "summary":
                 summary_at = taken
             await pilot.pause(max(0.0, every - (time.monotonic() - taken)))

@@ -36,7 +36,7 @@ from coremeter.session import SLIP_S
 from coremeter.tui.app import RESULTS_KEEP, Dashboard, create_app
 from coremeter.tui.caption import IDLE_CAPTION
 from coremeter.tui.commands import COMMANDS
-from coremeter.tui.layout.fill import ROOMY_HEIGHT
+from coremeter.tui.layout.fill import BOTH_VIEWS_HEIGHT
 from coremeter.tui.screenshot import SVG_NAMESPACE
 from coremeter.tui.themes import PROJECTOR
 from coremeter.tui.widgets.caption import Caption
@@ -346,14 +346,14 @@ def chart_text(widget: Widget) -> str:
 def test_v_swaps_the_task_bars_for_the_timeline_and_speedup(
     machine: Machine, size: tuple[int, int]
 ) -> None:
-    """On a small terminal v swaps the charts in; from ROOMY_HEIGHT the timeline is on
+    """On a small terminal v swaps the charts in; from BOTH_VIEWS_HEIGHT the timeline is on
     screen with the task bars from the start, and v leaves it the task bars' room."""
     app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
-    roomy = size[1] >= ROOMY_HEIGHT
+    both = size[1] >= BOTH_VIEWS_HEIGHT
 
     async def script(pilot: Pilot) -> None:
         charts = app.query_one("#charts")
-        assert charts.display == roomy
+        assert charts.display == both
         await pilot.press("s")
         await until(pilot, lambda: len(app.session.log.runs) == 1)
         await pilot.press("v")
@@ -378,7 +378,7 @@ def test_v_swaps_the_task_bars_for_the_timeline_and_speedup(
         assert actions.region.height >= 1
         await pilot.press("v")
         assert app.query_one(TaskBars).display
-        assert charts.display == roomy
+        assert charts.display == both
 
     drive(app, script, size=size)
 

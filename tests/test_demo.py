@@ -80,7 +80,7 @@ def test_the_words_follow_the_run_the_work_and_the_python() -> None:
     assert run_text(balanced) == (
         "threads: 4 threads in one process, and no GIL: they use 4 cores at once"
     )
-    hashing = replace(balanced, gil=True).of(Hash())  # C code that lets go of the GIL
+    hashing = replace(balanced, gil=True).with_workload(Hash())  # C code that lets go of the GIL
     assert run_text(hashing).endswith("this work releases the GIL: 4 cores at once")
     assert "one core runs all 4 tasks" in run_text(
         RunSpec.build("sequential", "balanced", 0.2, [0, 1, 2, 3])

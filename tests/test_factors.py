@@ -220,7 +220,7 @@ def test_a_free_threaded_build_bounds_threads_like_processes(
     assert RunSpec.build("threads", "seed", 0.2, [0, 1]).bound == 2.0
     assert RunSpec.build("threads", "seed", 0.2, [0, 1], schedule="in-order").bound == 1.5
     # The machine the session was given (detected with the GIL on) decides for its runs.
-    assert RunSpec.build("threads", "seed", 0.2, [0, 1]).on(machine).bound == 1.0
+    assert RunSpec.build("threads", "seed", 0.2, [0, 1]).for_machine(machine).bound == 1.0
 
 
 @pytest.mark.parametrize(("config", "gil"), [(None, True), (0, True), (1, False), ("1", False)])

@@ -9,7 +9,7 @@ from coremeter.tui.commands import COMMANDS, QUIT
 from coremeter.tui.layout.fill import (
     MOST_LANE_ROWS,
     Stage,
-    roomy,
+    both_views_fit,
     stretch,
     timer_step,
 )
@@ -24,7 +24,7 @@ PARALLEL = record("parallel", [(0, 1, 1, 0.0, 1.2), (1, 2, 0, 0.0, 2.5)], 2.5)
 
 def test_the_timer_grows_with_the_height_and_the_timeline_joins_the_task_bars() -> None:
     assert [timer_step(h) for h in (24, 29, 30, 35, 49, 50, 60)] == [0, 0, 1, 1, 1, 2, 2]
-    assert not roomy(24) and roomy(35) and roomy(60)
+    assert not both_views_fit(24) and both_views_fit(35) and both_views_fit(60)
 
 
 def test_numerals_are_five_rows_a_size_and_a_pixel_is_two_cells_wide() -> None:

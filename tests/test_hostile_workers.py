@@ -31,7 +31,7 @@ STALL_WAIT_S = STALL_S + 15
 
 def hostile_run(spec: str, items: int = 2, mode: str = "parallel") -> Run:
     workload = parse_spec(f"{HOSTILE / spec}", items)
-    return Run(RunSpec.build(mode, "seed", 1.0, CORES).of(workload)).start()
+    return Run(RunSpec.build(mode, "seed", 1.0, CORES).with_workload(workload)).start()
 
 
 def seed_run(scale: float = LONG) -> Run:
@@ -99,7 +99,7 @@ def test_a_function_that_sleeps_is_a_stalled_run_and_a_long_call_is_not() -> Non
 @pytest.mark.slow  # watches a whole io run, several seconds, for a word that must not come
 def test_io_sleeps_but_is_never_called_stalled() -> None:
     # Long enough to be called stalled twice over if its waits were not counted.
-    spec = RunSpec.build("sequential", "seed", 1.0, CORES).of(Io())
+    spec = RunSpec.build("sequential", "seed", 1.0, CORES).with_workload(Io())
     run = Run(spec).start()
     try:
         deadline = time.monotonic() + 2 * STALL_S
@@ -139,7 +139,7 @@ from coremeter.userfunc import parse_spec
 if __name__ == "__main__":
     prepare()
     workload = parse_spec(sys.argv[1], 2)
-    run = Run(RunSpec.build(sys.argv[2], "seed", 1.0, {cores}).of(workload)).start()
+    run = Run(RunSpec.build(sys.argv[2], "seed", 1.0, {cores}).with_workload(workload)).start()
     print(" ".join(map(str, run.pids)), flush=True)
     run.wait()
 """

@@ -61,14 +61,14 @@ def test_the_demo_tells_its_story_with_a_caption_each_step(
     app.session.load = quiet_load(machine.usable_cores)
 
     def stage() -> str:
-        return app.demo_step.stage if app.demo_step else ""
+        return app.presenter.step.stage if app.presenter.step else ""
 
     async def script(pilot: Pilot) -> None:
         seen: list[tuple[str, str, str]] = []
         for expected in ("sequential", "parallel", "threads", "summary"):
             await until(pilot, lambda expected=expected: stage() == expected)
             run = app.session.run
-            seen.append((expected, app.demo_step.text, app.view))
+            seen.append((expected, app.presenter.step.text, app.view))
             if expected != "summary":
                 assert run.spec.mode == expected  # the words are about the run on screen
                 await finish_when_running(pilot, app, expected)
@@ -90,7 +90,7 @@ def test_the_demo_tells_its_story_with_a_caption_each_step(
         else:
             assert texts[3].startswith("summary: the machine is too busy to show the lesson")
         await pilot.press("x")  # not bound to anything: it still stops the demo
-        assert app.demo_step is None
+        assert app.presenter.step is None
         await until(pilot, lambda: not app.session.run.running)
         assert "any key stops it" not in screen_text(app)
         stopped_at = app.session.log.last
@@ -110,7 +110,7 @@ def test_the_demo_keeps_one_lap_in_the_table_however_long_it_loops(
     def lap_rows() -> list[tuple[str, str]]:
         """The rows the table should hold at a summary: the presenter's run, then the runs
         of the lap on screen (a busy machine may have measured some again)."""
-        autopilot = app._autopilot
+        autopilot = app.presenter.autopilot
         assert autopilot is not None and autopilot.lap is not None
         runs = app.session.log.numbered(after=autopilot.lap)
         return [("1", "sequential"), *((str(n), r.mode) for n, r in runs)]
@@ -119,24 +119,24 @@ def test_the_demo_keeps_one_lap_in_the_table_however_long_it_loops(
         await pilot.press("s")  # the presenter's own run, before the demo: it stays
         await finish_when_running(pilot, app, "sequential")
         await until(pilot, lambda: table(app) == [("1", "sequential")])
-        app.options = DashboardOptions(scale=TINY, demo_pauses=DemoPauses(0.05, 0.5))
+        app.presenter.pauses = DemoPauses(0.05, 0.5)
         await pilot.press("d")
         first = 2
         for _ in range(3):
             for mode in ("sequential", "parallel", "threads"):
                 await finish_when_running(pilot, app, mode)
-            await until(pilot, lambda: app.demo_step and app.demo_step.stage == "summary")
+            await until(pilot, lambda: app.presenter.step and app.presenter.step.stage == "summary")
             rows = lap_rows()
             # Numbers go on from lap to lap, never given twice; the previous lap is gone.
             assert rows[1][0] == str(first) and rows[1][1] == "sequential"
             assert {mode for _, mode in rows[1:]} == {"sequential", "parallel", "threads"}
             await until(pilot, lambda rows=rows: table(app) == rows)
             # The next lap starts with the whole lap still in the table.
-            await until(pilot, lambda: app.demo_step.stage == "sequential")
+            await until(pilot, lambda: app.presenter.step.stage == "sequential")
             assert table(app)[: len(rows)] == rows
             first = int(rows[-1][0]) + 1
         await pilot.press("d")
-        assert app.demo_step is None
+        assert app.presenter.step is None
 
     drive(app, script)
 

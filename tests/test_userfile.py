@@ -36,7 +36,7 @@ def finished(spec: RunSpec) -> Run:
 @pytest.mark.parametrize("method", ["spawn", "forkserver", "fork"])
 def test_a_file_maps_its_own_function_over_its_own_pool(method: str) -> None:
     func = parse_spec(f"{HOSTILE / 'own_pool.py'}:{method}", 2)
-    run = finished(RunSpec.build("sequential", "seed", 1.0, CORES).of(func))
+    run = finished(RunSpec.build("sequential", "seed", 1.0, CORES).with_workload(func))
     record = run.record()
     assert record.state == "done", record.reason
     # Items 0 and 1 each map Box(n), Box(n + 1) to their squares: 0+1 and 1+4.
@@ -50,7 +50,7 @@ def test_a_file_imports_the_files_beside_it(tmp_path: Path) -> None:
         "from helper_beside import triple\n\ndef f(n):\n    return triple(n)\n"
     )
     func = parse_spec(f"{tmp_path / 'uses_helper.py'}:f", 10)
-    record = finished(RunSpec.build("parallel", "seed", 1.0, CORES).of(func)).record()
+    record = finished(RunSpec.build("parallel", "seed", 1.0, CORES).with_workload(func)).record()
     assert record.state == "done", record.reason
     assert record.result == float(sum(3 * n for n in range(10)))
 
@@ -111,7 +111,9 @@ def test_a_folder_named_like_a_file_is_called_a_folder(tmp_path: Path) -> None:
 )
 def test_a_message_names_the_users_objects_as_written(func: str, reason: str) -> None:
     spec = f"{HOSTILE / 'returns_object.py'}:{func}"
-    run = finished(RunSpec.build("sequential", "seed", 1.0, CORES).of(parse_spec(spec, 3)))
+    run = finished(
+        RunSpec.build("sequential", "seed", 1.0, CORES).with_workload(parse_spec(spec, 3))
+    )
     assert run.state == "failed"
     assert run.reason.startswith("worker on ") and run.reason.endswith(f": {reason}")
 

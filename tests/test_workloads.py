@@ -85,7 +85,7 @@ def finished(spec: RunSpec, timeout: float = 60) -> Run:
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("workload", BUILTINS, ids=[w.name for w in BUILTINS])
 def test_each_builtin_computes_its_exact_result_in_every_mode(workload, mode: str) -> None:
-    spec = RunSpec.build(mode, "seed", SMALL[workload.name], CORES).of(workload)
+    spec = RunSpec.build(mode, "seed", SMALL[workload.name], CORES).with_workload(workload)
     record = finished(spec).record()
     assert record.state == "done", record.reason
     assert record.ok and record.workload == workload.name
@@ -111,7 +111,7 @@ def test_hash_digests_are_the_known_sha256_values() -> None:
 
 
 def test_io_waits_without_using_its_core() -> None:
-    spec = RunSpec.build("sequential", "seed", SMALL["io"], CORES).of(Io())
+    spec = RunSpec.build("sequential", "seed", SMALL["io"], CORES).with_workload(Io())
     run = finished(spec)
     units = sum(t.size for t in spec.tasks)
     assert run.record().wall_s >= units * WAIT_S
@@ -124,7 +124,7 @@ def test_io_waits_without_using_its_core() -> None:
 def check_pinned(mode: str, workload: Workload) -> None:
     """Midway through a long run: parallel, each worker process alone on its core;
     threads, one process whose threads are each pinned to a core (psutil and /proc)."""
-    run = Run(RunSpec.build(mode, "balanced", 5.0, CORES).of(workload)).start()
+    run = Run(RunSpec.build(mode, "balanced", 5.0, CORES).with_workload(workload)).start()
     try:
         wait_until_working(run)
         if mode == "parallel":
@@ -161,9 +161,9 @@ def test_a_user_function_sums_over_every_item_in_every_mode(user_file: Path, mod
     cube = user(user_file, "cube", 1000)
     log = ResultsLog()
     sequential = log.add(
-        finished(RunSpec.build("sequential", "seed", 1.0, CORES).of(cube)).record()
+        finished(RunSpec.build("sequential", "seed", 1.0, CORES).with_workload(cube)).record()
     )
-    record = log.add(finished(RunSpec.build(mode, "seed", 1.0, CORES).of(cube)).record())
+    record = log.add(finished(RunSpec.build(mode, "seed", 1.0, CORES).with_workload(cube)).record())
     assert sequential.result == sequential.expected == float(sum(n**3 for n in range(1000)))
     assert record.state == "done" and record.ok, record.reason
     assert record.result == sequential.result
@@ -173,7 +173,7 @@ def test_a_user_function_sums_over_every_item_in_every_mode(user_file: Path, mod
 
 def test_a_user_function_runs_in_the_pinned_workers(user_file: Path) -> None:
     where = user(user_file, "where", 60)
-    run = finished(RunSpec.build("parallel", "seed", 1.0, CORES).of(where))
+    run = finished(RunSpec.build("parallel", "seed", 1.0, CORES).with_workload(where))
     assert run.record().ok
     pids = [int(p) for p in (user_file.parent / "pids.txt").read_text().split()]
     assert len(pids) == 60
@@ -190,8 +190,12 @@ def test_a_sum_unlike_the_sequential_runs_fails_the_check(user_file: Path) -> No
     # pid(n) returns the worker's pid: the sum depends on which process ran what.
     pid = user(user_file, "pid", 100)
     log = ResultsLog()
-    sequential = log.add(finished(RunSpec.build("sequential", "seed", 1.0, CORES).of(pid)).record())
-    parallel = log.add(finished(RunSpec.build("parallel", "seed", 1.0, CORES).of(pid)).record())
+    sequential = log.add(
+        finished(RunSpec.build("sequential", "seed", 1.0, CORES).with_workload(pid)).record()
+    )
+    parallel = log.add(
+        finished(RunSpec.build("parallel", "seed", 1.0, CORES).with_workload(pid)).record()
+    )
     assert sequential.ok
     assert parallel.state == "done"
     assert parallel.expected == sequential.result != parallel.result
@@ -202,7 +206,9 @@ def test_a_sum_is_compared_only_within_its_workload(user_file: Path) -> None:
     log = ResultsLog()
     seed = log.add(finished(RunSpec.build("sequential", "seed", TINY, CORES)).record())
     cube = user(user_file, "cube", 100)
-    parallel = log.add(finished(RunSpec.build("parallel", "seed", TINY, CORES).of(cube)).record())
+    parallel = log.add(
+        finished(RunSpec.build("parallel", "seed", TINY, CORES).with_workload(cube)).record()
+    )
     assert seed.ok and parallel.ok
     # No sequential run of this function yet: no speedup, no sum to compare with.
     assert parallel.speedup is None and parallel.expected is None
@@ -219,12 +225,14 @@ def test_a_sum_is_compared_only_within_its_workload(user_file: Path) -> None:
 def test_a_function_that_fails_fails_the_run_with_one_line(
     user_file: Path, func: str, reason: str, mode: str
 ) -> None:
-    run = finished(RunSpec.build(mode, "seed", 1.0, CORES).of(user(user_file, func, 20)))
+    run = finished(RunSpec.build(mode, "seed", 1.0, CORES).with_workload(user(user_file, func, 20)))
     assert run.state == "failed"
     assert reason in run.reason and "\n" not in run.reason
     assert alive(run.pids) == []
     # The next run works.
-    again = finished(RunSpec.build(mode, "seed", 1.0, CORES).of(user(user_file, "cube", 20)))
+    again = finished(
+        RunSpec.build(mode, "seed", 1.0, CORES).with_workload(user(user_file, "cube", 20))
+    )
     assert again.record().ok
 
 
@@ -234,7 +242,7 @@ def test_a_module_spec_loads_from_the_current_folder(tmp_path: Path) -> None:
     (package / "__init__.py").write_text("")
     (package / "work.py").write_text("def double(n):\n    return 2 * n\n")
     func = parse_spec("mypkg.work:double", 50, cwd=str(tmp_path))
-    run = finished(RunSpec.build("parallel", "seed", 1.0, CORES).of(func))
+    run = finished(RunSpec.build("parallel", "seed", 1.0, CORES).with_workload(func))
     assert run.record().result == float(sum(2 * n for n in range(50)))
 
 

@@ -8,46 +8,39 @@ one that advances the demo autopilot.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from functools import cached_property, partial
 from typing import Any
 
 from textual import events
-from textual.app import ComposeResult, SystemCommand
+from textual.actions import ActionParseResult, parse
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Static
 
 from coremeter.cores import Machine
 from coremeter.options import DEFAULTS, DashboardOptions
 from coremeter.ownload import workers
-from coremeter.report import fit_parts, machine_line, notes_text, warnings
+from coremeter.report import machine_line
 from coremeter.results import Mode, RunState
 from coremeter.runner import Run, prepare
 from coremeter.sampler import CpuSampler
 from coremeter.session import Session
 from coremeter.shutdown import EXIT_DEADLINE_S, QuitSignals, watch_terminal
 from coremeter.tui.caption import Narrator, load, with_story
-from coremeter.tui.commands import AFTER_ESCAPE, COMMANDS, HELP, QUIT, workload_entries
+from coremeter.tui.commands import AFTER_ESCAPE, COMMANDS, DEMO_KEY, HELP, QUIT, workload_entries
 from coremeter.tui.demo import View
-from coremeter.tui.exporting import export_screen
-from coremeter.tui.fit import Fitter
-from coremeter.tui.layout.fill import roomy
-from coremeter.tui.layout.screen import (
-    BUTTON_ROWS,
-    FOOTER_ALL_KEYS_WIDTH,
-    FOOTER_PALETTE_WIDTH,
-    MIN_SIZE,
-    button_columns,
-    charts_only,
-    too_small,
-)
+from coremeter.tui.exporting import Exporter
+from coremeter.tui.fit import Fitter, fit_width
+from coremeter.tui.layout.screen import MIN_SIZE, too_small
 from coremeter.tui.layout.tasks import own_time, pinned_labels
 from coremeter.tui.pace import Pacer
-from coremeter.tui.presenter import PresenterApp
-from coremeter.tui.screenshot import OfflineScreenshots
+from coremeter.tui.presenter import Presenter
+from coremeter.tui.screenshot import offline_svg
 from coremeter.tui.settings import NextRunSettings
 from coremeter.tui.status import status
 from coremeter.tui.themes import THEMES
@@ -57,7 +50,7 @@ from coremeter.tui.widgets.controls import ActionButton, KeysFooter
 from coremeter.tui.widgets.meters import CoreMeters
 from coremeter.tui.widgets.results_table import ResultsTable
 from coremeter.tui.widgets.run_panel import RunPanel
-from coremeter.tui.widgets.screens import HelpScreen, TooSmallScreen
+from coremeter.tui.widgets.screens import HelpScreen, QuitScreen, cover_when_too_small
 from coremeter.tui.widgets.tasks import TaskBars
 
 TICK_S = 0.1
@@ -74,7 +67,7 @@ RESULTS_KEEP = 1000
 Clock = Callable[[Run], float]
 
 
-class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
+class Dashboard(App[None]):
     """One screen for the room: which cores are busy, for how long, and what it gained.
 
     No reactive attributes: all state lives in the Session, and a reactive on the App
@@ -112,7 +105,7 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
             self.register_theme(registered)
         if options.theme is not None:
             self.theme = options.theme
-        # The run the screen last drew, and the state it drew it in: news when either changes.
+        # The run the screen last drew, and its state then: a change is drawn at once.
         self._drawn_run: Run | None = None
         self._drawn_state: RunState | None = None
         self._ticks = 0
@@ -120,6 +113,10 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         self._frame_s = 0.0  # the time into the run the last frame drew
         self._pacer = Pacer(TICK_S, DRAW_FASTEST, DRAW_SLOWEST)
         self._narrator = Narrator(session)
+        self.exporter = Exporter(self, session, options.out)
+        self.presenter = Presenter(
+            session.log, options.demo_pauses, self.start_mode, self.show_view, self.say
+        )
         # What someone else tells the room in front of the caption: the demo's step.
         self.story: str | None = None
 
@@ -142,8 +139,7 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
             yield ResultsTable(id="results")
             with Container(id="actions"):
                 for binding in (*(c.binding for c in COMMANDS), QUIT):
-                    action = f"app.{binding.action}"
-                    yield ActionButton(binding.description, action=action, compact=True)
+                    yield ActionButton(binding)
         yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
@@ -154,8 +150,6 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         self._tasks = self.query_one(TaskBars)
         self._timeline = self.query_one(Timeline)
         self._speedup = self.query_one(SpeedupChart)
-        self._actions = self.query_one("#actions")
-        self._footer = self.query_one(KeysFooter)
         # The charts' room is known once a layout places everything at the new size, the
         # new view, or the charts' new row count.
         self.screen.screen_layout_refresh_signal.subscribe(self, lambda _: self._fit())
@@ -167,7 +161,11 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
             lambda code: self.exit(return_code=code), self.exit_deadline_s, self.session.kill_now
         )
         self._quit_signals.install()
-        self._show_notes()
+        notes = self.query_one("#notes", Static)
+        self.next_run = NextRunSettings(
+            self.session, self.notify, notes, self.draw, self._show_charts
+        )
+        self.next_run.show_notes()
         self.set_interval(TICK_S, self.tick)
         if self.options.demo:
             self.action_demo()
@@ -178,35 +176,12 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
     @cached_property
     def _fitter(self) -> Fitter:
         """Made at the first Resize, which comes before on_mount."""
-        return Fitter.of(self.screen)
-
-    def _show_notes(self) -> None:
-        """The machine's caveats, for the parallel run the settings would start: which of
-        its workers share a physical core depends on the shape and the workload."""
-        session = self.session
-        workers = session.spec("parallel").worker_cores
-        notes = warnings(session.machine, session.cores, workers)
-        notice = self.query_one("#notes", Static)
-        notice.update(notes_text(notes))
-        notice.display = bool(notes)
+        return Fitter.from_screen(self.screen)
 
     def on_unmount(self) -> None:
         """However the app ends (key, signal, test), no worker outlives it."""
         self._quit_signals.uninstall()
         self.session.close()
-
-    def _check_minimum(self) -> None:
-        small = self.has_class("-too-small")
-        notice = self.screen if isinstance(self.screen, TooSmallScreen) else None
-        if small:
-            if notice is None:
-                notice = TooSmallScreen(MIN_SIZE)
-                self.push_screen(notice)
-            notice.show(self.size)
-        elif notice is not None:
-            self.pop_screen()
-            # Textual restyles only the screen on top: the dashboard's missed the change.
-            self.call_after_refresh(self.refresh_css, False)
 
     def on_resize(self, event: events.Resize) -> None:
         """Fit the dashboard to the terminal: the event's size, since App.size only takes
@@ -218,25 +193,14 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         it, fit the header, the buttons and the footer to the width."""
         width, height = event.size
         self.set_class(too_small(width, height), "-too-small")
-        self._fitter.resize(self.screen, height)
-        self.call_after_refresh(self._check_minimum)
-        line = machine_line(self.session.machine, self.session.cores)
-        self.query_one("#machine", Static).update(fit_parts(line, width - 2))
-        labels = [len(str(button.label)) for button in self.query(ActionButton)]
-        columns = button_columns(labels, width)
-        self.query_one("#actions").styles.grid_size_columns = columns
-        # Toasts stay within the buttons' rows and the footer's (app.tcss).
-        rows = -(-len(labels) // columns)
-        for many in range(2, BUTTON_ROWS + 1):
-            self.set_class(rows == many, f"-buttons-{many}")
-        footer = self.query_one(KeysFooter)
-        footer.show_command_palette = width >= FOOTER_PALETTE_WIDTH
-        footer.narrow = width < FOOTER_ALL_KEYS_WIDTH
+        self._fitter.resize(self.screen, width, height)
+        self.call_after_refresh(cover_when_too_small, self, MIN_SIZE)
+        fit_width(self, width, machine_line(self.session.machine, self.session.cores))
 
     # -- the one timer -------------------------------------------------------
 
     def tick(self) -> None:
-        """Poll the session and the sampler at 10 Hz; draw when there is news.
+        """Poll the session and the sampler at 10 Hz; draw when the run changed.
 
         Every screen update costs CPU for each line it redraws, however small: a bare
         Textual app with one Digits redrawn at 10 Hz takes 3% of a core on a 2-core
@@ -249,14 +213,14 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         # The run's workers over the same tenth of a second as the cores: the difference
         # is other programs' load.
         self.sampler.sample(workers(self.session.run))
-        self.advance_demo()
+        self.presenter.advance()
         run = self.session.run
         running = run is not None and run.running
         every = self._pacer.every if running else self.sampler.history_every
-        news = self._news()
-        if news or self._ticks % every == 0:
+        changed = self._run_changed()
+        if changed or self._ticks % every == 0:
             self.draw()
-            if running and not news:
+            if running and not changed:
                 # A run's first frame lays the screen out anew: a one-off, not its pace.
                 self._pacer.drew()
                 self._draws += 1
@@ -264,17 +228,17 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
                     self._show_charts(self._frame_s)
         self._ticks += 1
 
-    def _news(self) -> bool:
+    def _run_changed(self) -> bool:
         """Whether the run is not the one last drawn, or not in the state it was drawn in."""
         run = self.session.run
         return run is not self._drawn_run or (run is not None and run.state != self._drawn_state)
 
     def draw(self) -> None:
         """Hand every widget the engine's current state; each skips what has not changed.
-        News (a run started, ended or cancelled) goes to the charts too, whoever draws it:
-        a key's action drew a cancel once, and the tick then saw no news, so the timeline
-        went on saying "running" beside the cancelled run."""
-        news = self._news()
+        A changed run (started, ended or cancelled) goes to the charts too, whoever draws
+        it: a key's action drew a cancel once, and the tick then saw no change, so the
+        timeline went on saying "running" beside the cancelled run."""
+        changed = self._run_changed()
         self._results.sync(self.session.log)
         run = self._drawn_run = self.session.run
         # One reading of the clock a frame: the timer, the caption, the task bars and the
@@ -284,7 +248,7 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         sampler = self.sampler
         self._meters.show(sampler.percent, sampler.history, pinned, sampler.others)
         self._show_status(run, seconds)
-        if news:
+        if changed:
             self._show_charts(seconds)
             # The next frame's charts too: a run's first is at 0 s, its lanes still empty.
             self._draws = CHART_EVERY - 1
@@ -317,20 +281,10 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         self._speedup.show(runs)
 
     def _fit(self) -> None:
-        """A small charts view keeps the table where the charts leave it RESULTS_ROOM rows;
-        the rest is the Fitter's. The layout this causes calls it again, to no change."""
-        only = False
-        if self._fitter.view == "charts" and not roomy(self.size.height):
-            need = self._timeline.natural_rows(self._timeline.size.width)[0]
-            need += self._speedup.rows(self._speedup.size.width)
-            need += self._speedup.styles.margin.top
-            room = self._footer.region.y - self._fitter.charts_box.region.y
-            # As if the meters had a row each: the rows they grow into are not the table's.
-            room += self._meters.outer_size.height - self._meters.natural_rows(self.size.width)
-            only = charts_only(room - self._actions.outer_size.height, need)
-        self.screen.set_class(only, "-charts-only")
+        """The Fitter's, after each layout; the charts, as they come on screen. The layout
+        this causes calls it again, to no change."""
         shown = self._fitter.charts_box.display
-        self._fitter.fit()
+        self._fitter.fit(self.screen)
         if self._fitter.charts_box.display and not shown:
             self._show_charts()
 
@@ -387,6 +341,18 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         self.draw()
         self._show_charts()
 
+    def action_scale(self, factor: float) -> None:
+        self.next_run.scale(factor)
+
+    def action_workload(self, name: str | None = None) -> None:
+        self.next_run.workload(name)
+
+    def action_shape(self) -> None:
+        self.next_run.shape()
+
+    def action_schedule(self) -> None:
+        self.next_run.schedule()
+
     def _refill_results(self) -> None:
         """The table's check column holds colours, not CSS: a new theme redraws its rows."""
         self._results.clear()
@@ -406,7 +372,43 @@ class Dashboard(NextRunSettings, PresenterApp, OfflineScreenshots):
         self._show_charts()
 
     def action_export(self) -> None:
-        export_screen(self, self.session, self.options.out)
+        self.exporter.export()
+
+    def export_screenshot(self, *, title: str | None = None, simplify: bool = False) -> str:
+        """Offline (tui.screenshot): ``save_screenshot`` and the export come through here."""
+        return offline_svg(super().export_screenshot(title=title, simplify=simplify))
+
+    def action_demo(self) -> None:
+        self.presenter.toggle()
+
+    async def on_event(self, event: events.Event) -> None:
+        """Any key stops the autopilot, then does what it always does; the autopilot's
+        own key only stops it (else it would start it again at once). Textual sends
+        every key here first, whichever screen or widget it is for."""
+        if isinstance(event, events.Key) and self.presenter.stop() and event.key == DEMO_KEY:
+            return
+        await super().on_event(event)
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """A button or palette entry stops the autopilot too, except its own, which toggles
+        it: the room should never see the autopilot and the presenter fight over a run."""
+        _, name, _ = action if isinstance(action, tuple) else parse(action)
+        if name != "demo":
+            self.presenter.stop()
+        return await super().run_action(action, default_namespace, namespaces)
+
+    def action_ask_quit(self) -> None:
+        """q: with runs in the table, asks first; ctrl+q, ctrl+c and the quit signals
+        never ask, so a quit that must happen always can."""
+        if not self.session.log.runs:
+            self.exit()
+            return
+        self.push_screen(QuitScreen(), lambda yes: self.exit() if yes else None)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(HELP))

@@ -15,31 +15,34 @@ from coremeter.results import RunRecord
 from coremeter.session import Session
 
 
-def export_screen(app: App[None], session: Session, out: Path) -> None:
-    runs = list(session.log.runs)
-    if not runs:
-        app.notify("no run has ended yet", title="nothing to export", severity="warning")
-        return
-    # Toasts on screen would be in the screenshot, an earlier export's paths among
-    # them: clear them, and write once the screen has been drawn without them.
-    app.clear_notifications()
-    running = session.run is not None and session.run.running
-    app.call_after_refresh(_export, app, session, out, (runs, running))
+class Exporter:
+    """Writes ``session``'s runs and ``app``'s screenshot into ``out``; ``app`` also shows
+    the toasts and draws the screen the picture is taken of."""
 
+    def __init__(self, app: App[None], session: Session, out: Path) -> None:
+        self.app = app
+        self.session = session
+        self.out = out
 
-def _export(
-    app: App[None], session: Session, out: Path, what: tuple[list[RunRecord], bool]
-) -> None:
-    runs, running = what
-    try:
-        paths = export_session(
-            runs,
-            session.machine,
-            out,
-            screenshot=app.export_screenshot,
-        )
-    except ExportError as exc:
-        app.notify(str(exc), title="export failed", severity="error", markup=False)
-        return
-    title = f"exported {counted(len(runs), 'run')}" + ", not the one in progress" * running
-    app.notify("\n".join(map(str, paths)), title=title, timeout=8, markup=False)
+    def export(self) -> None:
+        runs = list(self.session.log.runs)
+        if not runs:
+            self.app.notify("no run has ended yet", title="nothing to export", severity="warning")
+            return
+        # Toasts on screen would be in the screenshot, an earlier export's paths among
+        # them: clear them, and write once the screen has been drawn without them.
+        self.app.clear_notifications()
+        run = self.session.run
+        self.app.call_after_refresh(self._write, runs, run is not None and run.running)
+
+    def _write(self, runs: list[RunRecord], running: bool) -> None:
+        app = self.app
+        try:
+            paths = export_session(
+                runs, self.session.machine, self.out, screenshot=app.export_screenshot
+            )
+        except ExportError as exc:
+            app.notify(str(exc), title="export failed", severity="error", markup=False)
+            return
+        title = f"exported {counted(len(runs), 'run')}" + ", not the one in progress" * running
+        app.notify("\n".join(map(str, paths)), title=title, timeout=8, markup=False)

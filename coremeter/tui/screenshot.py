@@ -1,4 +1,5 @@
-"""SVG screenshots that fetch nothing: the `e` export and scripts/screenshots.py.
+"""SVG screenshots that fetch nothing: the `e` export and scripts/screenshots.py, through
+the dashboard's ``export_screenshot``.
 
 Textual's screenshots go through Rich's SVG template, which loads Fira Code from a
 CDN. A talk venue may have no network; offline the viewer falls back to some other
@@ -14,8 +15,6 @@ from __future__ import annotations
 
 import re
 
-from textual.app import App
-
 # The one URL left in a screenshot: a name, never fetched.
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 # Monospace fonts with the block elements and box drawing characters, by platform.
@@ -30,10 +29,3 @@ def offline_svg(svg: str) -> str:
     """Rich's SVG without its web font: no @font-face, local monospace fonts instead."""
     svg = _CREDIT.sub("<!-- Generated with Rich -->", svg)
     return _FAMILY.sub(f"font-family: {FONTS}", _FONT_FACE.sub("", svg))
-
-
-class OfflineScreenshots(App[None]):
-    """An App whose screenshots (``save_screenshot``, ``export_screenshot``) are offline."""
-
-    def export_screenshot(self, *, title: str | None = None, simplify: bool = False) -> str:
-        return offline_svg(super().export_screenshot(title=title, simplify=simplify))

@@ -40,7 +40,7 @@ class Settings:
     cores: tuple[int, ...]
 
     @classmethod
-    def of(cls, spec: RunSpec) -> Settings:
+    def from_spec(cls, spec: RunSpec) -> Settings:
         return _settings(spec)
 
     @property
@@ -78,7 +78,7 @@ class Outcome:
     trusted: bool = True
 
     @classmethod
-    def of(cls, run: Run | None, ended: RunRecord | None) -> Outcome:
+    def from_run(cls, run: Run | None, ended: RunRecord | None) -> Outcome:
         """How ``run`` stands (idle before the first); ``ended`` is the record of the run
         that ended last, which is this run's once it is no longer running."""
         if run is None:
@@ -117,14 +117,14 @@ def _settings(spec: RunSpec) -> Settings:
 @lru_cache(maxsize=16)
 def _upcoming(session: Session, choice: tuple[object, ...]) -> Settings:
     """The next run's settings, made again when what chooses them (``choice``) changes."""
-    return Settings.of(session.spec(session.mode))
+    return Settings.from_spec(session.spec(session.mode))
 
 
 def status(session: Session, run: Run | None) -> Status:
     choice = (session.mode, session.workload, session.shape, session.scale, session.schedule)
     upcoming = _upcoming(session, choice)
-    outcome = Outcome.of(run, session.ended)
+    outcome = Outcome.from_run(run, session.ended)
     if run is None:
         return Status(None, outcome, upcoming)
-    shown = Settings.of(run.spec)
+    shown = Settings.from_spec(run.spec)
     return Status(shown, outcome, upcoming if upcoming.choice != shown.choice else None)

@@ -11,23 +11,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# From this height the timeline is on screen beside the task bars (``v`` not needed).
-ROOMY_HEIGHT = 30
+# From this height both views are on screen: the timeline beside the task bars (``v`` not
+# needed).
+BOTH_VIEWS_HEIGHT = 30
 # Timer font sizes by terminal height: Digits' 3 rows, then 5 and 10 (layout.numerals).
-TIMER_STEPS = ((50, 2), (ROOMY_HEIGHT, 1))
+TIMER_STEPS = ((50, 2), (BOTH_VIEWS_HEIGHT, 1))
 # A lane taller than this is no easier to read; meters may grow as far as their share.
 MOST_LANE_ROWS = 6
 # The share of the screen's height tall meters may take (a few cores, many rows each).
 METERS_SHARE = 0.5
 # Fewer rows than this left for the live timeline beside the task bars (many cores on a
-# screen just roomy enough), and it waits for v, as on a small screen.
+# screen just tall enough), and it waits for v, as on a small screen.
 LEAST_TIMELINE_ROWS = 4
 # The results table's rows kept in view below the charts (the rest scroll).
 RESULTS_ROWS = 4
 
 
-def roomy(height: int) -> bool:
-    return height >= ROOMY_HEIGHT
+def both_views_fit(height: int) -> bool:
+    """Whether a terminal this tall shows the live timeline beside the task bars."""
+    return height >= BOTH_VIEWS_HEIGHT
 
 
 def timer_step(height: int) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Button, Footer
@@ -11,7 +12,11 @@ from coremeter.tui.commands import SPARE_KEYS
 
 
 class ActionButton(Button, can_focus=False):
-    """A button for the mouse; unfocusable, so space and escape keep their dashboard meaning."""
+    """A key's button for the mouse: its description, its app action; unfocusable, so
+    space and escape keep their dashboard meaning."""
+
+    def __init__(self, binding: Binding) -> None:
+        super().__init__(binding.description, action=f"app.{binding.action}", compact=True)
 
 
 class KeysFooter(Footer):

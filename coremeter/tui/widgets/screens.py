@@ -4,7 +4,7 @@ a terminal too small."""
 from __future__ import annotations
 
 from textual import events
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.geometry import Size
 from textual.screen import ModalScreen
@@ -102,3 +102,18 @@ class TooSmallScreen(ModalScreen[None]):
         self._notice.update(
             f"terminal too small\n{size.width}x{size.height}, needs {width}x{height}\nq quits"
         )
+
+
+def cover_when_too_small(app: App[None], minimum: tuple[int, int]) -> None:
+    """Cover the dashboard with a TooSmallScreen while ``app`` has the class -too-small
+    (its on_resize sets it), and take the notice away once the terminal is large enough."""
+    notice = app.screen if isinstance(app.screen, TooSmallScreen) else None
+    if app.has_class("-too-small"):
+        if notice is None:
+            notice = TooSmallScreen(minimum)
+            app.push_screen(notice)
+        notice.show(app.size)
+    elif notice is not None:
+        app.pop_screen()
+        # Textual restyles only the screen on top: the dashboard's missed the change.
+        app.call_after_refresh(app.refresh_css, False)

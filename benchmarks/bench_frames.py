@@ -1,6 +1,6 @@
 """A frame's CPU: the dashboard drawing a run, headless, in this process.
 
-    python benchmarks/bench_frames.py [--cores 8] [--frames 300] [--size 120x35]
+    python benchmarks/bench_frames.py [--cores 8] [--frames 300] [--size 120x35] [--quick]
 
 Nothing real runs: a machine of ``--cores`` cores (tests/fakes.py) whose meters move,
 and a parallel run whose tasks advance a little each frame. Each frame hands the
@@ -56,7 +56,10 @@ def main() -> None:
     parser.add_argument("--cores", type=int, default=8)
     parser.add_argument("--frames", type=int, default=300)
     parser.add_argument("--size", default="120x35", help="columns x rows")
+    parser.add_argument("--quick", action="store_true", help="30 frames: a smoke run")
     args = parser.parse_args()
+    if args.quick:
+        args.frames = 30
     width, height = map(int, args.size.split("x"))
     print(f"{asyncio.run(frame_ms(args.cores, args.frames, (width, height))):.2f} ms a frame")
 

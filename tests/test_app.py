@@ -802,3 +802,23 @@ def test_toasts_never_cover_the_results_tables_numbers(size: tuple[int, int]) ->
         assert newest.height >= 2 and newest.bottom <= size[1], newest
 
     drive(app, script, size=size, notifications=True)
+
+
+def test_charts_a_resize_brings_on_screen_show_the_runs_so_far(machine: Machine) -> None:
+    """Runs made on a small terminal are on the timeline once a resize makes room for it
+    (it said "No runs yet" beside the table's two rows)."""
+    app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
+
+    async def script(pilot: Pilot) -> None:
+        charts = app.query_one("#charts")
+        for mode, runs in (("s", 1), ("p", 2)):
+            await pilot.press(mode)
+            await until(pilot, lambda runs=runs: len(app.session.log.runs) == runs)
+        assert not charts.display
+        await pilot.resize_terminal(120, BOTH_VIEWS_HEIGHT + 5)
+        await until(pilot, lambda: charts.display)
+        timeline = app.query_one(Timeline)
+        await until(pilot, lambda: "No runs yet" not in chart_text(timeline), timeout=2)
+        assert "sequential" in chart_text(timeline) and "parallel" in chart_text(timeline)
+
+    drive(app, script, size=(80, 24))

@@ -150,8 +150,7 @@ class Dashboard(App[None]):
         self._tasks = self.query_one(TaskBars)
         self._timeline = self.query_one(Timeline)
         self._speedup = self.query_one(SpeedupChart)
-        # The charts' room is known once a layout places everything at the new size, the
-        # new view, or the charts' new row count.
+        # The charts' room is known once a layout places everything (size, view, rows).
         self.screen.screen_layout_refresh_signal.subscribe(self, lambda _: self._fit())
         self.theme_changed_signal.subscribe(self, lambda _: self._refill_results())
         # Back from Ctrl+Z or SIGTSTP, the shell has drawn over the screen, and Textual
@@ -184,16 +183,12 @@ class Dashboard(App[None]):
         self.session.close()
 
     def on_resize(self, event: events.Resize) -> None:
-        """Fit the dashboard to the terminal: the event's size, since App.size only takes
-        it after this handler (App's own runs last).
-
-        Below MIN_SIZE, hide the dashboard at once (app.tcss), so nothing is laid out
-        where it cannot be read, and cover it with a notice after the next refresh: the
-        first Resize comes before on_mount, whose queries must find the dashboard. Above
-        it, fit the header, the buttons and the footer to the width."""
+        """Fit the dashboard to the event's size (App.size takes it only after this); below
+        MIN_SIZE, hide it (app.tcss) and, after a refresh, cover it with a notice: the first
+        Resize comes before on_mount, whose queries must find the dashboard."""
         width, height = event.size
         self.set_class(too_small(width, height), "-too-small")
-        self._fitter.resize(self.screen, width, height)
+        self._refit(partial(self._fitter.resize, self.screen, width, height))
         self.call_after_refresh(cover_when_too_small, self, MIN_SIZE)
         fit_width(self, width, machine_line(self.session.machine, self.session.cores))
 
@@ -283,8 +278,13 @@ class Dashboard(App[None]):
     def _fit(self) -> None:
         """The Fitter's, after each layout; the charts, as they come on screen. The layout
         this causes calls it again, to no change."""
+        self._refit(partial(self._fitter.fit, self.screen))
+
+    def _refit(self, fit: Callable[[], None]) -> None:
+        """Fit, then hand the runs so far to charts that fitting showed: hidden, they got
+        none (a resize from 80x24 to 120x35 showed "No runs yet" beside two runs)."""
         shown = self._fitter.charts_box.display
-        self._fitter.fit(self.screen)
+        fit()
         if self._fitter.charts_box.display and not shown:
             self._show_charts()
 

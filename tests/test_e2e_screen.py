@@ -42,7 +42,7 @@ def test_the_rows_are_used_and_the_caption_tells_each_run(size: tuple[int, int])
         terminal.wait_screen("s runs sequential")
         for key, mode, after in (
             ("s", "sequential", rf"sequential {TOOK} on one core"),
-            ("p", "parallel", rf"parallel {TOOK}: \d+\.\d\dx sequential \(bound 2\.00x\)"),
+            ("p", "parallel", rf"parallel {TOOK}: \d+\.\d\dx sequential run 1 \(bound 2\.00x\)"),
         ):
             terminal.keys(key)
             # Counted once the live timeline draws the run: the screen has laid it out.

@@ -58,9 +58,6 @@ TICK_S = 0.1
 # are not (coremeter.tui.pace).
 DRAW_FASTEST, DRAW_SLOWEST = 2, 10
 METERS = 0.27  # the meters' share of the height before they get more compact
-# Draws between chart updates during a run, when they are shown: 2.5 Hz at 5 Hz. Those
-# frames cost more, and the pacer weighs them with the rest.
-CHART_EVERY = 2
 # Runs the session keeps, and the table shows: about three hours of the demo autopilot.
 RESULTS_KEEP = 1000
 
@@ -109,7 +106,6 @@ class Dashboard(App[None]):
         self._drawn_run: Run | None = None
         self._drawn_state: RunState | None = None
         self._ticks = 0
-        self._draws = 0  # during runs: every CHART_EVERY-th updates the charts
         self._frame_s = 0.0  # the time into the run the last frame drew
         self._pacer = Pacer(TICK_S, DRAW_FASTEST, DRAW_SLOWEST)
         self._narrator = Narrator(session)
@@ -218,9 +214,6 @@ class Dashboard(App[None]):
             if running and not changed:
                 # A run's first frame lays the screen out anew: a one-off, not its pace.
                 self._pacer.drew()
-                self._draws += 1
-                if self._draws % CHART_EVERY == 0:
-                    self._show_charts(self._frame_s)
         self._ticks += 1
 
     def _run_changed(self) -> bool:
@@ -230,9 +223,11 @@ class Dashboard(App[None]):
 
     def draw(self) -> None:
         """Hand every widget the engine's current state; each skips what has not changed.
-        A changed run (started, ended or cancelled) goes to the charts too, whoever draws
-        it: a key's action drew a cancel once, and the tick then saw no change, so the
-        timeline went on saying "running" beside the cancelled run."""
+        The charts get every frame of a run and any changed run (started, ended or
+        cancelled), whoever draws it: a key's action drew a cancel once, and the tick then
+        saw no change, so the timeline went on saying "running" beside the cancelled run.
+        Every frame, not every other: the pacer weighs the charts' cost with the rest, and
+        a timeline a frame behind said 0.0 s beside a caption at 0.8 s."""
         changed = self._run_changed()
         self._results.sync(self.session.log)
         run = self._drawn_run = self.session.run
@@ -243,10 +238,8 @@ class Dashboard(App[None]):
         sampler = self.sampler
         self._meters.show(sampler.percent, sampler.history, pinned, sampler.others)
         self._show_status(run, seconds)
-        if changed:
+        if changed or (run is not None and run.running):
             self._show_charts(seconds)
-            # The next frame's charts too: a run's first is at 0 s, its lanes still empty.
-            self._draws = CHART_EVERY - 1
 
     def say(self, story: str | None) -> None:
         """Put ``story`` in front of the caption (the demo's step), or take it away."""

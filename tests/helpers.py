@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import psutil
+import pytest
 from textual.pilot import Pilot
 
 from coremeter.results import RunRecord
@@ -584,12 +585,22 @@ def disk_full_for(monkeypatch, suffix: str) -> None:
     monkeypatch.setattr(io, "open", opener)
 
 
-def bench(*args: str, **kwargs) -> subprocess.CompletedProcess[str]:
-    """``coremeter bench`` run to its end; ``kwargs`` go to subprocess.run (cwd, env, ...)."""
-    return subprocess.run(
+def bench(*args: str, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess[str]:
+    """``coremeter bench`` run to its end, in a session of its own: past ``timeout`` it is
+    killed whole, with any process a function of yours started, and the test fails saying
+    so. ``kwargs`` go to subprocess.Popen (cwd, env, ...)."""
+    with subprocess.Popen(
         [sys.executable, "-m", "coremeter", "bench", *args],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=120,
+        start_new_session=True,
         **kwargs,
-    )
+    ) as process:
+        try:
+            out, err = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            pytest.fail(f"coremeter bench {' '.join(args)} still running after {timeout:g} s")
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from helpers import alive
+from helpers import alive, bench
 
 from coremeter.report import shortened
 from coremeter.runner import Run, RunSpec
@@ -120,29 +118,17 @@ def test_a_message_names_the_users_objects_as_written(func: str, reason: str) ->
 
 def test_the_bench_maps_a_files_own_pool_to_its_result() -> None:
     """The reproduction as a user met it: the whole program, the pool's children and all."""
-    result = bench("--workload", f"{HOSTILE / 'own_pool.py'}:spawn", "--items", "2", "--json")
+    result = bench(
+        "--workload",
+        f"{HOSTILE / 'own_pool.py'}:spawn",
+        "--items",
+        "2",
+        "--json",
+        timeout=DEADLINE_S,
+    )
     assert result.returncode == 0, result.stderr
     [run] = [r for r in json.loads(result.stdout)["runs"] if r["mode"] == "parallel"]
     assert run["ok"] and run["result"] == 6.0
-
-
-def bench(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """``coremeter bench`` in a session of its own, killed whole if it outlives the deadline."""
-    with subprocess.Popen(
-        [sys.executable, "-m", "coremeter", "bench", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=cwd,
-        start_new_session=True,
-    ) as process:
-        try:
-            out, err = process.communicate(timeout=DEADLINE_S)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            pytest.fail(f"coremeter bench {' '.join(args)} still running after {DEADLINE_S} s")
-    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
 def test_a_value_is_shortened_after_a_whole_word() -> None:

@@ -192,6 +192,7 @@ def simulate(cores: int) -> None:
     from fakes import FrozenRun, machine
 
     from coremeter.options import DashboardOptions
+    from coremeter.ownload import OwnReading
     from coremeter.sampler import CpuSampler, Source
     from coremeter.tui.app import create_app
 
@@ -221,11 +222,21 @@ def simulate(cores: int) -> None:
                 self.state, self.stopped_at = "done", time.perf_counter()
             return not self.running
 
+    last: list[float] = []
+
     def busy() -> list[float]:
         running = app.session.run is not None and app.session.run.running
-        return [random.uniform(85, 100) if running else random.uniform(0, 5) for _ in range(cores)]
+        last[:] = [random.uniform(85, 100) if running else 0.0 for _ in range(cores)]
+        return last
 
-    app.sampler = CpuSampler(box.usable_cores, source=Source(busy, box.usable_cores))
+    def ours(_workers: object) -> OwnReading:
+        """The busy cores are the run's own, as a real run's would be: read from the
+        fake pids, they were all "other programs", drawn shaded, a cost (and a lookup
+        of 16 missing processes a tick) no real run has."""
+        return OwnReading(dict(enumerate(last)))
+
+    source = Source(busy, box.usable_cores, ours)
+    app.sampler = CpuSampler(box.usable_cores, source=source)
     app.start_mode = lambda mode: setattr(app.session, "run", SimulatedRun())  # type: ignore[method-assign]
     app.run()
 

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from coremeter.cores import Machine
 from coremeter.report import verdict_reason
@@ -79,11 +79,12 @@ def finite(value: object) -> object:
     return value
 
 
-def _strict(data: object) -> object:
+def strict(data: object) -> object:
+    """Data as strict JSON holds it (see finite), however deeply nested."""
     if isinstance(data, dict):
-        return {key: _strict(value) for key, value in data.items()}
+        return {key: strict(value) for key, value in data.items()}
     if isinstance(data, list):
-        return [_strict(value) for value in data]
+        return [strict(value) for value in data]
     return finite(data)
 
 
@@ -91,9 +92,14 @@ def document(records: list[RunRecord], machine: Machine) -> dict[str, Any]:
     """The JSON document of ``bench --json`` and of the dashboard's export."""
     return {
         "machine": machine.to_json(),
-        "runs": [{**r.to_json(), "verdict": verdict_json(r)} for r in records],
+        "runs": [run_json(r) for r in records],
         "summary": [s.to_json() for s in summarise(records)],
     }
+
+
+def run_json(record: RunRecord) -> dict[str, Any]:
+    """One entry of the document's ``runs``: a recording holds each run's too."""
+    return {**record.to_json(), "verdict": verdict_json(record)}
 
 
 def verdict_json(record: RunRecord) -> dict[str, object] | None:
@@ -111,7 +117,7 @@ def verdict_json(record: RunRecord) -> dict[str, object] | None:
 
 
 def json_text(records: list[RunRecord], machine: Machine) -> str:
-    return json.dumps(_strict(document(records, machine)), indent=2, allow_nan=False)
+    return json.dumps(strict(document(records, machine)), indent=2, allow_nan=False)
 
 
 def _cell(value: object) -> object:
@@ -182,11 +188,12 @@ def csv_text(records: list[RunRecord]) -> str:
 
 @dataclass(frozen=True)
 class Part:
-    """One file of an export: ``name`` is what a failure calls it ("the CSV")."""
+    """One file of an export: ``name`` is what a failure calls it ("the CSV"); ``text``
+    is bytes for a file that is not text (a gzipped recording)."""
 
     name: str
     path: Path
-    text: str
+    text: str | bytes
 
 
 def write_whole(parts: list[Part]) -> None:
@@ -196,7 +203,7 @@ def write_whole(parts: list[Part]) -> None:
     pairs = [(part, part.path.with_name(f".{part.path.name}.{os.getpid()}.part")) for part in parts]
     try:
         for part, temp in pairs:
-            with _naming(part), open(temp, "w", encoding="utf-8", newline="") as out:
+            with _naming(part), _open(temp, part.text) as out:
                 out.write(part.text)
         for part, temp in pairs:
             with _naming(part):
@@ -205,6 +212,12 @@ def write_whole(parts: list[Part]) -> None:
         for _, temp in pairs:
             with contextlib.suppress(OSError):
                 temp.unlink(missing_ok=True)
+
+
+def _open(path: Path, text: str | bytes) -> IO[Any]:
+    if isinstance(text, bytes):
+        return open(path, "wb")
+    return open(path, "w", encoding="utf-8", newline="")
 
 
 @contextlib.contextmanager

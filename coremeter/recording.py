@@ -359,6 +359,8 @@ def is_gzip(path: Path) -> bool:
 
 def save(recording: Recording, path: Path) -> Path:
     """Write the recording whole or not at all (gzip when the name ends in .gz)."""
+    if not recording.runs:
+        raise RecordingError(f"cannot write recording {str(path)!r}: no run has ended")
     data = dumps(recording)
     if is_gzip(path):
         data = gzip.compress(data, mtime=0)

@@ -1,0 +1,123 @@
+"""Taking a recording while runs run: one sample a tick, one record at each run's end.
+
+Both front ends call :meth:`Recorder.tick` at their 10 Hz tick, after polling the
+session and sampling the cores: the dashboard from its timer, ``bench --record`` from
+its wait loop. The Recorder only keeps what the tick already computed (the sampler's
+raw reading, the tasks' counts), so recording costs the run next to nothing.
+
+Never imports Textual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import coremeter
+from coremeter.cores import Machine
+from coremeter.export import run_json
+from coremeter.ownload import workers
+from coremeter.recording import RecordedRun, RecordedSpec, Recording, Samples, python_build
+from coremeter.results import ResultsLog, RunRecord
+from coremeter.runner import Run
+from coremeter.sampler import CpuSampler
+from coremeter.session import Session
+
+
+@dataclass
+class _Taking:
+    """A run being recorded: its ticks so far."""
+
+    run: Run
+    cores: list[int]
+    t: list[float] = field(default_factory=list)
+    read: list[list[float]] = field(default_factory=list)
+    own: dict[int, list[float]] = field(default_factory=dict)
+    unplaced: list[float] = field(default_factory=list)
+    dashboard: list[float] = field(default_factory=list)
+    done: list[list[int]] = field(default_factory=list)
+
+    def take(self, sampler: CpuSampler) -> None:
+        ticks = len(self.t)
+        self.t.append(self.run.elapsed())
+        now, ours = sampler.read_now, sampler.ours_now
+        self.read.append([now.get(core, 0.0) for core in self.cores])
+        for core, used in ours.cores.items():
+            self.own.setdefault(core, [0.0] * ticks).append(used)
+        for series in self.own.values():
+            if len(series) == ticks:  # no reading of this core at this tick
+                series.append(0.0)
+        self.unplaced.append(ours.unplaced)
+        self.dashboard.append(ours.dashboard)
+        self.done.append([task.done for task in self.run.tasks()])
+
+    def ended(self, record: RunRecord) -> RecordedRun:
+        ids = [task.id for task in self.run.spec.tasks]
+        samples = Samples(
+            t=tuple(self.t),
+            cores={core: tuple(tick[i] for tick in self.read) for i, core in enumerate(self.cores)},
+            own={core: tuple(series) for core, series in sorted(self.own.items())},
+            unplaced=tuple(self.unplaced),
+            dashboard=tuple(self.dashboard),
+            done={task: tuple(tick[i] for tick in self.done) for i, task in enumerate(ids)},
+        )
+        return RecordedRun(run_json(record), RecordedSpec.of(self.run.spec), samples)
+
+
+class Recorder:
+    """The runs of a session as they run, for a Recording. ``keep``: how many ended runs
+    it holds, the oldest dropped first (the dashboard's log bound); None for all."""
+
+    def __init__(self, machine: Machine, label: str | None = None, keep: int | None = None):
+        self.machine = machine
+        self.label = label
+        self.keep = keep
+        self.recorded_at = datetime.now().astimezone().isoformat(timespec="seconds")
+        self.runs: list[RecordedRun] = []
+        self._taking: list[_Taking] = []
+        self._seen = 0  # the number of the last logged run looked at
+
+    def tick(self, run: Run | None, log: ResultsLog, sampler: CpuSampler) -> None:
+        """Once a tick, after the session was polled and ``sampler`` sampled: a sample of
+        ``run`` (the session's current run) while it runs, and the record of each run
+        that was logged since the last tick."""
+        if run is not None and run.running:
+            if not self._taking or self._taking[-1].run is not run:
+                self._taking.append(_Taking(run, list(sampler.cores)))
+            self._taking[-1].take(sampler)
+        for number, record in log.numbered(self._seen):
+            self._seen = number
+            taking = next((t for t in self._taking if _same(t.run, record)), None)
+            if taking is not None:
+                self._taking.remove(taking)
+                self._add(taking.ended(record))
+        # A run that ended unlogged (a slip, see Session.cancel) leaves nothing: once
+        # another run is current, nothing of it will come.
+        self._taking = [t for t in self._taking if t.run.running or t.run is run]
+
+    def follow(self, session: Session, sampler: CpuSampler) -> None:
+        """A tick for a front end that samples the cores for the recording alone (bench)."""
+        sampler.sample(workers(session.run))
+        self.tick(session.run, session.log, sampler)
+
+    def _add(self, recorded: RecordedRun) -> None:
+        self.runs.append(recorded)
+        if self.keep is not None and len(self.runs) > self.keep:
+            del self.runs[: len(self.runs) - self.keep]
+
+    def recording(self) -> Recording:
+        """What was recorded of the runs that ended, in the order they ended."""
+        return Recording(
+            machine=self.machine,
+            runs=tuple(self.runs),
+            recorded_at=self.recorded_at,
+            label=self.label,
+            python_build=python_build(),
+            coremeter=coremeter.__version__,
+        )
+
+
+def _same(run: Run, record: RunRecord) -> bool:
+    """Whether ``record`` is ``run``'s: a record's wall time is its run's elapsed time,
+    read from the same two clock readings once the run has stopped."""
+    return not run.running and run.spec.mode == record.mode and run.elapsed() == record.wall_s

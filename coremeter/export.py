@@ -35,6 +35,8 @@ from coremeter.report import verdict_reason
 from coremeter.results import RunRecord, summarise
 
 DEFAULT_FOLDER = Path("coremeter-results")
+# An export's recording, beside its JSON: "coremeter-20261207-101500.recording.json.gz".
+RECORDING_SUFFIX = ".recording.json.gz"
 
 # The CSV columns in order, each with what it holds (the README's table is this one).
 CSV_COLUMNS = (
@@ -262,11 +264,17 @@ def check_folder(folder: Path) -> Path:
 
 def check_csv_path(text: str) -> Path:
     """A CSV file that can be written once the runs are done (its folder is created then)."""
+    return check_file_path(text, "CSV")
+
+
+def check_file_path(text: str, kind: str) -> Path:
+    """A file of ``kind`` ("CSV", "the recording") that can be written once the runs are
+    done: fails now, with one line, if it could not be."""
     path = Path(text)
     if not text:
-        raise ExportError("cannot write CSV to '': give a file name")
+        raise ExportError(f"cannot write {kind} to '': give a file name")
     if path.is_dir() or text.endswith(("/", os.sep)):
-        raise ExportError(f"cannot write CSV to {text!r}: it is a directory")
+        raise ExportError(f"cannot write {kind} to {text!r}: it is a directory")
     check_folder(path.parent)
     return path
 
@@ -299,9 +307,11 @@ def export_session(
     machine: Machine,
     folder: Path = DEFAULT_FOLDER,
     screenshot: Callable[[], str] | None = None,
+    recording: bytes | None = None,
 ) -> list[Path]:
-    """Write the runs as JSON and CSV, and the screen as SVG when given a way to, all
-    three or none (see write_whole).
+    """Write the runs as JSON and CSV, the screen as SVG when given a way to, and the
+    recording's bytes (gzipped, see coremeter.recording) when given, all or none (see
+    write_whole).
 
     ``screenshot`` returns the SVG's text, so the engine never needs Textual; the
     dashboard's ``e`` key passes its screen's. Returns the paths written, JSON first.
@@ -309,11 +319,14 @@ def export_session(
     """
     folder = Path(folder)
     _make_folder(folder)
-    suffixes = [".json", ".csv"] + ([".svg"] if screenshot else [])
-    stem = _free_stem(folder, suffixes)
-    paths = [folder / f"{stem}{suffix}" for suffix in suffixes]
-    texts = [json_text(records, machine) + "\n", csv_text(records)]
-    texts += [screenshot()] if screenshot is not None else []
-    names = ("the JSON", "the CSV", "the screenshot")
-    write_whole([Part(*part) for part in zip(names, paths, texts, strict=False)])
-    return paths
+    parts: list[tuple[str, str, str | bytes]] = [
+        ("the JSON", ".json", json_text(records, machine) + "\n"),
+        ("the CSV", ".csv", csv_text(records)),
+    ]
+    if screenshot is not None:
+        parts.append(("the screenshot", ".svg", screenshot()))
+    if recording is not None:
+        parts.append(("the recording", RECORDING_SUFFIX, recording))
+    stem = _free_stem(folder, [suffix for _, suffix, _ in parts])
+    write_whole([Part(name, folder / f"{stem}{suffix}", text) for name, suffix, text in parts])
+    return [folder / f"{stem}{suffix}" for _, suffix, _ in parts]

@@ -76,18 +76,27 @@ class Recorder:
         self.runs: list[RecordedRun] = []
         self._taking: list[_Taking] = []
         self._seen = 0  # the number of the last logged run looked at
+        self._cores: list[int] = []  # the sampler's
 
     def tick(self, run: Run | None, log: ResultsLog, sampler: CpuSampler) -> None:
         """Once a tick, after the session was polled and ``sampler`` sampled: a sample of
         ``run`` (the session's current run) while it runs, and the record of each run
         that was logged since the last tick."""
+        self._cores = list(sampler.cores)
         if run is not None and run.running:
             if not self._taking or self._taking[-1].run is not run:
-                self._taking.append(_Taking(run, list(sampler.cores)))
+                self._taking.append(_Taking(run, self._cores))
             self._taking[-1].take(sampler)
+        self.collect(run, log)
+
+    def collect(self, run: Run | None, log: ResultsLog) -> None:
+        """Pair each run logged since the last call with its samples; ``run``: the
+        session's current run, which may not have been logged yet."""
         for number, record in log.numbered(self._seen):
             self._seen = number
             taking = next((t for t in self._taking if _same(t.run, record)), None)
+            if taking is None and run is not None and _same(run, record):
+                taking = _Taking(run, self._cores)  # it ended before a tick saw it run
             if taking is not None:
                 self._taking.remove(taking)
                 self._add(taking.ended(record))

@@ -347,10 +347,12 @@ class Recording:
         )
 
 
-def dumps(recording: Recording) -> bytes:
-    """The file's bytes: compact JSON (strict: a non-finite figure as its string)."""
+def encode(recording: Recording, gzipped: bool = True) -> bytes:
+    """The file's bytes: compact JSON (strict: a non-finite figure as its string),
+    gzipped unless told otherwise (deterministically: no time in its header)."""
     text = json.dumps(strict(recording.to_json()), separators=(",", ":"), allow_nan=False)
-    return (text + "\n").encode()
+    data = (text + "\n").encode()
+    return gzip.compress(data, mtime=0) if gzipped else data
 
 
 def is_gzip(path: Path) -> bool:
@@ -361,11 +363,8 @@ def save(recording: Recording, path: Path) -> Path:
     """Write the recording whole or not at all (gzip when the name ends in .gz)."""
     if not recording.runs:
         raise RecordingError(f"cannot write recording {str(path)!r}: no run has ended")
-    data = dumps(recording)
-    if is_gzip(path):
-        data = gzip.compress(data, mtime=0)
     try:
-        write_whole([Part("the recording", path, data)])
+        write_whole([Part("the recording", path, encode(recording, is_gzip(path)))])
     except ExportError as exc:
         raise RecordingError(str(exc)) from None
     return path

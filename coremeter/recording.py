@@ -55,7 +55,7 @@ def python_build() -> str:
 def percent(value: float) -> float | int:
     """A percent as stored: to 0.1, and a whole one without its ".0" (most readings of an
     idle or busy core are 0 or 100), which keeps a 256-core minute to a few MB."""
-    tenth = round(value, 1)
+    tenth = round(float(value), 1)
     return int(tenth) if tenth.is_integer() else tenth
 
 
@@ -349,10 +349,11 @@ class Recording:
 
 def encode(recording: Recording, gzipped: bool = True) -> bytes:
     """The file's bytes: compact JSON (strict: a non-finite figure as its string),
-    gzipped unless told otherwise (deterministically: no time in its header)."""
+    gzipped unless told otherwise: deterministically (no time in its header), and at level
+    6, which writes a 256-core minute in a tenth of a second where 9 takes a second."""
     text = json.dumps(strict(recording.to_json()), separators=(",", ":"), allow_nan=False)
     data = (text + "\n").encode()
-    return gzip.compress(data, mtime=0) if gzipped else data
+    return gzip.compress(data, compresslevel=6, mtime=0) if gzipped else data
 
 
 def is_gzip(path: Path) -> bool:

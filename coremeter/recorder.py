@@ -15,9 +15,15 @@ from datetime import datetime
 
 import coremeter
 from coremeter.cores import Machine
-from coremeter.export import run_json
 from coremeter.ownload import workers
-from coremeter.recording import RecordedRun, RecordedSpec, Recording, Samples, python_build
+from coremeter.recording import (
+    RecordedRun,
+    RecordedSpec,
+    Recording,
+    Samples,
+    python_build,
+    record_json,
+)
 from coremeter.results import ResultsLog, RunRecord
 from coremeter.runner import Run
 from coremeter.sampler import CpuSampler
@@ -61,7 +67,7 @@ class _Taking:
             dashboard=tuple(self.dashboard),
             done={task: tuple(tick[i] for tick in self.done) for i, task in enumerate(ids)},
         )
-        return RecordedRun(run_json(record), RecordedSpec.of(self.run.spec), samples)
+        return RecordedRun(record_json(record), RecordedSpec.of(self.run.spec), samples)
 
 
 class Recorder:

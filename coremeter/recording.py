@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coremeter.cores import Machine
-from coremeter.export import ExportError, Part, strict, write_whole
+from coremeter.export import ExportError, Part, run_json, strict, write_whole
 from coremeter.factors import Factors
 from coremeter.ownload import OwnReading
 from coremeter.results import Mode, RunRecord, TaskRecord
@@ -275,6 +275,13 @@ class RecordedRun:
         )
 
 
+def record_json(record: RunRecord) -> dict[str, Any]:
+    """A run's record as a recording holds it, and reads it back: its entry in ``bench
+    --json``'s ``runs``, through strict JSON (lists, not tuples; NaN as "NaN")."""
+    loaded: dict[str, Any] = json.loads(json.dumps(strict(run_json(record)), allow_nan=False))
+    return loaded
+
+
 def _number(value: object) -> float | None:
     """A figure as strict JSON writes it (a non-finite one as its string) read back."""
     return None if value is None else float(value)  # type: ignore[arg-type]
@@ -419,8 +426,9 @@ def _parse(raw: bytes, where: str) -> dict[str, Any]:
         raise RecordingError(f"{where}: not a coremeter recording (not text)") from None
     try:
         data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
+    except json.JSONDecodeError:
+        # A document cut short (a full disk, a copy stopped) begins as one and never ends.
+        if text.lstrip().startswith("{") and not text.rstrip().endswith("}"):
             raise RecordingError(f"{where}: truncated (the JSON ends early)") from None
         raise RecordingError(f"{where}: not a coremeter recording (not JSON)") from None
     if not isinstance(data, dict):

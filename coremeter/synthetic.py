@@ -15,7 +15,6 @@ import random
 from dataclasses import replace
 
 from coremeter.cores import Machine
-from coremeter.export import run_json
 from coremeter.recording import (
     EVERY_S,
     RecordedRun,
@@ -24,6 +23,7 @@ from coremeter.recording import (
     Samples,
     percent,
     python_build,
+    record_json,
 )
 from coremeter.results import RunRecord, TaskRecord
 
@@ -91,7 +91,7 @@ def balanced_run(cores: int, seconds: float, rng: random.Random) -> RecordedRun:
         tasks=tuple((c, size, 0) for c in range(cores)),
         lanes=tuple((c, (c,)) for c in range(cores)),
     )
-    return RecordedRun(run_json(record), spec, samples)
+    return RecordedRun(record_json(record), spec, samples)
 
 
 def synthetic(cores: int = 256, seconds: float = 60.0, seed: int = 0) -> Recording:

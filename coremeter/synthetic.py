@@ -39,7 +39,7 @@ def machine(cores: int) -> Machine:
         usable_cores=list(range(cores)),
         logical=cores,
         physical=max(1, cores // 2),
-        cpu_model=f"{MODEL}, {cores} cores",
+        cpu_model=MODEL,
         siblings={c: [c - c % 2, c - c % 2 + 1] for c in range(cores - cores % 2)},
         quota=None,
     )

@@ -16,15 +16,19 @@ Never imports Textual.
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
+import signal
 import statistics
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TextIO, get_args
 
 from coremeter.export import strict
-from coremeter.recording import RecordedRun, Recording, load
+from coremeter.recording import RecordedRun, Recording, RecordingError, load
 from coremeter.report import times, workload_text
 from coremeter.results import MODES
 
@@ -242,6 +246,35 @@ def document(paths: tuple[Path, Path], a: Recording, b: Recording, rows: Sequenc
         "rows": [row.to_json() for row in rows],
     }
     return json.dumps(strict(data), indent=2, allow_nan=False)
+
+
+def add_compare_command(commands: Any) -> None:
+    """``coremeter compare A B [--json]`` among the subcommands (argparse's
+    ``add_subparsers`` object)."""
+    parser = commands.add_parser(
+        "compare",
+        help="compare two recordings side by side",
+        description="Print two recordings' wall times, speedups, bounds and factors side "
+        "by side, per workload and mode, with the ratio B/A. Recordings of different work "
+        "are refused. Exit 0, or 2 on a file that is not a recording.",
+    )
+    parser.add_argument("a", type=Path, metavar="A", help="a recording (coremeter --record)")
+    parser.add_argument("b", type=Path, metavar="B", help="the recording to set beside it")
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead")
+
+
+def compare_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """The subcommand: what cannot be compared is one line and exit 2 (parser.error)."""
+    try:
+        run((args.a, args.b), args.json, sys.stdout)
+    except (RecordingError, CompareError) as exc:
+        parser.error(str(exc))
+    except BrokenPipeError:
+        # The reader left (`coremeter compare A B | head`): nothing more to say, and
+        # Python's flush at exit must find nowhere to fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
+    return 0
 
 
 def run(paths: tuple[Path, Path], as_json: bool, out: TextIO) -> None:

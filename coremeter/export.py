@@ -175,7 +175,7 @@ def csv_rows(records: list[RunRecord]) -> list[dict[str, object]]:
 
 def write_csv(records: list[RunRecord], path: Path) -> Path:
     """The runs as CSV at ``path``, whole or not at all, its folder made when missing."""
-    _make_folder(path.parent)
+    make_folder(path.parent)
     write_whole([Part("the CSV", path, csv_text(records))])
     return path
 
@@ -292,7 +292,7 @@ def _free_stem(folder: Path, suffixes: list[str]) -> str:
     return stem
 
 
-def _make_folder(folder: Path) -> None:
+def make_folder(folder: Path) -> None:
     if folder.exists() and not folder.is_dir():
         # mkdir would say "File exists", which reads as if nothing were wrong.
         raise ExportError(f"cannot write into {str(folder)!r}: it is not a directory")
@@ -318,7 +318,7 @@ def export_session(
     Raises ExportError, naming the part, when one cannot be written.
     """
     folder = Path(folder)
-    _make_folder(folder)
+    make_folder(folder)
     parts: list[tuple[str, str, str | bytes]] = [
         ("the JSON", ".json", json_text(records, machine) + "\n"),
         ("the CSV", ".csv", csv_text(records)),

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coremeter.cores import Machine
-from coremeter.export import ExportError, Part, run_json, strict, write_whole
+from coremeter.export import ExportError, Part, make_folder, run_json, strict, write_whole
 from coremeter.factors import Factors
 from coremeter.ownload import OwnReading
 from coremeter.results import Mode, RunRecord, TaskRecord
@@ -368,10 +368,12 @@ def is_gzip(path: Path) -> bool:
 
 
 def save(recording: Recording, path: Path) -> Path:
-    """Write the recording whole or not at all (gzip when the name ends in .gz)."""
+    """Write the recording whole or not at all (gzip when the name ends in .gz), its
+    folder made when missing."""
     if not recording.runs:
         raise RecordingError(f"cannot write recording {str(path)!r}: no run has ended")
     try:
+        make_folder(path.parent)
         write_whole([Part("the recording", path, encode(recording, is_gzip(path)))])
     except ExportError as exc:
         raise RecordingError(str(exc)) from None

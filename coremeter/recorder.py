@@ -15,7 +15,6 @@ from datetime import datetime
 
 import coremeter
 from coremeter.cores import Machine
-from coremeter.ownload import workers
 from coremeter.recording import (
     RecordedRun,
     RecordedSpec,
@@ -25,7 +24,7 @@ from coremeter.recording import (
     record_json,
 )
 from coremeter.results import ResultsLog, RunRecord
-from coremeter.runner import Run
+from coremeter.run import Run
 from coremeter.sampler import CpuSampler
 from coremeter.session import Session
 
@@ -112,8 +111,9 @@ class Recorder:
 
     def follow(self, session: Session, sampler: CpuSampler) -> None:
         """A tick for a front end that samples the cores for the recording alone (bench)."""
-        sampler.sample(workers(session.run))
-        self.tick(session.run, session.log, sampler)
+        run = session.run
+        sampler.sample(run.workers() if run is not None else [])
+        self.tick(run, session.log, sampler)
 
     def _add(self, recorded: RecordedRun) -> None:
         self.runs.append(recorded)

@@ -33,7 +33,7 @@ from coremeter.ownload import OwnReading
 from coremeter.results import Mode, RunRecord, TaskRecord
 
 if TYPE_CHECKING:
-    from coremeter.runner import RunSpec
+    from coremeter.spec import RunSpec
 
 FORMAT = "coremeter-recording"
 VERSION = 1

@@ -4,18 +4,23 @@ another."""
 
 from __future__ import annotations
 
+import json
 import math
 import time
+from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from coremeter.cores import Machine
 from coremeter.ownload import OwnReading
+from coremeter.recording import VERSION, Recording, encode
 from coremeter.results import Mode, ResultsLog, RunRecord, TaskRecord
-from coremeter.runner import Run, RunSpec
+from coremeter.runner import LocalRun
 from coremeter.sampler import CpuSampler, LoadHistory, Source
+from coremeter.spec import Lane, RunSpec
 from coremeter.tui.demo import DemoStep
 from coremeter.tui.widgets.charts import SpeedupChart, Timeline
 from coremeter.tui.widgets.meters import CoreMeters
@@ -52,8 +57,8 @@ def fake_sampler(percents: list[float], others: list[float] | None = None) -> Cp
     return sampler
 
 
-class FrozenRun(Run):
-    """A real Run, never started: its shared counters say how far each task got."""
+class FrozenRun(LocalRun):
+    """A real local run, never started: its shared counters say how far each task got."""
 
     def __init__(self, spec: RunSpec, progress: dict[int, tuple[float, float, float | None]]):
         """``progress``: task id -> (fraction done, start offset, end offset or None)."""
@@ -66,6 +71,10 @@ class FrozenRun(Run):
             self.counts[task.id] = round(fraction * task.size)
             self.starts[task.id] = start
             self.ends[task.id] = math.nan if end is None else end
+
+    def _groups(self) -> list[list[Lane]]:
+        """As the mode's own run groups them: threads in one process."""
+        return [self.lanes] if self.spec.mode == "threads" else [[lane] for lane in self.lanes]
 
     def poll(self) -> bool:
         return not self.running
@@ -96,7 +105,7 @@ def quiet_load(cores: list[int]) -> LoadHistory:
 class ScriptedRun(FrozenRun):
     """A Run the session starts as it starts a real one, with no worker: it runs until
     the test ends it with :meth:`finish`. In place of the session's own:
-    ``monkeypatch.setattr(session, "Run", ScriptedRun)``, where what the keys and the
+    ``monkeypatch.setattr(session, "local_run", ScriptedRun)``, where what the keys and the
     demo do with runs is the point, and real work would only make it slow."""
 
     def __init__(self, spec: RunSpec) -> None:
@@ -268,3 +277,84 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
+
+
+# Files that are not recordings, each with the words its one-line error has (coremeter.recording).
+def recording_document(recording: Recording) -> dict:
+    return json.loads(encode(recording, gzipped=False))
+
+
+def json_file(data: object) -> Callable[[Path, Recording], Path]:
+    def write(folder: Path, _: Recording) -> Path:
+        path = folder / "r.json"
+        path.write_text(json.dumps(data))
+        return path
+
+    return write
+
+
+def _edited(**changes: object) -> Callable[[Path, Recording], Path]:
+    def write(folder: Path, recording: Recording) -> Path:
+        path = folder / "r.json"
+        path.write_text(json.dumps({**recording_document(recording), **changes}))
+        return path
+
+    return write
+
+
+def _cut_json(folder: Path, recording: Recording) -> Path:
+    path = folder / "r.json"
+    text = encode(recording, gzipped=False)
+    path.write_bytes(text[: len(text) // 2])
+    return path
+
+
+def _cut_gzip(folder: Path, recording: Recording) -> Path:
+    path = folder / "r.json.gz"
+    data = encode(recording)
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def _corrupt_gzip(folder: Path, recording: Recording) -> Path:
+    path = folder / "r.json.gz"
+    data = bytearray(encode(recording))
+    for at in range(len(data) // 3, len(data) // 3 + 64):
+        data[at] ^= 0x5A
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _plain_named_gz(folder: Path, recording: Recording) -> Path:
+    path = folder / "r.json.gz"
+    path.write_bytes(encode(recording, gzipped=False))
+    return path
+
+
+BAD_FILES: dict[str, tuple[Callable[[Path, Recording], Path], str]] = {
+    "not JSON": (
+        lambda folder, _: _text(folder, "hello\n"),
+        "not a coremeter recording (not JSON)",
+    ),
+    "bench --json": (
+        json_file({"machine": {}, "runs": [], "summary": []}),
+        "not a coremeter recording",
+    ),
+    "a list": (json_file([1, 2]), "not a coremeter recording"),
+    "newer": (
+        _edited(version=VERSION + 1),
+        f"made by a newer coremeter: format {VERSION + 1}, this one reads {VERSION}",
+    ),
+    "no runs": (_edited(runs=[]), "it has no runs"),
+    "damaged": (_edited(machine={"cpu_model": "x"}), "damaged"),
+    "truncated JSON": (_cut_json, "truncated (the JSON ends early)"),
+    "truncated gzip": (_cut_gzip, "truncated (the gzip stream ends early)"),
+    "corrupt gzip": (_corrupt_gzip, "gzip data is corrupt"),
+    "not gzip": (_plain_named_gz, "not gzip, though its name ends in .gz"),
+}
+
+
+def _text(folder: Path, text: str) -> Path:
+    path = folder / "r.json"
+    path.write_text(text)
+    return path

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from fakes import BAD_FILES
 from helpers import bench
-from test_recording import BAD_FILES
 
 from coremeter.cli import main
 from coremeter.cores import Machine

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from fakes import BAD_FILES, json_file, recording_document
 
 from coremeter.recording import (
     FORMAT,
-    VERSION,
     RecordedRun,
     Recording,
     RecordingError,
     Samples,
-    encode,
     load,
     save,
 )
@@ -78,86 +76,6 @@ def test_a_reading_is_to_a_tenth_and_a_core_without_own_time_reads_zero() -> Non
     assert back.progress(1) == {0: 20}
 
 
-def _document(recording: Recording) -> dict:
-    return json.loads(encode(recording, gzipped=False))
-
-
-def _write_json(data: object) -> Callable[[Path, Recording], Path]:
-    def write(folder: Path, _: Recording) -> Path:
-        path = folder / "r.json"
-        path.write_text(json.dumps(data))
-        return path
-
-    return write
-
-
-def _edited(**changes: object) -> Callable[[Path, Recording], Path]:
-    def write(folder: Path, recording: Recording) -> Path:
-        path = folder / "r.json"
-        path.write_text(json.dumps({**_document(recording), **changes}))
-        return path
-
-    return write
-
-
-def _cut_json(folder: Path, recording: Recording) -> Path:
-    path = folder / "r.json"
-    text = encode(recording, gzipped=False)
-    path.write_bytes(text[: len(text) // 2])
-    return path
-
-
-def _cut_gzip(folder: Path, recording: Recording) -> Path:
-    path = folder / "r.json.gz"
-    data = encode(recording)
-    path.write_bytes(data[: len(data) // 2])
-    return path
-
-
-def _corrupt_gzip(folder: Path, recording: Recording) -> Path:
-    path = folder / "r.json.gz"
-    data = bytearray(encode(recording))
-    for at in range(len(data) // 3, len(data) // 3 + 64):
-        data[at] ^= 0x5A
-    path.write_bytes(bytes(data))
-    return path
-
-
-def _plain_named_gz(folder: Path, recording: Recording) -> Path:
-    path = folder / "r.json.gz"
-    path.write_bytes(encode(recording, gzipped=False))
-    return path
-
-
-BAD_FILES: dict[str, tuple[Callable[[Path, Recording], Path], str]] = {
-    "not JSON": (
-        lambda folder, _: _text(folder, "hello\n"),
-        "not a coremeter recording (not JSON)",
-    ),
-    "bench --json": (
-        _write_json({"machine": {}, "runs": [], "summary": []}),
-        "not a coremeter recording",
-    ),
-    "a list": (_write_json([1, 2]), "not a coremeter recording"),
-    "newer": (
-        _edited(version=VERSION + 1),
-        f"made by a newer coremeter: format {VERSION + 1}, this one reads {VERSION}",
-    ),
-    "no runs": (_edited(runs=[]), "it has no runs"),
-    "damaged": (_edited(machine={"cpu_model": "x"}), "damaged"),
-    "truncated JSON": (_cut_json, "truncated (the JSON ends early)"),
-    "truncated gzip": (_cut_gzip, "truncated (the gzip stream ends early)"),
-    "corrupt gzip": (_corrupt_gzip, "gzip data is corrupt"),
-    "not gzip": (_plain_named_gz, "not gzip, though its name ends in .gz"),
-}
-
-
-def _text(folder: Path, text: str) -> Path:
-    path = folder / "r.json"
-    path.write_text(text)
-    return path
-
-
 @pytest.mark.parametrize("case", sorted(BAD_FILES))
 def test_a_bad_file_is_one_line_and_left_as_it_was(case: str, tmp_path: Path) -> None:
     write, said = BAD_FILES[case]
@@ -180,9 +98,9 @@ def test_a_missing_file_and_a_folder_are_one_line(tmp_path: Path) -> None:
 
 
 def test_a_recording_of_another_format_is_refused(tmp_path: Path) -> None:
-    data = _document(synthetic(cores=2, seconds=0.5))
+    data = recording_document(synthetic(cores=2, seconds=0.5))
     assert data["format"] == FORMAT
-    path = _write_json({**data, "format": "something-else"})(tmp_path, synthetic(cores=2))
+    path = json_file({**data, "format": "something-else"})(tmp_path, synthetic(cores=2))
     with pytest.raises(RecordingError, match="not a coremeter recording$"):
         load(path)
 
@@ -190,7 +108,7 @@ def test_a_recording_of_another_format_is_refused(tmp_path: Path) -> None:
 def test_fields_added_within_a_version_are_ignored(tmp_path: Path) -> None:
     """What lets a later coremeter add a field without a new version."""
     recording = synthetic(cores=2, seconds=0.5)
-    data = _document(recording)
+    data = recording_document(recording)
     data["new_field"] = {"anything": 1}
     data["runs"][0]["samples"]["new_series"] = [1, 2, 3]
     path = tmp_path / "r.json"

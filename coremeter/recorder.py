@@ -100,10 +100,11 @@ class Recorder:
         for record in _since(log, self._last):
             self._last = record
             taking = next((t for t in self._taking if _same(t.run, record)), None)
-            if taking is None and run is not None and _same(run, record):
-                taking = _Taking(run, self._cores)  # it ended before a tick saw it run
             if taking is not None:
                 self._taking.remove(taking)
+            elif run is not None and _same(run, record):
+                taking = _Taking(run, self._cores)  # it ended before a tick saw it run
+            if taking is not None:
                 self._add(taking.ended(record))
         # A run that ended unlogged (a slip, see Session.cancel) leaves nothing: once
         # another run is current, nothing of it will come.

@@ -181,3 +181,15 @@ def test_the_recorder_keeps_each_logged_run_with_its_ticks() -> None:
     assert len(first) == 3 and first.read(0) == [100.0, 40.0]
     assert first.ours(0).cores == {0: 100.0, 1: 10.0}
     assert set(first.done) == {task.id for task in run.spec.tasks}
+
+
+def test_a_run_that_ended_before_any_tick_is_recorded_without_samples() -> None:
+    machine = fake_machine(2)
+    session, sampler = _session(machine), fake_sampler([100.0, 0.0])
+    recorder = Recorder(machine)
+    run = session.start("sequential")
+    assert isinstance(run, ScriptedRun)
+    run.finish(0.05)
+    session.poll()
+    _ticks(recorder, session, sampler, 1)
+    assert [len(r.samples) for r in recorder.recording().runs] == [0]

@@ -153,27 +153,30 @@ def _ticks(recorder: Recorder, session: Session, sampler: CpuSampler, n: int) ->
         recorder.tick(session.run, session.log, sampler)
 
 
+def _run(
+    recorder: Recorder, session: Session, sampler: CpuSampler, ticks: int, wall_s: float
+) -> ScriptedRun:
+    """A sequential run seen by ``ticks`` ticks, done in ``wall_s``, and the tick after."""
+    run = session.start("sequential")
+    assert isinstance(run, ScriptedRun)
+    _ticks(recorder, session, sampler, ticks)
+    run.finish(wall_s)
+    session.poll()
+    _ticks(recorder, session, sampler, 1)
+    return run
+
+
 def test_the_recorder_keeps_each_logged_run_with_its_ticks() -> None:
     machine = fake_machine(2)
     session, sampler = _session(machine), fake_sampler([100.0, 40.0], others=[0.0, 30.0])
     recorder = Recorder(machine, "talk")
-    run = session.start("sequential")
-    _ticks(recorder, session, sampler, 3)
-    assert isinstance(run, ScriptedRun)
-    run.finish(2.0)
-    session.poll()
-    _ticks(recorder, session, sampler, 1)
+    run = _run(recorder, session, sampler, ticks=3, wall_s=2.0)
     slip = session.start("parallel")
     _ticks(recorder, session, sampler, 2)
     session.cancel()  # a slip: logged nowhere, so recorded nowhere
     assert not slip.running and len(session.log.runs) == 1
     session.clear()  # the log numbers its runs from 1 again
-    again = session.start("sequential")
-    _ticks(recorder, session, sampler, 2)
-    assert isinstance(again, ScriptedRun)
-    again.finish(1.5)
-    session.poll()
-    _ticks(recorder, session, sampler, 1)
+    _run(recorder, session, sampler, ticks=2, wall_s=1.5)
     recording = recorder.recording()
     assert recording.label == "talk" and recording.machine == machine
     assert [r.record["wall_s"] for r in recording.runs] == [2.0, 1.5]
@@ -187,9 +190,5 @@ def test_a_run_that_ended_before_any_tick_is_recorded_without_samples() -> None:
     machine = fake_machine(2)
     session, sampler = _session(machine), fake_sampler([100.0, 0.0])
     recorder = Recorder(machine)
-    run = session.start("sequential")
-    assert isinstance(run, ScriptedRun)
-    run.finish(0.05)
-    session.poll()
-    _ticks(recorder, session, sampler, 1)
+    _run(recorder, session, sampler, ticks=0, wall_s=0.05)
     assert [len(r.samples) for r in recorder.recording().runs] == [0]

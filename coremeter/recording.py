@@ -387,9 +387,12 @@ def load(path: Path) -> Recording:
     if not data.get("runs"):
         raise RecordingError(f"{where}: it has no runs")
     try:
-        return Recording.from_json(data)
+        recording = Recording.from_json(data)
+        for run in recording.runs:
+            run.run_record()  # a record that cannot be read back is damaged now, not later
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise RecordingError(f"{where}: damaged ({type(exc).__name__}: {exc})") from None
+    return recording
 
 
 def _unzip(raw: bytes, named_gzip: bool, where: str) -> bytes:

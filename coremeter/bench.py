@@ -14,12 +14,15 @@ import signal
 import sys
 from collections.abc import Callable, Iterable
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from coremeter import export
 from coremeter.cores import Machine, core_label, format_core_list
 from coremeter.export import ExportError
 from coremeter.options import BenchOptions
+from coremeter.recorder import Recorder
+from coremeter.recording import RecordingError, save
 from coremeter.report import (
     efficiency_text,
     explanation,
@@ -39,6 +42,7 @@ from coremeter.report import (
 from coremeter.results import RunRecord, Summary, summarise
 from coremeter.run import Run
 from coremeter.runner import prepare
+from coremeter.sampler import CpuSampler
 from coremeter.session import Session
 from coremeter.shutdown import Handler, watch_terminal
 
@@ -106,13 +110,15 @@ def _tell_stall(run: Run, told: set[int], say: Callable[[str], object]) -> None:
         say(f"coremeter: {stall_text(stall)}")
 
 
-def _watch(session: Session, run: Run, signals: _Signals) -> None:
+def _watch(session: Session, run: Run, signals: _Signals, tick: Callable[[], object]) -> None:
     """Live progress per task on a terminal; just wait elsewhere; until the run ends or a
     signal came. Either way the session is polled, so it keeps the cores' recent load for
-    the next run's notes, and a stalled worker is told on stderr."""
+    the next run's notes, and a stalled worker is told on stderr; ``tick`` then runs,
+    about every tenth of a second."""
     told: set[int] = set()
 
     def going() -> bool:
+        tick()
         return not run.wait(timeout=0.1) and signals.signum is None
 
     if not sys.stderr.isatty():
@@ -236,20 +242,25 @@ def _bench(
     session.schedule = options.schedule
     shown: list[str] = []
     watch_terminal()
+    recorder = None if options.record.path is None else Recorder(machine, options.record.label)
+    tick: Callable[[], object] = _unrecorded
     try:
         prepare()
+        if recorder is not None:
+            tick = partial(recorder.follow, session, CpuSampler(cores))
         if not options.json:
             shown = _header(machine, cores, session, options, report)
         for mode in [mode for _ in range(options.repeat) for mode in options.modes]:
             if signals.signum is not None:
                 break
-            _watch(session, session.start(mode), signals)
+            _watch(session, session.start(mode), signals, tick)
             session.poll()
     finally:
         # Whatever ends the runs (a signal: its run is logged as cancelled and reported
         # with the others), no worker outlives bench: at exit, multiprocessing would wait
         # for each one to finish its work.
         session.close(signals.name)
+        tick()  # the last run's record, logged as it closed
     if signals.name is not None:
         with contextlib.suppress(OSError):  # after a hangup there is no terminal to tell
             print(f"coremeter: cancelled ({signals.name}); no worker left", file=sys.stderr)
@@ -260,15 +271,30 @@ def _bench(
         print(summary(records, shown), file=report)
         if options.repeat > 1:
             print("\n" + repeat_summary(summarise(records)), file=report)
+    writes: list[tuple[Path, Callable[[Path], object]]] = []
     if options.csv is not None:
-        try:
-            export.write_csv(records, options.csv)
-        except ExportError as exc:
-            print(f"coremeter: {exc}", file=sys.stderr)
-            return 1
-        if not options.json:
-            print(f"wrote {options.csv}", file=report)
-    return 0 if session.log.all_ok else 1
+        writes.append((options.csv, partial(export.write_csv, records)))
+    if recorder is not None and options.record.path is not None:
+        writes.append((options.record.path, partial(save, recorder.recording())))
+    written = all([_write(path, write, None if options.json else report) for path, write in writes])
+    return 0 if session.log.all_ok and written else 1
+
+
+def _unrecorded() -> None:
+    """Bench's tick when nothing is recorded: the runs then pay for no sampling at all."""
+
+
+def _write(path: Path, write: Callable[[Path], object], report: TextIO | None) -> bool:
+    """Write one file the command line asked for, and say so on ``report`` (None: not a
+    word there, the JSON's); False, with one line on stderr, when it cannot be."""
+    try:
+        write(path)
+    except (ExportError, RecordingError) as exc:
+        print(f"coremeter: {exc}", file=sys.stderr)
+        return False
+    if report is not None:
+        print(f"wrote {path}", file=report)
+    return True
 
 
 def _header(

@@ -19,9 +19,16 @@ from typing import Any, NoReturn
 import coremeter
 from coremeter import arguments
 from coremeter.bench import bench, claim_stdout
+from coremeter.compare import add_compare_command, compare_command
 from coremeter.cores import CoreError, Machine, parse_core_list
-from coremeter.export import DEFAULT_FOLDER, ExportError, check_csv_path, check_folder
-from coremeter.options import BenchOptions, DashboardOptions, ServeOptions
+from coremeter.export import (
+    DEFAULT_FOLDER,
+    ExportError,
+    check_csv_path,
+    check_file_path,
+    check_folder,
+)
+from coremeter.options import BenchOptions, DashboardOptions, RecordOptions, ServeOptions
 from coremeter.results import MODES
 from coremeter.schedule import DEFAULT_SCHEDULE, SCHEDULES
 from coremeter.userfunc import resolve
@@ -188,6 +195,21 @@ def _dashboard_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
     )
 
 
+def _record_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
+    """--record and --label, for the dashboard and bench (see coremeter.recording)."""
+    default = argparse.SUPPRESS if inherit else None
+    parser.add_argument(
+        "--record",
+        metavar="FILE",
+        default=default,
+        help="record the runs, their per-core samples and progress into FILE (gzipped when "
+        "it ends in .gz), to replay or compare them elsewhere; written as coremeter ends",
+    )
+    parser.add_argument(
+        "--label", metavar="TEXT", default=default, help="what the recording is called"
+    )
+
+
 DASHBOARD_ONLY = ("autostart", "demo", "theme", "out")
 
 
@@ -203,6 +225,8 @@ class _MainParser(_Parser):
         """Refuse what the command cannot use, wherever it was given, and fill in the
         defaults that depend on the command."""
         modes = (args.mode,) if isinstance(args.mode, str) else args.mode
+        if args.command in ("serve", "compare") and args.record is not None:
+            self.error(f"--record is for the dashboard and bench, not for {args.command}")
         if args.command == "bench":
             given = [f"--{name}" for name in DASHBOARD_ONLY if getattr(args, name) is not None]
             if given:
@@ -243,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"coremeter {coremeter.__version__}")
     _dashboard_options(parser, inherit=False)
+    _record_options(parser, inherit=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     bench = commands.add_parser(
         "bench",
@@ -267,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
     for name in ("theme", "out"):
         bench.add_argument(f"--{name}", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    _record_options(bench, inherit=True)
     bench.add_argument(
         "--repeat",
         type=arguments.repeat,
@@ -302,6 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"TCP port (default: {DEFAULT_PORT})",
     )
     _dashboard_options(serve, inherit=True)
+    add_compare_command(commands)
     return parser
 
 
@@ -326,6 +353,8 @@ def has_display() -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "compare":
+        return compare_command(parser, args)
     if args.command is None and not has_display():
         parser.error(NO_TERMINAL)
     machine = Machine.detect()
@@ -336,6 +365,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.csv = check_csv_path(args.csv)
         else:
             check_folder(args.out)
+        if args.record is not None:
+            args.record = check_file_path(args.record, "the recording")
     except ExportError as exc:
         parser.error(str(exc))
     # bench's stdout is its report's alone, from before a function of yours is imported.
@@ -373,6 +404,7 @@ def dashboard_options(args: argparse.Namespace) -> DashboardOptions:
         demo=args.demo,
         theme=args.theme,
         out=args.out,
+        record=RecordOptions(args.record, args.label),
     )
 
 
@@ -383,4 +415,5 @@ def serve_options(args: argparse.Namespace) -> ServeOptions:
 def bench_options(args: argparse.Namespace) -> BenchOptions:
     csv = None if args.csv is None else Path(args.csv)
     given = (args.shape, args.scale, args.workload, args.repeat, args.json)
-    return BenchOptions(tuple(args.mode), *given, csv, args.schedule)
+    record = RecordOptions(args.record, args.label)
+    return BenchOptions(tuple(args.mode), *given, csv, args.schedule, record)

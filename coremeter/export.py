@@ -1,4 +1,5 @@
-"""A session's runs as files: JSON for programs, CSV for spreadsheets, an SVG for slides.
+"""A session's runs as files: JSON for programs, CSV for spreadsheets, an SVG for slides,
+and their recording (coremeter.recording) to replay or compare them elsewhere.
 
 The JSON document is the one ``coremeter bench --json`` prints, so a saved export
 and a scripted benchmark can be read by the same code. The CSV has one row per
@@ -28,13 +29,15 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from coremeter.cores import Machine
 from coremeter.report import verdict_reason
 from coremeter.results import RunRecord, summarise
 
 DEFAULT_FOLDER = Path("coremeter-results")
+# An export's recording, beside its JSON: "coremeter-20261207-101500.recording.json.gz".
+RECORDING_SUFFIX = ".recording.json.gz"
 
 # The CSV columns in order, each with what it holds (the README's table is this one).
 CSV_COLUMNS = (
@@ -79,11 +82,12 @@ def finite(value: object) -> object:
     return value
 
 
-def _strict(data: object) -> object:
+def strict(data: object) -> object:
+    """Data as strict JSON holds it (see finite), however deeply nested."""
     if isinstance(data, dict):
-        return {key: _strict(value) for key, value in data.items()}
+        return {key: strict(value) for key, value in data.items()}
     if isinstance(data, list):
-        return [_strict(value) for value in data]
+        return [strict(value) for value in data]
     return finite(data)
 
 
@@ -91,9 +95,14 @@ def document(records: list[RunRecord], machine: Machine) -> dict[str, Any]:
     """The JSON document of ``bench --json`` and of the dashboard's export."""
     return {
         "machine": machine.to_json(),
-        "runs": [{**r.to_json(), "verdict": verdict_json(r)} for r in records],
+        "runs": [run_json(r) for r in records],
         "summary": [s.to_json() for s in summarise(records)],
     }
+
+
+def run_json(record: RunRecord) -> dict[str, Any]:
+    """One entry of the document's ``runs``: a recording holds each run's too."""
+    return {**record.to_json(), "verdict": verdict_json(record)}
 
 
 def verdict_json(record: RunRecord) -> dict[str, object] | None:
@@ -111,7 +120,7 @@ def verdict_json(record: RunRecord) -> dict[str, object] | None:
 
 
 def json_text(records: list[RunRecord], machine: Machine) -> str:
-    return json.dumps(_strict(document(records, machine)), indent=2, allow_nan=False)
+    return json.dumps(strict(document(records, machine)), indent=2, allow_nan=False)
 
 
 def _cell(value: object) -> object:
@@ -167,7 +176,7 @@ def csv_rows(records: list[RunRecord]) -> list[dict[str, object]]:
 
 def write_csv(records: list[RunRecord], path: Path) -> Path:
     """The runs as CSV at ``path``, whole or not at all, its folder made when missing."""
-    _make_folder(path.parent)
+    make_folder(path.parent)
     write_whole([Part("the CSV", path, csv_text(records))])
     return path
 
@@ -182,11 +191,12 @@ def csv_text(records: list[RunRecord]) -> str:
 
 @dataclass(frozen=True)
 class Part:
-    """One file of an export: ``name`` is what a failure calls it ("the CSV")."""
+    """One file of an export: ``name`` is what a failure calls it ("the CSV"); ``text``
+    is bytes for a file that is not text (a gzipped recording)."""
 
     name: str
     path: Path
-    text: str
+    text: str | bytes
 
 
 def write_whole(parts: list[Part]) -> None:
@@ -196,7 +206,7 @@ def write_whole(parts: list[Part]) -> None:
     pairs = [(part, part.path.with_name(f".{part.path.name}.{os.getpid()}.part")) for part in parts]
     try:
         for part, temp in pairs:
-            with _naming(part), open(temp, "w", encoding="utf-8", newline="") as out:
+            with _naming(part), _open(temp, part.text) as out:
                 out.write(part.text)
         for part, temp in pairs:
             with _naming(part):
@@ -205,6 +215,12 @@ def write_whole(parts: list[Part]) -> None:
         for _, temp in pairs:
             with contextlib.suppress(OSError):
                 temp.unlink(missing_ok=True)
+
+
+def _open(path: Path, text: str | bytes) -> IO[Any]:
+    if isinstance(text, bytes):
+        return open(path, "wb")
+    return open(path, "w", encoding="utf-8", newline="")
 
 
 @contextlib.contextmanager
@@ -249,11 +265,17 @@ def check_folder(folder: Path) -> Path:
 
 def check_csv_path(text: str) -> Path:
     """A CSV file that can be written once the runs are done (its folder is created then)."""
+    return check_file_path(text, "CSV")
+
+
+def check_file_path(text: str, kind: str) -> Path:
+    """A file of ``kind`` ("CSV", "the recording") that can be written once the runs are
+    done: fails now, with one line, if it could not be."""
     path = Path(text)
     if not text:
-        raise ExportError("cannot write CSV to '': give a file name")
+        raise ExportError(f"cannot write {kind} to '': give a file name")
     if path.is_dir() or text.endswith(("/", os.sep)):
-        raise ExportError(f"cannot write CSV to {text!r}: it is a directory")
+        raise ExportError(f"cannot write {kind} to {text!r}: it is a directory")
     check_folder(path.parent)
     return path
 
@@ -271,7 +293,7 @@ def _free_stem(folder: Path, suffixes: list[str]) -> str:
     return stem
 
 
-def _make_folder(folder: Path) -> None:
+def make_folder(folder: Path) -> None:
     if folder.exists() and not folder.is_dir():
         # mkdir would say "File exists", which reads as if nothing were wrong.
         raise ExportError(f"cannot write into {str(folder)!r}: it is not a directory")
@@ -286,21 +308,26 @@ def export_session(
     machine: Machine,
     folder: Path = DEFAULT_FOLDER,
     screenshot: Callable[[], str] | None = None,
+    recording: bytes | None = None,
 ) -> list[Path]:
-    """Write the runs as JSON and CSV, and the screen as SVG when given a way to, all
-    three or none (see write_whole).
+    """Write the runs as JSON and CSV, the screen as SVG when given a way to, and the
+    recording's bytes (gzipped, see coremeter.recording) when given, all or none (see
+    write_whole).
 
     ``screenshot`` returns the SVG's text, so the engine never needs Textual; the
     dashboard's ``e`` key passes its screen's. Returns the paths written, JSON first.
     Raises ExportError, naming the part, when one cannot be written.
     """
     folder = Path(folder)
-    _make_folder(folder)
-    suffixes = [".json", ".csv"] + ([".svg"] if screenshot else [])
-    stem = _free_stem(folder, suffixes)
-    paths = [folder / f"{stem}{suffix}" for suffix in suffixes]
-    texts = [json_text(records, machine) + "\n", csv_text(records)]
-    texts += [screenshot()] if screenshot is not None else []
-    names = ("the JSON", "the CSV", "the screenshot")
-    write_whole([Part(*part) for part in zip(names, paths, texts, strict=False)])
-    return paths
+    make_folder(folder)
+    parts: list[tuple[str, str, str | bytes]] = [
+        ("the JSON", ".json", json_text(records, machine) + "\n"),
+        ("the CSV", ".csv", csv_text(records)),
+    ]
+    if screenshot is not None:
+        parts.append(("the screenshot", ".svg", screenshot()))
+    if recording is not None:
+        parts.append(("the recording", RECORDING_SUFFIX, recording))
+    stem = _free_stem(folder, [suffix for _, suffix, _ in parts])
+    write_whole([Part(name, folder / f"{stem}{suffix}", text) for name, suffix, text in parts])
+    return [folder / f"{stem}{suffix}" for _, suffix, _ in parts]

@@ -26,6 +26,18 @@ class DemoPauses:
 
 
 @dataclass(frozen=True)
+class RecordOptions:
+    """``--record FILE`` and ``--label TEXT``: where the session's recording is written
+    (None: nowhere) and what a comparison calls it (None: its machine and Python)."""
+
+    path: Path | None = None
+    label: str | None = None
+
+
+NO_RECORDING = RecordOptions()
+
+
+@dataclass(frozen=True)
 class DashboardOptions:
     """How the dashboard opens: its first run's settings, and what it does on its own.
     ``theme`` None keeps Textual's default."""
@@ -40,6 +52,7 @@ class DashboardOptions:
     theme: str | None = None
     out: Path = DEFAULT_FOLDER
     demo_pauses: DemoPauses = field(default_factory=DemoPauses)
+    record: RecordOptions = NO_RECORDING
 
 
 DEFAULTS = DashboardOptions()
@@ -58,6 +71,7 @@ class BenchOptions:
     json: bool = False
     csv: Path | None = None
     schedule: Schedule = DEFAULT_SCHEDULE
+    record: RecordOptions = NO_RECORDING
 
 
 @dataclass(frozen=True)

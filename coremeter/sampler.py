@@ -67,14 +67,19 @@ class CpuSampler:
         self.own: dict[int, float] = dict.fromkeys(self.cores, 0.0)
         self.others: dict[int, float] = dict.fromkeys(self.cores, 0.0)
         self.history: dict[int, deque[float]] = {c: deque(maxlen=history) for c in self.cores}
+        # The last sample's raw reading, before smoothing: what a recording keeps, so that
+        # a replay feeds it through this same code (coremeter.recording).
+        self.read_now: dict[int, float] = dict.fromkeys(self.cores, 0.0)
+        self.ours_now = OwnReading()
         self._polls = 0
         self._read()  # the first reading only sets psutil's baseline
 
     def sample(self, workers: Sequence[Worker] = ()) -> dict[int, float]:
         """Read the cores, and ``workers`` (the running run's) over the same interval."""
         by_id = dict(zip(self._ids, self._read(), strict=False))
-        now = {core: by_id.get(core, 0.0) for core in self.cores}
-        parts = split(now, self._ours(workers))
+        now = self.read_now = {core: by_id.get(core, 0.0) for core in self.cores}
+        ours = self.ours_now = self._ours(workers)
+        parts = split(now, ours)
         for core in self.cores:
             self.percent[core] += self.alpha * (now[core] - self.percent[core])
             self.own[core] += self.alpha * (parts.own[core] - self.own[core])

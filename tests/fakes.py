@@ -4,15 +4,19 @@ another."""
 
 from __future__ import annotations
 
+import json
 import math
 import time
+from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from coremeter.cores import Machine
 from coremeter.ownload import OwnReading
+from coremeter.recording import VERSION, Recording, encode
 from coremeter.results import Mode, ResultsLog, RunRecord, TaskRecord
 from coremeter.runner import LocalRun
 from coremeter.sampler import CpuSampler, LoadHistory, Source
@@ -273,3 +277,91 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
+
+
+# Files that are not recordings, each with the words its one-line error has (coremeter.recording).
+def recording_document(recording: Recording) -> dict:
+    return json.loads(encode(recording, gzipped=False))
+
+
+def json_file(data: object) -> Callable[[Path, Recording], Path]:
+    def write(folder: Path, _: Recording) -> Path:
+        path = folder / "r.json"
+        path.write_text(json.dumps(data))
+        return path
+
+    return write
+
+
+def _edited(**changes: object) -> Callable[[Path, Recording], Path]:
+    def write(folder: Path, recording: Recording) -> Path:
+        path = folder / "r.json"
+        path.write_text(json.dumps({**recording_document(recording), **changes}))
+        return path
+
+    return write
+
+
+def _cut_json(folder: Path, recording: Recording) -> Path:
+    path = folder / "r.json"
+    text = encode(recording, gzipped=False)
+    path.write_bytes(text[: len(text) // 2])
+    return path
+
+
+def _cut_gzip(folder: Path, recording: Recording) -> Path:
+    path = folder / "r.json.gz"
+    data = encode(recording)
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def _corrupt_gzip(folder: Path, recording: Recording) -> Path:
+    path = folder / "r.json.gz"
+    data = bytearray(encode(recording))
+    for at in range(len(data) // 3, len(data) // 3 + 64):
+        data[at] ^= 0x5A
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _without_wall_time(folder: Path, recording: Recording) -> Path:
+    data = recording_document(recording)
+    del data["runs"][0]["record"]["wall_s"]
+    return json_file(data)(folder, recording)
+
+
+def _plain_named_gz(folder: Path, recording: Recording) -> Path:
+    path = folder / "r.json.gz"
+    path.write_bytes(encode(recording, gzipped=False))
+    return path
+
+
+BAD_FILES: dict[str, tuple[Callable[[Path, Recording], Path], str]] = {
+    "not JSON": (
+        lambda folder, _: _text(folder, "hello\n"),
+        "not a coremeter recording (not JSON)",
+    ),
+    "bench --json": (
+        json_file({"machine": {}, "runs": [], "summary": []}),
+        "not a coremeter recording",
+    ),
+    "a list": (json_file([1, 2]), "not a coremeter recording"),
+    "newer": (
+        _edited(version=VERSION + 1),
+        f"made by a newer coremeter: format {VERSION + 1}, this one reads {VERSION}",
+    ),
+    "no runs": (_edited(runs=[]), "it has no runs"),
+    "damaged": (_edited(machine={"cpu_model": "x"}), "damaged"),
+    "a record cut": (_without_wall_time, "damaged (KeyError: 'wall_s')"),
+    "truncated JSON": (_cut_json, "truncated (the JSON ends early)"),
+    "truncated gzip": (_cut_gzip, "truncated (the gzip stream ends early)"),
+    "corrupt gzip": (_corrupt_gzip, "gzip data is corrupt"),
+    "not gzip": (_plain_named_gz, "not gzip, though its name ends in .gz"),
+}
+
+
+def _text(folder: Path, text: str) -> Path:
+    path = folder / "r.json"
+    path.write_text(text)
+    return path

@@ -26,6 +26,7 @@ from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widget import Widget
 
+from coremeter import recording as recording_file
 from coremeter import session
 from coremeter.cores import Machine
 from coremeter.options import DashboardOptions
@@ -391,11 +392,13 @@ def test_e_exports_the_runs_and_the_screen_into_out(machine: Machine, tmp_path: 
             await pilot.press(key)
             await until(pilot, lambda runs=runs: len(app.session.log.runs) == runs)
         await pilot.press("e")
-        await until(pilot, lambda: out.is_dir() and len(list(out.iterdir())) == 3)
+        await until(pilot, lambda: out.is_dir() and len(list(out.iterdir())) == 4)
         written = sorted(out.iterdir())
-        assert [p.suffix for p in written] == [".csv", ".json", ".svg"]
+        assert [p.suffix for p in written] == [".csv", ".json", ".gz", ".svg"]
         await until(pilot, lambda: all(str(p) in toasts(app) for p in written), timeout=5)
-        csv_path, json_path, svg_path = written
+        csv_path, json_path, recording_path, svg_path = written
+        recording = recording_file.load(recording_path)
+        assert [run.record for run in recording.runs] == json.loads(json_path.read_text())["runs"]
         doc = json.loads(json_path.read_text())
         assert [r["mode"] for r in doc["runs"]] == ["sequential", "parallel"]
         assert doc["runs"][1]["speedup"] == app.session.log.runs[1].speedup
@@ -409,7 +412,7 @@ def test_e_exports_the_runs_and_the_screen_into_out(machine: Machine, tmp_path: 
         # A second export in the same second gets its own names, and the app goes on.
         # The first export's toast is not in the second's screenshot.
         await pilot.press("e")
-        await until(pilot, lambda: len(list(out.iterdir())) == 6, timeout=5)
+        await until(pilot, lambda: len(list(out.iterdir())) == 8, timeout=5)
         second_svg = max(out.glob("*.svg"), key=lambda path: path.stat().st_mtime_ns)
         assert second_svg != svg_path and "exported" not in second_svg.read_text()
         await pilot.press("s")
@@ -510,7 +513,7 @@ def test_an_export_onto_a_full_disk_leaves_nothing_and_says_which_part(
         assert list(tmp_path.iterdir()) == []
         monkeypatch.undo()
         await pilot.press("e")
-        await until(pilot, lambda: len(list(tmp_path.iterdir())) == 3, timeout=5)
+        await until(pilot, lambda: len(list(tmp_path.iterdir())) == 4, timeout=5)
 
     drive(app, script, notifications=True)
 

@@ -23,6 +23,7 @@ from helpers import TINY, bench, run_modes, wait_gone
 
 from coremeter.cores import Machine
 from coremeter.export import json_text
+from coremeter.recording import load
 from coremeter.session import Session
 from coremeter.userfunc import parse_spec
 
@@ -114,6 +115,7 @@ def test_an_interrupted_bench_reports_what_it_measured(
     signals: tuple[int, ...], tmp_path: Path
 ) -> None:
     args = ("--repeat", "8", "--json", "--csv", "runs.csv", "--scale", str(WATCHED))
+    args += ("--record", "runs.json.gz")
     out, err, pids = interrupt(start_bench(*args, cwd=tmp_path), signals)
     name = signal.Signals(signals[0]).name
     # One line, whatever came twice; the exit code says which signal ended it.
@@ -126,6 +128,10 @@ def test_an_interrupted_bench_reports_what_it_measured(
         rows = list(csv.DictReader(source))
     assert {int(row["run"]) for row in rows} == set(range(1, len(runs) + 1))
     assert {row["state"] for row in rows if int(row["run"]) == len(runs)} == {"cancelled"}
+    # The recording too is whole, with the cancelled run's samples up to the signal.
+    recorded = load(tmp_path / "runs.json.gz").runs
+    assert [run.record for run in recorded] == runs
+    assert len(recorded[-1].samples) > 0
     assert wait_gone(pids, timeout=1.0) == []
 
 

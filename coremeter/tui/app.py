@@ -114,7 +114,7 @@ class Dashboard(App[None]):
         self._frame_s = 0.0  # the time into the run the last frame drew
         self._pacer = Pacer(TICK_S, DRAW_FASTEST, DRAW_SLOWEST)
         self._narrator = Narrator(session)
-        self.exporter = Exporter(self, session, options.out)
+        self.exporter = Exporter(self, session, options.out, options.record)
         self.presenter = Presenter(
             session.log, options.demo_pauses, self.start_mode, self.show_view, self.say
         )
@@ -209,6 +209,7 @@ class Dashboard(App[None]):
         # The run's workers over the same tenth of a second as the cores: the difference
         # is other programs' load.
         self.sampler.sample(run.workers() if (run := self.session.run) else [])
+        self.exporter.tick(self.sampler)
         self.presenter.advance()
         run = self.session.run
         running = run is not None and run.running
@@ -445,4 +446,5 @@ def run_dashboard(machine: Machine, cores: list[int], options: DashboardOptions)
     finally:
         # on_unmount closes it too; this covers an app that failed before mounting.
         app.session.close()
-    return app.return_code or 0
+        recorded = app.exporter.finish()
+    return app.return_code or (0 if recorded else 1)

@@ -19,7 +19,7 @@ import math
 import time
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -191,16 +191,20 @@ class ReplayRun:
 
 
 def _at(task: TaskRecord, now: float, done: int) -> TaskRecord:
-    """``task`` (as it ended) as it was ``now`` seconds into its run."""
-    started = task.start_s is not None and task.start_s <= now
-    ended = task.end_s is not None and task.end_s <= now
+    """``task`` (as it ended) as it was ``now`` seconds into its run. Built directly, not
+    with dataclasses.replace: a frame of 256 tasks took 1.3 ms that way."""
+    start, end = task.start_s, task.end_s
+    ended = end is not None and end <= now
     cpu = tuple((a, min(b, now), share) for a, b, share in task.cpu if a < now)
-    return replace(
-        task,
-        done=task.done if ended else min(done, task.size),
-        start_s=task.start_s if started else None,
-        end_s=task.end_s if ended else None,
-        cpu=cpu,
+    return TaskRecord(
+        task.id,
+        task.size,
+        task.core,
+        task.done if ended else min(done, task.size),
+        start if start is not None and start <= now else None,
+        end if ended else None,
+        task.result if ended else None,
+        cpu,
     )
 
 

@@ -12,6 +12,7 @@ import platform
 import re
 import sys
 import sysconfig
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -230,6 +231,25 @@ class Machine:
         data = asdict(self)
         data.pop("siblings")
         return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Machine:
+        """A machine as ``to_json`` wrote it, with ``siblings`` where a recording added
+        them (coremeter.recording)."""
+        siblings = {int(core): list(others) for core, others in data.get("siblings", {}).items()}
+        return cls(
+            usable_cores=list(data["usable_cores"]),
+            logical=int(data["logical"]),
+            physical=int(data["physical"]),
+            python=str(data["python"]),
+            gil=bool(data["gil"]),
+            start_method=str(data["start_method"]),
+            affinity=bool(data["affinity"]),
+            quota=data.get("quota"),
+            thread_affinity=bool(data.get("thread_affinity", True)),
+            cpu_model=str(data.get("cpu_model", "")),
+            siblings=siblings,
+        )
 
     def sibling_pairs(self, cores: list[int]) -> list[tuple[int, int]]:
         """Pairs of the given cores that are hyperthreads of one physical core."""

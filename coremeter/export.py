@@ -1,4 +1,5 @@
-"""A session's runs as files: JSON for programs, CSV for spreadsheets, an SVG for slides.
+"""A session's runs as files: JSON for programs, CSV for spreadsheets, an SVG for slides,
+and their recording (coremeter.recording) to replay or compare them elsewhere.
 
 The JSON document is the one ``coremeter bench --json`` prints, so a saved export
 and a scripted benchmark can be read by the same code. The CSV has one row per

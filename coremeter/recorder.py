@@ -80,7 +80,7 @@ class Recorder:
         self.recorded_at = datetime.now().astimezone().isoformat(timespec="seconds")
         self.runs: list[RecordedRun] = []
         self._taking: list[_Taking] = []
-        self._seen = 0  # the number of the last logged run looked at
+        self._last: RunRecord | None = None  # the last logged run looked at
         self._cores: list[int] = []  # the sampler's
 
     def tick(self, run: Run | None, log: ResultsLog, sampler: CpuSampler) -> None:
@@ -97,13 +97,14 @@ class Recorder:
     def collect(self, run: Run | None, log: ResultsLog) -> None:
         """Pair each run logged since the last call with its samples; ``run``: the
         session's current run, which may not have been logged yet."""
-        for number, record in log.numbered(self._seen):
-            self._seen = number
+        for record in _since(log, self._last):
+            self._last = record
             taking = next((t for t in self._taking if _same(t.run, record)), None)
-            if taking is None and run is not None and _same(run, record):
-                taking = _Taking(run, self._cores)  # it ended before a tick saw it run
             if taking is not None:
                 self._taking.remove(taking)
+            elif run is not None and _same(run, record):
+                taking = _Taking(run, self._cores)  # it ended before a tick saw it run
+            if taking is not None:
                 self._add(taking.ended(record))
         # A run that ended unlogged (a slip, see Session.cancel) leaves nothing: once
         # another run is current, nothing of it will come.
@@ -130,6 +131,17 @@ class Recorder:
             python_build=python_build(),
             coremeter=coremeter.__version__,
         )
+
+
+def _since(log: ResultsLog, last: RunRecord | None) -> list[RunRecord]:
+    """The runs logged after ``last``, oldest first: by the record itself, not its number,
+    which starts from 1 again once the log is cleared."""
+    new = []
+    for record in reversed(log.runs):
+        if record is last:
+            break
+        new.append(record)
+    return new[::-1]
 
 
 def _same(run: Run, record: RunRecord) -> bool:

@@ -31,6 +31,7 @@ from coremeter.export import ExportError, Part, make_folder, run_json, strict, w
 from coremeter.factors import Factors
 from coremeter.ownload import OwnReading
 from coremeter.results import Mode, RunRecord, TaskRecord
+from coremeter.schedule import Schedule
 
 if TYPE_CHECKING:
     from coremeter.spec import RunSpec
@@ -145,7 +146,7 @@ class RecordedSpec:
     shape: str
     scale: float
     cores: tuple[int, ...]
-    schedule: str
+    schedule: Schedule
     workload: str
     pinned: bool
     gil: bool
@@ -191,7 +192,7 @@ class RecordedSpec:
             shape=str(data["shape"]),
             scale=float(data["scale"]),
             cores=tuple(int(c) for c in data["cores"]),
-            schedule=str(data["schedule"]),
+            schedule=data["schedule"],
             workload=str(data["workload"]),
             pinned=bool(data["pinned"]),
             gil=bool(data["gil"]),
@@ -293,23 +294,6 @@ def machine_json(machine: Machine) -> dict[str, Any]:
     return {**machine.to_json(), "siblings": {str(c): s for c, s in machine.siblings.items()}}
 
 
-def machine_from_json(data: Mapping[str, Any]) -> Machine:
-    siblings = {int(core): list(others) for core, others in data.get("siblings", {}).items()}
-    return Machine(
-        usable_cores=list(data["usable_cores"]),
-        logical=int(data["logical"]),
-        physical=int(data["physical"]),
-        python=str(data["python"]),
-        gil=bool(data["gil"]),
-        start_method=str(data["start_method"]),
-        affinity=bool(data["affinity"]),
-        quota=data.get("quota"),
-        thread_affinity=bool(data.get("thread_affinity", True)),
-        cpu_model=str(data.get("cpu_model", "")),
-        siblings=siblings,
-    )
-
-
 @dataclass(frozen=True)
 class Recording:
     """A recorded session: where (``machine``, ``python_build``), when, what it is called
@@ -345,7 +329,7 @@ class Recording:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Recording:
         return cls(
-            machine=machine_from_json(data["machine"]),
+            machine=Machine.from_json(data["machine"]),
             runs=tuple(RecordedRun.from_json(run) for run in data["runs"]),
             recorded_at=str(data["recorded_at"]),
             label=data.get("label"),
@@ -403,9 +387,12 @@ def load(path: Path) -> Recording:
     if not data.get("runs"):
         raise RecordingError(f"{where}: it has no runs")
     try:
-        return Recording.from_json(data)
+        recording = Recording.from_json(data)
+        for run in recording.runs:
+            run.run_record()  # a record that cannot be read back is damaged now, not later
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise RecordingError(f"{where}: damaged ({type(exc).__name__}: {exc})") from None
+    return recording
 
 
 def _unzip(raw: bytes, named_gzip: bool, where: str) -> bytes:

@@ -12,7 +12,8 @@ with tmux by tests/test_e2e_exits.py:
 :func:`watch_terminal` turns a hangup into the SIGHUP it should have been, and
 :class:`QuitSignals` answers SIGTERM and SIGHUP with a clean exit and, in the real
 program, a deadline: if the process still exists ``deadline_s`` later, it ends itself
-with ``os._exit``, and its workers, each watching its parent, end with it.
+with ``os._exit``, and its workers, each watching its parent, end with it; once a file
+being written (:func:`writing`) is whole.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import select
 import signal
 import stat
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import Any
 
@@ -34,6 +35,23 @@ Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 QUIT_SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
 # A clean exit of the dashboard takes a few tenths of a second; this is the limit.
 EXIT_DEADLINE_S = 2.0
+# How long the deadline waits on a file being written as coremeter quits (see writing):
+# a 256-core recording of five minutes takes about two seconds to encode.
+WRITE_GRACE_S = 30.0
+_WRITING = threading.Lock()
+
+
+@contextlib.contextmanager
+def writing() -> Iterator[None]:
+    """Hold off the quit deadline while a file that must be whole is written (the
+    recording, at quit): ``os._exit`` would cut it, and no file would be left at all."""
+    with _WRITING:
+        yield
+
+
+def _exit_when_written(code: int) -> None:
+    _WRITING.acquire(timeout=WRITE_GRACE_S)
+    os._exit(code)
 
 
 def watch_terminal(pipes: bool = False) -> threading.Thread | None:
@@ -120,7 +138,7 @@ class QuitSignals:
             # its driver: on a dead terminal its writes then block the loop for good.
             self._previous.setdefault(signal.SIGCONT, signal.signal(signal.SIGCONT, signal.SIG_DFL))
         if self.deadline_s is not None and self._deadline is None:
-            self._deadline = threading.Timer(self.deadline_s, os._exit, (code,))
+            self._deadline = threading.Timer(self.deadline_s, _exit_when_written, (code,))
             self._deadline.daemon = True
             self._deadline.start()
         if self._loop is not None:

@@ -325,6 +325,12 @@ def _corrupt_gzip(folder: Path, recording: Recording) -> Path:
     return path
 
 
+def _without_wall_time(folder: Path, recording: Recording) -> Path:
+    data = recording_document(recording)
+    del data["runs"][0]["record"]["wall_s"]
+    return json_file(data)(folder, recording)
+
+
 def _plain_named_gz(folder: Path, recording: Recording) -> Path:
     path = folder / "r.json.gz"
     path.write_bytes(encode(recording, gzipped=False))
@@ -347,6 +353,7 @@ BAD_FILES: dict[str, tuple[Callable[[Path, Recording], Path], str]] = {
     ),
     "no runs": (_edited(runs=[]), "it has no runs"),
     "damaged": (_edited(machine={"cpu_model": "x"}), "damaged"),
+    "a record cut": (_without_wall_time, "damaged (KeyError: 'wall_s')"),
     "truncated JSON": (_cut_json, "truncated (the JSON ends early)"),
     "truncated gzip": (_cut_gzip, "truncated (the gzip stream ends early)"),
     "corrupt gzip": (_corrupt_gzip, "gzip data is corrupt"),

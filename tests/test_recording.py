@@ -7,8 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from fakes import BAD_FILES, json_file, recording_document
+from fakes import BAD_FILES, ScriptedRun, fake_sampler, json_file, quiet_load, recording_document
+from fakes import machine as fake_machine
 
+from coremeter.cores import Machine
+from coremeter.recorder import Recorder
 from coremeter.recording import (
     FORMAT,
     RecordedRun,
@@ -18,6 +21,8 @@ from coremeter.recording import (
     load,
     save,
 )
+from coremeter.sampler import CpuSampler
+from coremeter.session import Session
 from coremeter.synthetic import synthetic
 
 MB = 1_000_000
@@ -133,3 +138,57 @@ def test_a_recorded_run_rebuilds_its_record() -> None:
         True,
     )
     assert record.wall_s == run.record["wall_s"]
+
+
+def _session(machine: Machine) -> Session:
+    session = Session(machine, machine.usable_cores, "seed", 0.01)
+    session.launch = ScriptedRun
+    session.load = quiet_load(machine.usable_cores)
+    return session
+
+
+def _ticks(recorder: Recorder, session: Session, sampler: CpuSampler, n: int) -> None:
+    for _ in range(n):
+        sampler.sample()
+        recorder.tick(session.run, session.log, sampler)
+
+
+def _run(
+    recorder: Recorder, session: Session, sampler: CpuSampler, ticks: int, wall_s: float
+) -> ScriptedRun:
+    """A sequential run seen by ``ticks`` ticks, done in ``wall_s``, and the tick after."""
+    run = session.start("sequential")
+    assert isinstance(run, ScriptedRun)
+    _ticks(recorder, session, sampler, ticks)
+    run.finish(wall_s)
+    session.poll()
+    _ticks(recorder, session, sampler, 1)
+    return run
+
+
+def test_the_recorder_keeps_each_logged_run_with_its_ticks() -> None:
+    machine = fake_machine(2)
+    session, sampler = _session(machine), fake_sampler([100.0, 40.0], others=[0.0, 30.0])
+    recorder = Recorder(machine, "talk")
+    run = _run(recorder, session, sampler, ticks=3, wall_s=2.0)
+    slip = session.start("parallel")
+    _ticks(recorder, session, sampler, 2)
+    session.cancel()  # a slip: logged nowhere, so recorded nowhere
+    assert not slip.running and len(session.log.runs) == 1
+    session.clear()  # the log numbers its runs from 1 again
+    _run(recorder, session, sampler, ticks=2, wall_s=1.5)
+    recording = recorder.recording()
+    assert recording.label == "talk" and recording.machine == machine
+    assert [r.record["wall_s"] for r in recording.runs] == [2.0, 1.5]
+    first = recording.runs[0].samples
+    assert len(first) == 3 and first.read(0) == [100.0, 40.0]
+    assert first.ours(0).cores == {0: 100.0, 1: 10.0}
+    assert set(first.done) == {task.id for task in run.spec.tasks}
+
+
+def test_a_run_that_ended_before_any_tick_is_recorded_without_samples() -> None:
+    machine = fake_machine(2)
+    session, sampler = _session(machine), fake_sampler([100.0, 0.0])
+    recorder = Recorder(machine)
+    _run(recorder, session, sampler, ticks=0, wall_s=0.05)
+    assert [len(r.samples) for r in recorder.recording().runs] == [0]

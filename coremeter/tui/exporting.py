@@ -20,6 +20,7 @@ from coremeter.report import counted
 from coremeter.results import RunRecord
 from coremeter.sampler import CpuSampler
 from coremeter.session import Session
+from coremeter.shutdown import writing
 
 # The runs whose samples an export holds when nothing asked for a recording: a dashboard
 # left on the demo all day must not grow without end (256 cores: about 1 MB a run).
@@ -82,7 +83,8 @@ class Exporter:
         self.recorder.collect(self.session.run, self.session.log)
         recording = self.recorder.recording()
         try:
-            save(recording, self.record.path)
+            with writing():
+                save(recording, self.record.path)
         except RecordingError as exc:
             _tell(f"coremeter: {exc}")
             return False

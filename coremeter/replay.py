@@ -73,7 +73,7 @@ def rebuild(recorded: RecordedSpec) -> RunSpec:
         cores=recorded.cores,
         tasks=tuple(Task(i, size, start) for i, size, start in recorded.tasks),
         pinned=recorded.pinned,
-        schedule=recorded.schedule,  # type: ignore[arg-type]  # a Schedule as it was written
+        schedule=recorded.schedule,
         gil=recorded.gil,
         workload=workload_named(recorded.workload),
     )

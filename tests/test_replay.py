@@ -6,12 +6,14 @@ from __future__ import annotations
 import os
 import re
 import signal
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
 import psutil
 import pytest
 from fakes import machine as fake_machine
+from fakes import settle
 from helpers import drive, toasts, until
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -20,6 +22,7 @@ from coremeter.cores import Machine
 from coremeter.options import DashboardOptions
 from coremeter.recording import Recording, load, save
 from coremeter.replay import SLOWEST, Player, ReplayError, ReplayRun, logged
+from coremeter.sampler import CpuSampler
 from coremeter.synthetic import synthetic
 from coremeter.tui.app import Dashboard, create_app
 from coremeter.tui.layout.beside import Beside, beside_speedups, beside_timeline
@@ -403,3 +406,54 @@ def test_a_fake_machine_is_what_the_layout_follows() -> None:
         assert sorted(app.query_one(CoreMeters).order) == [0, 1, 2, 3]
 
     drive(app, script)
+
+
+# -- snapshots -----------------------------------------------------------------------
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "recordings" / "2-cores.json.gz"
+
+
+def frozen_replay(recordings: list[Recording], clock: Clock) -> ReplayDashboard:
+    """A replay whose meters read the recording at the clock's time, nothing smoothed and
+    no history added while the snapshot is taken: the same picture every time."""
+    app = create_replay(recordings, DashboardOptions(), clock)
+    cores = app.session.cores
+    source = app.player.source(cores)
+    app.sampler = CpuSampler(cores, alpha=1.0, history_every=10**9, source=source)
+    return app
+
+
+def played_then_midway(clock: Clock, seconds: float) -> Callable[[Pilot], Awaitable[None]]:
+    """Sequential played to its end, then parallel ``seconds`` in."""
+
+    async def run_before(pilot: Pilot) -> None:
+        app = pilot.app
+        assert isinstance(app, ReplayDashboard)
+        if "sequential" in app.player.modes:
+            await pilot.press("s")
+            clock.now += 1000
+            await until(pilot, lambda: app.session.log.runs)
+        await pilot.press("p")
+        clock.now += seconds
+        # A tick samples the new time; a frame draws it whatever the pace of frames.
+        cores = app.session.cores
+        now = app.player.source(cores).read()
+        await until(pilot, lambda: [app.sampler.percent[c] for c in cores] == now)
+        app.draw()
+        await settle(pilot)
+
+    return run_before
+
+
+def test_snapshot_a_real_recording_replayed_midway(snap_compare) -> None:
+    clock = Clock()
+    app = frozen_replay([load(EXAMPLE)], clock)
+    run_before = played_then_midway(clock, 4.0)
+    assert snap_compare(app, terminal_size=(120, 35), run_before=run_before)
+
+
+def test_snapshot_64_cores_replayed_on_two(snap_compare) -> None:
+    clock = Clock()
+    app = frozen_replay([synthetic(cores=64, seconds=4.0)], clock)
+    run_before = played_then_midway(clock, 2.0)
+    assert snap_compare(app, terminal_size=(120, 35), run_before=run_before)

@@ -42,6 +42,8 @@ class _Unrecorded(Exporter):
 class ReplayDashboard(Dashboard):
     """The dashboard with a Player for its runs and readings; ``,`` and ``.`` set the pace."""
 
+    # The header says "replay": bold, in the warning colour, so the room reads it first.
+    CSS = "#machine { color: $text-warning; text-style: bold; }"
     BINDINGS = [
         Binding("comma", "speed(0.5)", "slower", group=SPEED_GROUP),
         Binding("full_stop", "speed(2)", "faster", group=SPEED_GROUP),

@@ -157,7 +157,8 @@ class Session:
         since = time.perf_counter() - 2 * WINDOW_S
         self._spans = [s for s in self._spans if s[2] > since] + run.busy_spans()
         record = run.record()
-        record.competition = self._competition
+        # A replayed run's record holds what competed with it where it was recorded.
+        record.competition = record.competition or self._competition
         self.ended = self.log.add(record)
         return self.ended
 

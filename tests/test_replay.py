@@ -19,6 +19,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 
 from coremeter.cores import Machine
+from coremeter.export import run_json
 from coremeter.options import DashboardOptions
 from coremeter.recording import Recording, load, save
 from coremeter.replay import SLOWEST, Player, ReplayError, ReplayRun, logged
@@ -457,3 +458,24 @@ def test_snapshot_64_cores_replayed_on_two(snap_compare) -> None:
     app = frozen_replay([synthetic(cores=64, seconds=4.0)], clock)
     run_before = played_then_midway(clock, 2.0)
     assert snap_compare(app, terminal_size=(120, 35), run_before=run_before)
+
+
+def test_replayed_runs_are_judged_as_they_were_live() -> None:
+    """Competition for the cores is part of a verdict: a replay keeps what the recording
+    saw, rather than read this machine's load (none, for a replay)."""
+    recording = load(EXAMPLE)
+    clock = Clock()
+    app = replay_app([recording], clock)
+
+    async def script(pilot: Pilot) -> None:
+        for number, key in enumerate("spt", start=1):
+            await pilot.press(key)
+            clock.now += 1000
+            await until(pilot, lambda n=number: len(app.session.log.runs) == n)
+
+    drive(app, script)
+    replayed = [run_json(record) for record in app.session.log.runs]
+    for played, recorded in zip(replayed, recording.runs, strict=True):
+        assert played["competition"] == recorded.record["competition"]
+        assert played["verdict"] == recorded.record["verdict"]
+        assert played["speedup"] == recorded.record["speedup"]

@@ -3,6 +3,8 @@ and every file that cannot be played refused with one line and exit 2."""
 
 from __future__ import annotations
 
+import shlex
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,8 +12,10 @@ import pytest
 from fakes import BAD_FILES
 from helpers import Terminal, bench
 
-from coremeter.cli import main
+from coremeter.cli import build_parser, main, serve_options
 from coremeter.recording import load, save
+from coremeter.serve import dashboard_command
+from coremeter.userfunc import resolve
 
 SCALE = "0.02"
 
@@ -88,3 +92,17 @@ def test_a_missing_file_or_three_files_are_one_line_and_exit_2(
         assert exited.value.code == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and said in err
+
+
+def test_serve_replay_gives_every_tab_the_replay(recorded: Path, monkeypatch) -> None:
+    """Each browser tab runs ``coremeter replay`` of the files given, from any folder."""
+    monkeypatch.chdir(recorded.parent)
+    given = ["serve", "--theme", "textual-light", "--replay", recorded.name]
+    args = build_parser().parse_args(given)
+    args.workload = resolve(args.workload, args.items)
+    command = shlex.split(dashboard_command(serve_options(args)))
+    assert command[:4] == ["exec", sys.executable, "-m", "coremeter"]
+    monkeypatch.chdir("/")
+    tab = build_parser().parse_args(command[4:])
+    assert tab.command == "replay" and tab.replay == [recorded]
+    assert tab.theme == "textual-light"

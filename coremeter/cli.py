@@ -226,7 +226,7 @@ class _MainParser(_Parser):
         """Refuse what the command cannot use, wherever it was given, and fill in the
         defaults that depend on the command."""
         modes = (args.mode,) if isinstance(args.mode, str) else args.mode
-        if args.command in ("serve", "compare") and args.record is not None:
+        if args.command in ("serve", "compare", "replay") and args.record is not None:
             self.error(f"--record is for the dashboard and bench, not for {args.command}")
         if args.command == "bench":
             given = [f"--{name}" for name in DASHBOARD_ONLY if getattr(args, name) is not None]

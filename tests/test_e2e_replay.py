@@ -106,3 +106,10 @@ def test_serve_replay_gives_every_tab_the_replay(recorded: Path, monkeypatch) ->
     tab = build_parser().parse_args(command[4:])
     assert tab.command == "replay" and tab.replay == [recorded]
     assert tab.theme == "textual-light"
+
+
+def test_record_is_refused_for_a_replay(recorded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--record", "again.json", "replay", str(recorded)])
+    assert exited.value.code == 2
+    assert "--record is for the dashboard and bench, not for replay" in capsys.readouterr().err

@@ -29,6 +29,7 @@ from coremeter.export import (
     check_folder,
 )
 from coremeter.options import BenchOptions, DashboardOptions, RecordOptions, ServeOptions
+from coremeter.replay import RECORDINGS_HELP, add_replay_command, recordings
 from coremeter.results import MODES
 from coremeter.schedule import DEFAULT_SCHEDULE, SCHEDULES
 from coremeter.userfunc import resolve
@@ -225,7 +226,7 @@ class _MainParser(_Parser):
         """Refuse what the command cannot use, wherever it was given, and fill in the
         defaults that depend on the command."""
         modes = (args.mode,) if isinstance(args.mode, str) else args.mode
-        if args.command in ("serve", "compare") and args.record is not None:
+        if args.command in ("serve", "compare", "replay") and args.record is not None:
             self.error(f"--record is for the dashboard and bench, not for {args.command}")
         if args.command == "bench":
             given = [f"--{name}" for name in DASHBOARD_ONLY if getattr(args, name) is not None]
@@ -328,7 +329,9 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"TCP port (default: {DEFAULT_PORT})",
     )
     _dashboard_options(serve, inherit=True)
+    serve.add_argument("--replay", type=Path, nargs="+", metavar="FILE", help=RECORDINGS_HELP)
     add_compare_command(commands)
+    add_replay_command(commands)
     return parser
 
 
@@ -355,6 +358,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "compare":
         return compare_command(parser, args)
+    if args.command == "replay":
+        return _replay(parser, args)
     if args.command is None and not has_display():
         parser.error(NO_TERMINAL)
     machine = Machine.detect()
@@ -382,6 +387,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from coremeter.serve import ServeError, check_address, serve
 
+        recordings(parser, args.replay or ())
         try:
             args.host = check_address(args.host, args.port)
         except ServeError as exc:
@@ -390,6 +396,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     from coremeter.tui.app import run_dashboard
 
     return run_dashboard(machine, cores, dashboard_options(args))
+
+
+def _replay(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """``coremeter replay``: the files are checked before the terminal is."""
+    found = recordings(parser, args.replay)
+    if not has_display():
+        parser.error(NO_TERMINAL)
+    from coremeter.tui.replay import run_replay
+
+    return run_replay(found, DashboardOptions(demo=args.demo, theme=args.theme, out=args.out))
 
 
 def dashboard_options(args: argparse.Namespace) -> DashboardOptions:
@@ -409,7 +425,8 @@ def dashboard_options(args: argparse.Namespace) -> DashboardOptions:
 
 
 def serve_options(args: argparse.Namespace) -> ServeOptions:
-    return ServeOptions(args.host, args.port, args.cores, dashboard_options(args))
+    replay = tuple(path.absolute() for path in args.replay or ())
+    return ServeOptions(args.host, args.port, args.cores, dashboard_options(args), replay)
 
 
 def bench_options(args: argparse.Namespace) -> BenchOptions:

@@ -83,3 +83,5 @@ class ServeOptions:
     port: int
     cores: str | None = None
     dashboard: DashboardOptions = field(default_factory=DashboardOptions)
+    # --replay: each tab replays these recordings (coremeter replay) instead.
+    replay: tuple[Path, ...] = ()

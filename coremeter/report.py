@@ -246,11 +246,21 @@ def workload_text(workload: str, shape: str, scale: float) -> str:
     return sized if workload == "seed" else f"{workload} {sized}"
 
 
-def machine_line(machine: Machine, cores: list[int]) -> str:
+def replay_line(cpu_model: str, cores: int, recorded_at: str, speed: float = 1.0) -> str:
+    """What a replay's screen says throughout, first in its header, so that no room takes
+    it for a run on the machine in front of it: "replay · recorded on AMD EPYC 9654, 64
+    cores, 2026-12-07", with the speed when it is not real time ("replay at 2x")."""
+    pace = "" if speed == 1 else f" at {speed:g}x"
+    where = f"recorded on {cpu_model or 'an unknown CPU'}, {counted(cores, 'core')}"
+    return f"replay{pace} · {where}, {recorded_at[:10]}"
+
+
+def machine_line(machine: Machine, cores: list[int], model: bool = True) -> str:
     """The machine in one line; the affinity API and a quota only when they change what a
-    run does (no pinning, fewer cores' worth of time), so it fits 120 columns."""
+    run does (no pinning, fewer cores' worth of time), so it fits 120 columns. Without
+    its ``model`` where a replay's banner has named it."""
     parts = [
-        machine.cpu_model,
+        *([machine.cpu_model] if model else []),
         f"cores {format_core_list(cores)} of {format_core_list(machine.usable_cores)} usable, "
         f"{machine.logical} logical, {machine.physical} physical",
         f"Python {machine.python} (GIL {'on' if machine.gil else 'off'})",

@@ -22,6 +22,7 @@ from coremeter.lifeline import ensure_fork_server
 from coremeter.ownload import Worker
 from coremeter.report import stall_text
 from coremeter.results import RunRecord, RunState, TaskRecord
+from coremeter.run import Run
 from coremeter.sampler import Span
 from coremeter.spec import Lane, RunSpec
 from coremeter.stall import Stall, StallWatch, Watched
@@ -282,38 +283,7 @@ class LocalRun:
         return spans
 
     def record(self) -> RunRecord:
-        """The run's record. Where the workload knows no result in advance (a user's
-        function), ``expected`` is None and the log checks it against the sequential run."""
-        tasks = self.tasks()
-        by_id = {t.id: t for t in tasks}
-        lanes = [[by_id[t.id] for t in lane] for lane in self.spec.concurrent_lanes()]
-        workload = self.spec.workload
-        each = [workload.expected(task) for task in self.spec.tasks]
-        known = [e for e in each if e is not None]
-        expected = total_result(known) if len(known) == len(each) else None
-        right = all(t.result == e for t, e in zip(tasks, each, strict=True))
-        ok = self.state == "done" and (expected is None or right)
-        results = [t.result for t in tasks if t.result is not None]
-        whole = self.state == "done" and len(results) == len(tasks)
-        result = total_result(results) if whole else None
-        return RunRecord(
-            mode=self.spec.mode,
-            workload=workload.name,
-            shape=self.spec.shape,
-            scale=self.spec.scale,
-            cores=self.spec.cores_used,
-            state=self.state,
-            reason=self.reason,
-            wall_s=self.elapsed(),
-            result=result,
-            expected=expected,
-            ok=ok and (expected is None or result == expected),
-            bound=self.spec.bound,
-            tasks=tasks,
-            schedule=self.spec.schedule,
-            notes=list(self.notes),
-            critical_speed=factors.critical_speed(lanes) if self.state == "done" else None,
-        )
+        return record_of(self)
 
 
 class ProcessRun(LocalRun):
@@ -353,3 +323,40 @@ class ThreadRun(LocalRun):
             return []
         found = [(core, pid, self.threads[tasks[0].id]) for (core, tasks), pid in self.lane_pids()]
         return [Worker(core, pid, tid) for core, pid, tid in found if tid]
+
+
+def record_of(run: Run) -> RunRecord:
+    """A run's record as of now, from its spec, state and tasks: every kind of run (a
+    replay's too) makes its record here. Where the workload knows no result in advance (a
+    user's function), ``expected`` is None and the log checks it against the sequential
+    run."""
+    spec, tasks = run.spec, run.tasks()
+    by_id = {t.id: t for t in tasks}
+    lanes = [[by_id[t.id] for t in lane] for lane in spec.concurrent_lanes()]
+    workload = spec.workload
+    each = [workload.expected(task) for task in spec.tasks]
+    known = [e for e in each if e is not None]
+    expected = total_result(known) if len(known) == len(each) else None
+    right = all(t.result == e for t, e in zip(tasks, each, strict=True))
+    ok = run.state == "done" and (expected is None or right)
+    results = [t.result for t in tasks if t.result is not None]
+    whole = run.state == "done" and len(results) == len(tasks)
+    result = total_result(results) if whole else None
+    return RunRecord(
+        mode=spec.mode,
+        workload=workload.name,
+        shape=spec.shape,
+        scale=spec.scale,
+        cores=spec.cores_used,
+        state=run.state,
+        reason=run.reason,
+        wall_s=run.elapsed(),
+        result=result,
+        expected=expected,
+        ok=ok and (expected is None or result == expected),
+        bound=spec.bound,
+        tasks=tasks,
+        schedule=spec.schedule,
+        notes=list(run.notes),
+        critical_speed=factors.critical_speed(lanes) if run.state == "done" else None,
+    )

@@ -94,6 +94,8 @@ def dashboard_command(options: ServeOptions) -> str:
         argv.append("--autostart")
     if tab.demo:
         argv.append("--demo")
+    if options.replay:
+        argv += ["replay", *map(str, options.replay)]
     return "exec " + shlex.join(argv)
 
 

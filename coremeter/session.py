@@ -12,6 +12,7 @@ import time
 
 from coremeter.cores import Machine
 from coremeter.notes import WINDOW_S, competition
+from coremeter.options import DashboardOptions
 from coremeter.report import warnings
 from coremeter.results import Mode, ResultsLog, RunRecord
 from coremeter.run import Launcher, Run
@@ -64,6 +65,17 @@ class Session:
         self.ended: RunRecord | None = None
         # The current run's competition notes, which its record carries to the verdict.
         self._competition: list[str] = []
+
+    @classmethod
+    def opened(
+        cls, machine: Machine, cores: list[int], options: DashboardOptions, keep: int | None
+    ) -> Session:
+        """A dashboard's session, set as ``options`` open it: the next run's settings."""
+        session = cls(machine, cores, options.shape, options.scale, keep)
+        session.schedule = options.schedule
+        session.mode = options.mode
+        session.use(options.workload)
+        return session
 
     def spec(self, mode: Mode) -> RunSpec:
         spec = RunSpec.build(mode, self.shape, self.scale, self.cores, self.schedule)
@@ -145,7 +157,8 @@ class Session:
         since = time.perf_counter() - 2 * WINDOW_S
         self._spans = [s for s in self._spans if s[2] > since] + run.busy_spans()
         record = run.record()
-        record.competition = self._competition
+        # A replayed run's record holds what competed with it where it was recorded.
+        record.competition = record.competition or self._competition
         self.ended = self.log.add(record)
         return self.ended
 

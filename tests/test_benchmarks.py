@@ -130,3 +130,12 @@ def test_scaling_counts_include_the_physical_count_and_every_core() -> None:
     assert counts(12, 6) == [1, 2, 4, 6, 8, 12]
     assert counts(2, 2) == [1, 2]
     assert counts(1, 1) == [1]
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux for a real terminal")
+def test_bench_replay_quick_measures_a_256_core_replay_at_both_sizes() -> None:
+    figures = quick("bench_replay.py")
+    assert set(figures) == {"256 cores 120x35", "256 cores 200x60"}
+    assert all(row["run"] > 0 for row in figures.values())

@@ -46,3 +46,25 @@ def test_longest_first_assigns_every_task_within_grahams_bound() -> None:
 def test_no_lanes_is_an_error() -> None:
     with pytest.raises(ValueError):
         longest_first(SEED, 0)
+
+
+def test_each_task_goes_to_the_least_loaded_lane_the_lowest_numbered_on_a_tie() -> None:
+    """The plan as a scan of every lane for each task makes it, for any sizes."""
+
+    def scanned(ordered: list[Task], lanes: int) -> list[list[Task]]:
+        plan: list[list[Task]] = [[] for _ in range(lanes)]
+        loads = [0] * lanes
+        for task in ordered:
+            lane = loads.index(min(loads))
+            plan[lane].append(task)
+            loads[lane] += task.size
+        return plan
+
+    rng = random.Random(7)
+    for _ in range(500):
+        lanes = rng.randint(1, 12)
+        count = rng.randint(1, 40)
+        tasks = [Task(i, rng.choice([1, 2, 3, rng.randint(1, 99)])) for i in range(count)]
+        assert in_order(tasks, lanes) == scanned(tasks, lanes)
+        by_size = sorted(tasks, key=lambda t: (-t.size, t.id))
+        assert longest_first(tasks, lanes) == scanned(by_size, lanes)

@@ -71,10 +71,7 @@ def elapsed(run: Run) -> float:
 
 class Dashboard(App[None]):
     """One screen for the room: which cores are busy, for how long, and what it gained.
-
-    No reactive attributes: all state lives in the Session, and a reactive on the App
-    would repaint the whole screen.
-    """
+    No reactive attributes: all state lives in the Session (a reactive repaints all)."""
 
     CSS_PATH = "app.tcss"
     TITLE = "coremeter"
@@ -184,14 +181,17 @@ class Dashboard(App[None]):
         self.session.close()
 
     def on_resize(self, event: events.Resize) -> None:
-        """Fit the dashboard to the event's size (App.size takes it only after this); below
-        MIN_SIZE, hide it (app.tcss) and, after a refresh, cover it with a notice: the first
-        Resize comes before on_mount, whose queries must find the dashboard."""
+        """Fit to the event's size (App.size takes it later); below MIN_SIZE, hide it and
+        cover it with a notice once refreshed: the first Resize comes before on_mount."""
         width, height = event.size
         self.set_class(too_small(width, height), "-too-small")
         self._refit(partial(self._fitter.resize, self.screen, width, height))
         self.call_after_refresh(cover_when_too_small, self, MIN_SIZE)
-        fit_width(self, width, machine_line(self.session.machine, self.session.cores))
+        fit_width(self, width, self.header())
+
+    def header(self) -> str:
+        """The first line, which says what the screen shows: this machine, or a replay."""
+        return machine_line(self.session.machine, self.session.cores)
 
     # -- the one timer -------------------------------------------------------
 
@@ -202,8 +202,7 @@ class Dashboard(App[None]):
         Textual app with one Digits redrawn at 10 Hz takes 3% of a core on a 2-core
         box. So it draws during a run as often as the pacer's budget allows (3-5 Hz
         with a few cores, 1 Hz with hundreds), at the history's 2 Hz otherwise, and at
-        once when a run starts or ends.
-        """
+        once when a run starts or ends."""
         self._pacer.tick()
         self.session.poll()
         # The run's workers over the same tenth of a second as the cores: the difference
@@ -427,10 +426,7 @@ def create_app(
     clock: Clock = elapsed,
 ) -> Dashboard:
     """The dashboard with its session; tests pass a fake sampler and clock."""
-    session = Session(machine, cores, options.shape, options.scale, keep=RESULTS_KEEP)
-    session.schedule = options.schedule
-    session.mode = options.mode
-    session.use(options.workload)
+    session = Session.opened(machine, cores, options, RESULTS_KEEP)
     return Dashboard(session, sampler or CpuSampler(cores), options, clock)
 
 

@@ -14,23 +14,24 @@ SPEEDUP_MODES: tuple[Mode, ...] = ("parallel", "threads")
 SPEEDUP_HINT = "Speedups appear here once a sequential and a parallel run have finished."
 
 
-def speedup_rows(records: Sequence[RunRecord], width: int) -> list[Row]:
+def speedup_rows(
+    records: Sequence[RunRecord], width: int, shared: Sequence[RunRecord] = ()
+) -> list[Row]:
     """One bar per mode, the latest good run of each: the measured speedup, a ghost of the
     bound up to which the task sizes allow, and a track to the core count, which ends the
     row; then the run it is measured against. All rows share one scale, ended by the
-    largest core count (or speedup)."""
-    good = latest([r for r in records if r.ok], SPEEDUP_MODES)
-    measured = {r.mode: (r, r.speedup) for r in good if r.speedup is not None}
+    largest core count (or speedup), and one width: with ``shared``'s too, whose bars
+    are drawn under these (another recording's)."""
+    measured = _measured(records)
     if not measured:
         return [Note(SPEEDUP_HINT)]
-    texts = {
-        mode: f"{times(speedup)}  bound {times(r.bound)}  {counted(len(r.cores), 'core')}"
-        + _against(r)
-        for mode, (r, speedup) in measured.items()
-    }
+    texts = {mode: _text(r, speedup) for mode, (r, speedup) in measured.items()}
+    both = [*measured.values(), *_measured(shared).values()]
     label_width = max(map(len, SPEEDUP_MODES)) + 1
-    bars = max(1, width - label_width - max(map(len, texts.values())) - 1)
-    scale = max(max(len(r.cores), speedup) for r, speedup in measured.values())
+    text_width = max(len(_text(r, speedup)) for r, speedup in both)
+    bars = max(1, width - label_width - text_width - 1)
+    scale = max(max(len(r.cores), speedup) for r, speedup in both)
+    good = latest([r for r in records if r.ok], SPEEDUP_MODES)
     rows: list[Row] = []
     for mode in SPEEDUP_MODES:
         label = mode.ljust(label_width)
@@ -44,6 +45,17 @@ def speedup_rows(records: Sequence[RunRecord], width: int) -> list[Row]:
         rows.append(Bar(label, tuple(cells(spans, scale, bars)), texts[mode]))
     rows.append(Axis(label_width, ticks(scale, bars, "x", min_step=1, end=True)))
     return rows
+
+
+def _measured(records: Sequence[RunRecord]) -> dict[Mode, tuple[RunRecord, float]]:
+    """The latest good run of each mode that has a speedup, with it."""
+    good = latest([r for r in records if r.ok], SPEEDUP_MODES)
+    return {r.mode: (r, r.speedup) for r in good if r.speedup is not None}
+
+
+def _text(record: RunRecord, speedup: float) -> str:
+    bound = f"{times(speedup)}  bound {times(record.bound)}"
+    return f"{bound}  {counted(len(record.cores), 'core')}" + _against(record)
 
 
 def _against(record: RunRecord) -> str:

@@ -18,6 +18,7 @@ from rich.style import Style
 from textual.geometry import Size
 
 from coremeter.results import RunRecord
+from coremeter.tui.layout.beside import Beside, beside_speedups, beside_timeline
 from coremeter.tui.layout.blocks import EIGHTHS
 from coremeter.tui.layout.cache import Cached
 from coremeter.tui.layout.cells import IDLE, Cell
@@ -48,6 +49,8 @@ class Chart(LinesWidget):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._records: tuple[RunRecord, ...] = ()
+        # Another recording's runs, drawn under these (coremeter replay A B).
+        self.beside: Beside | None = None
         self._laid_out: Cached[tuple[int, int], list[Row]] = Cached(self._lay_out_at)
 
     def lay_out(self, records: Sequence[RunRecord], width: int, max_rows: int) -> list[Row]:
@@ -131,6 +134,8 @@ class Timeline(Chart):
     track, every run on one time scale, each header naming its run and its baseline."""
 
     TASK_COLOURS = 8
+    # How many of the runs drawn are the playing recording's, the rest ``beside``'s.
+    _mine = 0
     COMPONENT_CLASSES = {
         *(f"timeline--task-{i}" for i in range(TASK_COLOURS)),
         "timeline--idle",
@@ -165,8 +170,10 @@ class Timeline(Chart):
 
     def show(self, records: Sequence[RunRecord], live: RunRecord | None = None) -> None:
         """``records``: the runs to compare; ``live``: the run in progress, its wall time
-        the time so far (see timeline_runs for which are drawn)."""
-        self._take(timeline_runs(records, live))
+        the time so far (see timeline_runs for which are drawn); and ``beside``'s."""
+        runs = timeline_runs(records, live)
+        self._mine = len(runs)
+        self._take(runs if self.beside is None else self.beside.timeline_runs(runs))
 
     def take_room(self, container: Size, viewport: Size) -> None:
         if self._laid_tall != self.tall:
@@ -176,11 +183,16 @@ class Timeline(Chart):
 
     def natural_rows(self, width: int) -> tuple[int, int]:
         """Its rows at one row a lane, and how many of them are lanes that could grow."""
-        rows = timeline_rows(self._records, width, self.max_rows)
+        rows = self._timeline_rows(self._records, width, self.max_rows)
         return len(rows), lanes(rows)
 
     def lay_out(self, records: Sequence[RunRecord], width: int, max_rows: int) -> list[Row]:
-        return stretch_lanes(timeline_rows(records, width, max_rows), self._laid_tall)
+        return stretch_lanes(self._timeline_rows(records, width, max_rows), self._laid_tall)
+
+    def _timeline_rows(self, records: Sequence[RunRecord], width: int, max_rows: int) -> list[Row]:
+        if self.beside is None:
+            return timeline_rows(records, width, max_rows)
+        return beside_timeline(records, self._mine, self.beside, width, max_rows)
 
     def cell_style(self, what: Hashable) -> Style:
         if isinstance(what, Shaded):
@@ -258,7 +270,9 @@ class SpeedupChart(Chart):
         self._take(records)
 
     def lay_out(self, records: Sequence[RunRecord], width: int, max_rows: int) -> list[Row]:
-        return speedup_rows(records, width)
+        if self.beside is None:
+            return speedup_rows(records, width)
+        return beside_speedups(records, self.beside, width)
 
     def cell_style(self, what: Hashable) -> Style:
         return Style(bgcolor=self.style(f"speedup--{what}" if what else "").bgcolor)

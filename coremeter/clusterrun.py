@@ -1,0 +1,329 @@
+"""Runs on a Dask cluster, with the interface of a local run, and the ``--cluster`` options.
+
+Nothing here imports Dask: coremeter.cluster does, and only once ``--cluster`` is
+given (:func:`open_cluster`). A run's tasks are placed by the same schedule as
+locally, one lane per worker; each task's progress, start and end come from the
+worker's ticks and its result, on this process's time axis (each worker's clock is
+corrected by the least delay seen from it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import ipaddress
+import itertools
+import math
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from coremeter.report import cluster_left_text, cluster_plain_text, cluster_restarted_text
+from coremeter.results import RunRecord, RunState, TaskRecord
+from coremeter.runner import RunSpec
+from coremeter.stall import Stall
+from coremeter.worker import Lane, failure_text
+
+if TYPE_CHECKING:
+    from coremeter.cluster import Cluster, Place
+
+EXTRA = "coremeter-parallel[cluster]"
+DEFAULT_TIMEOUT_S = 5.0
+# A worker with a task to run that has not ticked for this long has gone (killed, its
+# host down or cut off), whether or not the scheduler has noticed yet.
+SILENT_S = 1.0
+# How long cancel waits for the workers to leave their tasks (the kernel looks after
+# each chunk) before it restarts those that did not.
+CANCEL_WAIT_S = 0.4
+LOCAL = "local"
+_RUNS = itertools.count()
+
+
+class ClusterRun:
+    """One run of a spec on the cluster's workers, lane k on worker k. Poll it (it never
+    blocks), wait for it, or cancel it."""
+
+    def __init__(self, spec: RunSpec, cluster: Cluster) -> None:
+        self.spec, self.cluster = spec, cluster
+        self.state: RunState = "idle"
+        self.reason: str | None = None
+        self.notes: list[str] = []
+        self.stall: Stall | None = None
+        self.started_at = math.nan
+        self.stopped_at = math.nan
+        run = f"coremeter-{id(cluster):x}-{next(_RUNS)}"
+        self._plan: list[tuple[Place, int | None, list[Any]]] = [
+            (place, core, tasks)
+            for place, core, tasks in zip(
+                cluster.places, spec.cores, spec.assignment(), strict=False
+            )
+            if tasks
+        ]
+        self._keys = {task.id: f"{run}-{task.id}" for task in spec.tasks}
+        self._place = {task.id: place for place, _, tasks in self._plan for task in tasks}
+        self.core_of = {task.id: core for _, core, tasks in self._plan for task in tasks}
+        n = len(spec.tasks)
+        self._done = [0] * n
+        self._starts = [math.nan] * n
+        self._ends = [math.nan] * n
+        self._results = [math.nan] * n
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+    def start(self) -> ClusterRun:
+        self.started_at = time.perf_counter()
+        self.state = "running"
+        for place, _, tasks in self._plan:
+            for order, task in enumerate(tasks):
+                self.cluster.submit(self._keys[task.id], task, self.spec.workload, place, order)
+        return self
+
+    def poll(self) -> bool:
+        """Update from the workers' ticks and the tasks' outcomes; True once ended."""
+        if self.state != "running":
+            return True
+        events = self.cluster.events
+        now = time.perf_counter()
+        for task in self.spec.tasks:
+            if not math.isnan(self._ends[task.id]):
+                continue
+            place = self._place[task.id]
+            outcome = self.cluster.outcome(self._keys[task.id])
+            if isinstance(outcome, BaseException):
+                self._stop("failed", failure_text(place.label, outcome))
+                return True
+            if outcome is not None:
+                start, end, result = outcome
+                self._starts[task.id] = events.local(place.address, start)
+                self._ends[task.id] = events.local(place.address, end)
+                self._results[task.id], self._done[task.id] = result, task.size
+                continue
+            tick = events.ticks.get(place.address)
+            heard = tick.at if tick is not None else self.started_at
+            if place.address in events.left or now - heard > SILENT_S:
+                self._stop("failed", cluster_left_text(place.label))
+                return True
+            entry = tick.tasks.get(self._keys[task.id]) if tick is not None else None
+            if entry is not None:
+                self._starts[task.id] = events.local(place.address, entry[0])
+                self._done[task.id] = int(entry[1])
+        if any(math.isnan(end) for end in self._ends):
+            return False
+        self._stop("done", None)
+        return True
+
+    def wait(self, timeout: float | None = None, tick: float = 0.1) -> bool:
+        """Block until the run ends or the timeout passes; True if it ended."""
+        deadline = None if timeout is None else time.perf_counter() + timeout
+        while not self.poll():
+            left = tick if deadline is None else min(tick, deadline - time.perf_counter())
+            if left <= 0:
+                return False
+            time.sleep(min(left, 0.02))
+        return True
+
+    def cancel(self, reason: str = "cancelled") -> None:
+        if self.state == "running":
+            self._stop("cancelled", reason)
+
+    def kill_now(self) -> None:
+        """Nothing to do from a signal handler: a LocalCluster's workers die with this
+        process (Dask's own watchdog), and an external cluster drops the tasks of a
+        client that has gone (the kernel looks after each chunk)."""
+
+    def _stop(self, state: RunState, reason: str | None) -> None:
+        """Drop the run's tasks, and wait until every worker has left them: one that
+        cannot (a user's function in a long C call) is restarted, and the run says so."""
+        self.stopped_at = max(self._ends) if state == "done" else time.perf_counter()
+        self.state, self.reason = state, reason
+        self.cluster.cancel()
+        if state == "done":
+            return
+        keys = set(self._keys.values())
+        busy = self._busy(keys)
+        deadline = time.perf_counter() + CANCEL_WAIT_S
+        while busy and time.perf_counter() < deadline:
+            time.sleep(0.01)
+            busy = self._busy(keys)
+        if busy:
+            self.cluster.restart([place.address for place in busy])
+            self.notes += [cluster_restarted_text(place.label) for place in busy]
+
+    def _busy(self, keys: set[str]) -> list[Place]:
+        """The workers still running one of ``keys`` in their last tick (one that is gone
+        runs nothing)."""
+        events = self.cluster.events
+        return [
+            place
+            for place, _, _ in self._plan
+            if place.address not in events.left
+            and (tick := events.ticks.get(place.address)) is not None
+            and time.perf_counter() - tick.at < SILENT_S
+            and keys & set(tick.tasks)
+        ]
+
+    # -- what the run shows ------------------------------------------------
+
+    def elapsed(self) -> float:
+        if math.isnan(self.started_at):
+            return 0.0
+        end = self.stopped_at if not math.isnan(self.stopped_at) else time.perf_counter()
+        return max(0.0, end - self.started_at)
+
+    def _offset(self, t: float) -> float | None:
+        return None if math.isnan(t) else t - self.started_at
+
+    def tasks(self) -> list[TaskRecord]:
+        return [
+            TaskRecord(
+                id=task.id,
+                size=task.size,
+                core=self.core_of.get(task.id),
+                done=self._done[task.id],
+                start_s=self._offset(self._starts[task.id]),
+                end_s=self._offset(self._ends[task.id]),
+                result=None if math.isnan(self._ends[task.id]) else self._results[task.id],
+            )
+            for task in self.spec.tasks
+        ]
+
+    def lane_pids(self) -> list[tuple[Lane, int]]:
+        """Each lane with its worker's pid: on a LocalCluster only, whose workers are
+        this machine's processes."""
+        pids = self.cluster.local_pids()
+        return [
+            ((core, tasks), pids[place.address])
+            for place, core, tasks in self._plan
+            if place.address in pids
+        ]
+
+    def busy_spans(self) -> list[tuple[int | None, float, float]]:
+        spans = []
+        for task in self.spec.tasks:
+            start, end = self._starts[task.id], self._ends[task.id]
+            if not math.isnan(start):
+                stop = end if not math.isnan(end) else self.stopped_at
+                stop = time.perf_counter() if math.isnan(stop) else stop
+                spans.append((self.core_of.get(task.id), start, stop))
+        return spans
+
+    def record(self) -> RunRecord:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class ClusterOptions:
+    """``--cluster``: ``address`` None for a LocalCluster on the selected cores."""
+
+    address: str | None
+    timeout: float = DEFAULT_TIMEOUT_S
+
+
+def add_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
+    parser.add_argument(
+        "--cluster",
+        nargs="?",
+        const=LOCAL,
+        default=argparse.SUPPRESS if inherit else None,
+        metavar="ADDRESS",
+        help="run on Dask workers (pip install coremeter-parallel[cluster]): alone, a "
+        "LocalCluster of one worker per core here; with tcp://HOST:8786, the workers of "
+        "that scheduler (dask worker ADDRESS --nthreads 1). Dask runs pickled code from "
+        "any client that can connect: keep its port to trusted machines, or use TLS",
+    )
+    parser.add_argument(
+        "--connect-timeout",
+        type=_seconds,
+        default=argparse.SUPPRESS if inherit else DEFAULT_TIMEOUT_S,
+        metavar="S",
+        help=f"seconds to reach the --cluster scheduler (default: {DEFAULT_TIMEOUT_S:g})",
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid timeout {text!r}: not a number") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"invalid timeout {text}: must be above 0, at most 3600")
+    return value
+
+
+def options(args: argparse.Namespace) -> ClusterOptions | None:
+    if args.cluster is None:
+        return None
+    address = None if args.cluster == LOCAL else str(args.cluster)
+    return ClusterOptions(address, args.connect_timeout)
+
+
+class ClusterError(Exception):
+    """Why ``--cluster`` cannot be used: one line."""
+
+
+Launch = Callable[[RunSpec], Any]
+
+
+@dataclass
+class Link:
+    """A cluster in use: its run factory (Session.launch), and the cores a session
+    selects on it, one per worker."""
+
+    cluster: Cluster
+    cores: list[int]
+
+    def launch(self, spec: RunSpec) -> ClusterRun:
+        return ClusterRun(spec, self.cluster)
+
+    def close(self) -> None:
+        self.cluster.close()
+
+
+def open_cluster(options: ClusterOptions, cores: list[int]) -> Link:
+    """Start a LocalCluster on ``cores`` or connect to the scheduler, check that every
+    machine runs the same Python, distributed and coremeter; a ClusterError otherwise."""
+    if importlib.util.find_spec("distributed") is None:
+        raise ClusterError(f"--cluster needs Dask: pip install '{EXTRA}'")
+    from coremeter import cluster
+
+    if options.address is None:
+        link = cluster.start_local(cores)
+        return Link(link, [place.core for place in link.places])
+    try:
+        remote = cluster.connect(options.address, options.timeout)
+    except cluster.ClusterError as exc:
+        raise ClusterError(str(exc)) from None
+    if not cluster.uses_tls() and not _loopback(options.address):
+        print(f"coremeter: warning: {cluster_plain_text(options.address)}", file=sys.stderr)
+    try:
+        check_versions(remote.versions())
+    except ClusterError:
+        remote.close()
+        raise
+    return Link(remote, list(range(len(remote.places))))
+
+
+def check_versions(found: dict[str, dict[str, str]]) -> None:
+    """One line naming what differs from this machine, if anything does."""
+    here = found["this machine"]
+    for where, theirs in found.items():
+        for name, version in theirs.items():
+            if version != here[name]:
+                raise ClusterError(
+                    f"version skew: {name} {version} on {where}, {here[name]} on this "
+                    "machine; install the same on every machine"
+                )
+
+
+def _loopback(address: str) -> bool:
+    host = address.split("://")[-1].rsplit(":", 1)[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

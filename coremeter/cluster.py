@@ -19,6 +19,7 @@ import logging
 import math
 import os
 import platform
+import signal
 import threading
 import time
 from contextlib import suppress
@@ -236,10 +237,13 @@ class Cluster:
     @property
     def places(self) -> list[Place]:
         """The workers in lane order, each at its latest address."""
-        return [
-            replace(place, address=self.events.addresses.get(place.name, place.address))
-            for place in self._places
-        ]
+        return [self.place(place.name) for place in self._places]
+
+    def place(self, name: str) -> Place:
+        """The worker of that name, at its latest address (a worker its nanny restarted
+        keeps its name)."""
+        place = next(p for p in self._places if p.name == name)
+        return replace(place, address=self.events.addresses.get(name, place.address))
 
     def _find(self, cores: list[int]) -> list[Place]:
         """The workers, by host then name; each pinned to the core of its name in
@@ -292,9 +296,23 @@ class Cluster:
         self.futures.clear()
 
     def restart(self, addresses: list[str]) -> None:
-        """Restart workers whose task cannot be interrupted (a user's C call)."""
-        with suppress(Exception):
-            self.client.restart_workers(addresses, timeout=10, raise_for_error=False)
+        """Restart workers whose task cannot be interrupted (a user's call that never
+        returns to the kernel), without waiting for it: a LocalCluster's are killed and
+        their nannies start them again, an external cluster's nannies are asked to."""
+        pids = self.local_pids()
+        for address in addresses:
+            if address in pids:
+                with suppress(ProcessLookupError):
+                    os.kill(pids[address], signal.SIGKILL)
+        remote = [address for address in addresses if address not in pids]
+        if remote:
+            threading.Thread(
+                target=self.client.restart_workers,
+                args=(remote,),
+                kwargs={"timeout": 30, "raise_for_error": False},
+                name="coremeter-restart",
+                daemon=True,
+            ).start()
 
     def versions(self) -> dict[str, dict[str, str]]:
         """Python, distributed and coremeter here, on the scheduler and on each worker

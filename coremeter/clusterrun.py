@@ -37,6 +37,8 @@ SILENT_S = 1.0
 # How long cancel waits for the workers to leave their tasks (the kernel looks after
 # each chunk) before it restarts those that did not.
 CANCEL_WAIT_S = 0.4
+# How long a run waits for a worker that is being restarted before it counts as gone.
+REJOIN_S = 10.0
 LOCAL = "local"
 _RUNS = itertools.count()
 
@@ -63,6 +65,9 @@ class ClusterRun:
         ]
         self._keys = {task.id: f"{run}-{task.id}" for task in spec.tasks}
         self._place = {task.id: place for place, _, tasks in self._plan for task in tasks}
+        # Lanes whose worker is being restarted (a cancel restarted it): handed over once
+        # it is back, under its name at a new address.
+        self._waiting: list[tuple[Place, list[Any]]] = []
         self.core_of = {task.id: core for _, core, tasks in self._plan for task in tasks}
         n = len(spec.tasks)
         self._done = [0] * n
@@ -77,10 +82,32 @@ class ClusterRun:
     def start(self) -> ClusterRun:
         self.started_at = time.perf_counter()
         self.state = "running"
+        left = self.cluster.events.left
         for place, _, tasks in self._plan:
-            for order, task in enumerate(tasks):
-                self.cluster.submit(self._keys[task.id], task, self.spec.workload, place, order)
+            if place.address in left:
+                self._waiting.append((place, tasks))
+            else:
+                self._submit(place, tasks)
         return self
+
+    def _submit(self, place: Place, tasks: list[Any]) -> None:
+        for order, task in enumerate(tasks):
+            self._place[task.id] = place
+            self.cluster.submit(self._keys[task.id], task, self.spec.workload, place, order)
+
+    def _rejoined(self, now: float) -> Place | None:
+        """Hand each waiting lane to its worker once it is back; the worker of one that
+        waited for longer than REJOIN_S, which is then taken as gone."""
+        waiting, self._waiting = self._waiting, []
+        for place, tasks in waiting:
+            back = self.cluster.place(place.name)
+            if back.address != place.address:
+                self._submit(back, tasks)
+            elif now - self.started_at > REJOIN_S:
+                return place
+            else:
+                self._waiting.append((place, tasks))
+        return None
 
     def poll(self) -> bool:
         """Update from the workers' ticks and the tasks' outcomes; True once ended."""
@@ -88,8 +115,13 @@ class ClusterRun:
             return True
         events = self.cluster.events
         now = time.perf_counter()
+        gone = self._rejoined(now)
+        if gone is not None:
+            self._stop("failed", cluster_left_text(gone.label))
+            return True
+        waiting = {task.id for _, tasks in self._waiting for task in tasks}
         for task in self.spec.tasks:
-            if not math.isnan(self._ends[task.id]):
+            if not math.isnan(self._ends[task.id]) or task.id in waiting:
                 continue
             place = self._place[task.id]
             outcome = self.cluster.outcome(self._keys[task.id])
@@ -157,9 +189,10 @@ class ClusterRun:
         """The workers still running one of ``keys`` in their last tick (one that is gone
         runs nothing)."""
         events = self.cluster.events
+        workers = {place.address: place for place in self._place.values()}
         return [
             place
-            for place, _, _ in self._plan
+            for place in workers.values()
             if place.address not in events.left
             and (tick := events.ticks.get(place.address)) is not None
             and time.perf_counter() - tick.at < SILENT_S
@@ -195,9 +228,10 @@ class ClusterRun:
         """Each lane with its worker's pid: on a LocalCluster only, whose workers are
         this machine's processes."""
         pids = self.cluster.local_pids()
+        lanes = [(self._place[tasks[0].id], core, tasks) for _, core, tasks in self._plan]
         return [
             ((core, tasks), pids[place.address])
-            for place, core, tasks in self._plan
+            for place, core, tasks in lanes
             if place.address in pids
         ]
 

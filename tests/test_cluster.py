@@ -15,7 +15,7 @@ from threading import Thread
 
 import psutil
 import pytest
-from helpers import LOOPBACK, Terminal, alive, bench, free_port, threads_cores, wait_for
+from helpers import LOOPBACK, Terminal, alive, bench, free_port, threads_cores, wait_for, wait_gone
 
 from coremeter import schedule
 from coremeter.clusterrun import (
@@ -26,7 +26,9 @@ from coremeter.clusterrun import (
     check_versions,
     open_cluster,
 )
+from coremeter.report import cluster_restarted_text
 from coremeter.runner import RunSpec, prepare
+from coremeter.userfunc import resolve
 from coremeter.workload import SEED
 
 pytest.importorskip("distributed")
@@ -99,6 +101,32 @@ def test_a_localcluster_run_is_pinned_placed_as_planned_and_exact(local: Link) -
         assert record.done == record.size
         assert record.start_s is not None and record.end_s is not None
         assert 0 <= record.start_s < record.end_s <= run.elapsed() + 1e-9
+
+
+def test_a_task_that_cannot_be_interrupted_has_its_worker_restarted(local: Link, tmp_path) -> None:
+    (tmp_path / "naps.py").write_text("import time\n\ndef nap(i):\n    time.sleep(600)\n")
+    workload = resolve(f"{tmp_path}/naps.py:nap", 4)
+    spec = RunSpec.build("parallel", "balanced", 1.0, local.cores).with_workload(workload)
+    run = ClusterRun(spec, local.cluster).start()
+    pids = list(local.cluster.local_pids().values())
+    wait_for(
+        lambda: (
+            len({key for t in local.cluster.events.ticks.values() for key in t.tasks}) == len(pids)
+        ),
+        30,
+        "every worker in its task",
+    )
+    cancelled = time.perf_counter()
+    run.cancel()
+    labels = [place.label for place in local.cluster.places]
+    assert run.notes == [cluster_restarted_text(label) for label in labels]
+    assert not wait_gone(pids, max(0.0, cancelled + 0.5 - time.perf_counter()))
+    # The nannies start them again, pinned, and the next run is exact.
+    wait_for(lambda: set(local.cluster.local_pids().values()).isdisjoint(pids), 30, "new workers")
+    again = finish(
+        ClusterRun(RunSpec.build("parallel", "seed", 0.01, local.cores), local.cluster).start()
+    )
+    assert again.state == "done", again.reason
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,9 @@ import time
 
 from coremeter.cores import Machine, pin
 from coremeter.results import ResultsLog, RunRecord
-from coremeter.runner import Run, RunSpec, context, prepare
+from coremeter.runner import context, local_run, prepare
 from coremeter.schedule import SCHEDULES, Schedule
+from coremeter.spec import RunSpec
 from coremeter.workload import DEFAULT_SCALE, SEED, Workload, make_tasks, seed_loop
 
 
@@ -90,7 +91,7 @@ def run_once(
     schedule: Schedule = "longest-first",
     workload: Workload = SEED,
 ) -> RunRecord:
-    run = Run(
+    run = local_run(
         RunSpec.build(mode, shape, scale, cores, schedule=schedule).with_workload(workload)
     ).start()
     run.wait()
@@ -133,7 +134,7 @@ def instrumentation(core: int, scale: float, repeat: int) -> dict:
         process.start()
         process.join()
         bare.append(out.value)
-        run = Run(RunSpec.build("sequential", "seed", scale, [core])).start()
+        run = local_run(RunSpec.build("sequential", "seed", scale, [core])).start()
         run.wait()
         tasks = run.record().tasks
         counted.append(tasks[-1].end_s - tasks[0].start_s)
@@ -149,7 +150,7 @@ def start_latency(cores: list[int], repeat: int) -> dict:
     """From start() until the last worker runs its code, parallel on every core."""
     latencies = []
     for _ in range(repeat):
-        run = Run(RunSpec.build("parallel", "balanced", 1e-4, cores)).start()
+        run = local_run(RunSpec.build("parallel", "balanced", 1e-4, cores)).start()
         run.wait()
         latencies.append(run.worker_start_latency())
     return {
@@ -163,7 +164,7 @@ def cancel_latency(cores: list[int], repeat: int) -> dict:
     """From cancel() until every worker has exited, mid-run."""
     latencies = []
     for _ in range(repeat):
-        run = Run(RunSpec.build("parallel", "balanced", 5.0, cores)).start()
+        run = local_run(RunSpec.build("parallel", "balanced", 5.0, cores)).start()
         while not all(t.done for t in run.tasks()):
             time.sleep(0.01)
         start = time.perf_counter()

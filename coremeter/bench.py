@@ -37,7 +37,8 @@ from coremeter.report import (
     workload_line,
 )
 from coremeter.results import RunRecord, Summary, summarise
-from coremeter.runner import Run, prepare
+from coremeter.run import Run
+from coremeter.runner import prepare
 from coremeter.session import Session
 from coremeter.shutdown import Handler, watch_terminal
 

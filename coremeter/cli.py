@@ -13,28 +13,26 @@ import os
 import sys
 import textwrap
 from collections.abc import Iterator, Sequence
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NoReturn
 
 import coremeter
+from coremeter import arguments
 from coremeter.bench import bench, claim_stdout
 from coremeter.cores import CoreError, Machine, parse_core_list
 from coremeter.export import DEFAULT_FOLDER, ExportError, check_csv_path, check_folder
 from coremeter.options import BenchOptions, DashboardOptions, ServeOptions
-from coremeter.runner import MODES
+from coremeter.results import MODES
 from coremeter.schedule import DEFAULT_SCHEDULE, SCHEDULES
-from coremeter.userfunc import check_items, resolve
+from coremeter.userfunc import resolve
 from coremeter.workload import (
     BUILTINS,
     DEFAULT_SCALE,
     MAX_SCALE,
     SHAPES,
     WorkloadError,
-    check_scale,
 )
 
-MAX_REPEAT = 1000
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 # The Textual driver textual-serve runs each browser tab's dashboard with, on pipes.
@@ -62,71 +60,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"coremeter: error: {message}\n")
-
-
-def _scale(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid scale {text!r}: not a number") from None
-    given = text.strip()
-    if value == 0 and _nonzero(given):
-        raise argparse.ArgumentTypeError(f"invalid scale {given}: too small, it rounds to 0")
-    try:
-        return check_scale(value, given)
-    except WorkloadError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _nonzero(number: str) -> bool:
-    """Whether a number float() read is written as something other than zero."""
-    try:
-        return Decimal(number) != 0
-    except InvalidOperation:
-        return False
-
-
-def _items(text: str) -> int:
-    try:
-        return check_items(text)
-    except WorkloadError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _modes(text: str) -> tuple[str, ...]:
-    """A comma-separated list of modes, run in order (``sequential,threads``)."""
-    modes, choices = tuple(part.strip() for part in text.split(",")), (*MODES, "compare")
-    for mode in (m for m in modes if m not in choices):
-        listed = ", ".join(map(repr, choices))
-        raise argparse.ArgumentTypeError(f"invalid choice: {mode!r} (choose from {listed})")
-    return modes
-
-
-def _repeat(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid repeat {text!r}: not a whole number") from None
-    if not 1 <= value <= MAX_REPEAT:
-        raise argparse.ArgumentTypeError(f"invalid repeat {value}: must be 1 to {MAX_REPEAT}")
-    return value
-
-
-def _folder(text: str) -> Path:
-    """A folder to export into; an empty name would silently mean this one."""
-    if not text:
-        raise argparse.ArgumentTypeError("invalid folder '': give a folder name")
-    return Path(text)
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid port {text!r}: not a whole number") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"invalid port {value}: must be 1 to 65535")
-    return value
 
 
 class _ThemeNames(Sequence[str]):
@@ -169,7 +102,7 @@ def _workload_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
     )
     parser.add_argument(
         "--items",
-        type=_items,
+        type=arguments.items,
         default=default(None),
         metavar="N",
         help="how many ints a function of yours is mapped over, split into tasks by --shape",
@@ -183,7 +116,7 @@ def _workload_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
     )
     parser.add_argument(
         "--scale",
-        type=_scale,
+        type=arguments.scale,
         default=default(DEFAULT_SCALE),
         metavar="X",
         help=f"work relative to the article's ranges; 1.0 reproduces them exactly, "
@@ -217,7 +150,7 @@ def _dashboard_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
     parser.add_argument(
         "--mode",
         choices=MODES if inherit else None,
-        type=str if inherit else _modes,
+        type=str if inherit else arguments.modes,
         default=argparse.SUPPRESS if inherit else None,
         help="mode preselected in the dashboard (default: sequential)"
         if inherit
@@ -248,7 +181,7 @@ def _dashboard_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
     )
     parser.add_argument(
         "--out",
-        type=_folder,
+        type=arguments.folder,
         default=argparse.SUPPRESS if inherit else None,
         metavar="DIR",
         help=f"folder the e key exports into, created when missing (default: {DEFAULT_FOLDER}/)",
@@ -319,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument(
         "--mode",
-        type=_modes,
+        type=arguments.modes,
         default=argparse.SUPPRESS,
         metavar="LIST",
         help=f"modes to run in order, comma-separated, from {', '.join(MODES)} and compare, "
@@ -336,10 +269,10 @@ def build_parser() -> argparse.ArgumentParser:
         bench.add_argument(f"--{name}", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     bench.add_argument(
         "--repeat",
-        type=_repeat,
+        type=arguments.repeat,
         default=1,
         metavar="N",
-        help=f"run each mode N times, 1 to {MAX_REPEAT} (default: 1)",
+        help=f"run each mode N times, 1 to {arguments.MAX_REPEAT} (default: 1)",
     )
     bench.add_argument(
         "--json", action="store_true", help="print one JSON document on stdout and nothing else"
@@ -363,7 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
         f"machines start CPU-heavy runs here (default: {DEFAULT_HOST})",
     )
     serve.add_argument(
-        "--port", type=_port, default=DEFAULT_PORT, help=f"TCP port (default: {DEFAULT_PORT})"
+        "--port",
+        type=arguments.port,
+        default=DEFAULT_PORT,
+        help=f"TCP port (default: {DEFAULT_PORT})",
     )
     _dashboard_options(serve, inherit=True)
     return parser

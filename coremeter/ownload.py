@@ -22,8 +22,6 @@ from typing import NamedTuple
 
 import psutil
 
-from coremeter.runner import Run
-
 # Worker processes read at one tick: psutil's cpu_times costs ~25 us each, so hundreds
 # of workers are read in turns, over several ticks, to keep the tick near its budget.
 READS_PER_TICK = 16
@@ -36,17 +34,6 @@ class Worker(NamedTuple):
     core: int | None
     pid: int
     tid: int | None
-
-
-def workers(run: Run | None) -> list[Worker]:
-    """The running run's workers that have started; none when no run is running."""
-    if run is None or not run.running:
-        return []
-    if run.spec.mode != "threads":
-        return [Worker(core, pid, None) for (core, _), pid in run.lane_pids()]
-    # A thread publishes its id as it starts its first task: until then it used nothing.
-    found = [(core, pid, run.threads[tasks[0].id]) for (core, tasks), pid in run.lane_pids()]
-    return [Worker(core, pid, tid) for core, pid, tid in found if tid]
 
 
 @dataclass(frozen=True)

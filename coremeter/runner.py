@@ -14,22 +14,22 @@ import multiprocessing
 import os
 import signal
 import time
-from dataclasses import dataclass, replace
 from multiprocessing.connection import wait
 
-from coremeter import factors, schedule
-from coremeter.cores import Machine, gil_enabled, start_method
+from coremeter import factors
+from coremeter.cores import start_method
 from coremeter.lifeline import ensure_fork_server
+from coremeter.ownload import Worker
 from coremeter.report import stall_text
-from coremeter.results import MODES, Mode, RunRecord, RunState, TaskRecord, Work, work_key
-from coremeter.schedule import DEFAULT_SCHEDULE, Schedule
+from coremeter.results import RunRecord, RunState, TaskRecord
+from coremeter.sampler import Span
+from coremeter.spec import Lane, RunSpec
 from coremeter.stall import Stall, StallWatch, Watched
 from coremeter.threadshare import Series, ThreadShares
-from coremeter.worker import Lane, Slots, run_worker
+from coremeter.worker import Slots, run_worker
 from coremeter.workerproc import WorkerProcess
-from coremeter.workload import SEED, Task, Workload, make_tasks, total_result
+from coremeter.workload import total_result
 
-__all__ = ["MODES", "Mode", "Run", "RunSpec", "RunState", "context", "prepare"]
 STOP_GRACE_S = 0.05
 
 
@@ -60,103 +60,15 @@ def prepare() -> None:
         warm.join()
 
 
-@dataclass(frozen=True)
-class RunSpec:
-    """What to run: mode, workload (its shape and scale), cores and schedule; ``pinned``
-    is False where there is no affinity API (for threads: none per thread), ``gil``
-    whether threads take turns."""
-
-    mode: Mode
-    shape: str
-    scale: float
-    cores: tuple[int, ...]
-    tasks: tuple[Task, ...]
-    pinned: bool = True
-    schedule: Schedule = DEFAULT_SCHEDULE
-    gil: bool = True
-    workload: Workload = SEED
-
-    @classmethod
-    def build(
-        cls,
-        mode: Mode,
-        shape: str,
-        scale: float,
-        cores: list[int],
-        schedule: Schedule = DEFAULT_SCHEDULE,
-    ) -> RunSpec:
-        """Pinned, with threads taking turns where this interpreter has the GIL;
-        ``for_machine`` says how a given machine runs it instead."""
-        if mode not in MODES:
-            raise ValueError(f"unknown mode {mode!r}: choose from {', '.join(MODES)}")
-        if not cores:
-            raise ValueError("a run needs at least one core")
-        tasks = make_tasks(shape, scale, len(cores))
-        return cls(
-            mode, shape, scale, tuple(cores), tuple(tasks), schedule=schedule, gil=gil_enabled()
-        )
-
-    def for_machine(self, machine: Machine) -> RunSpec:
-        """This run as ``machine`` runs it: pinned only with an affinity API (threads
-        only with one per thread), threads taking turns only under the GIL."""
-        pinned = machine.affinity and (self.mode != "threads" or machine.thread_affinity)
-        return replace(self, pinned=pinned, gil=machine.gil)
-
-    def with_workload(self, workload: Workload) -> RunSpec:
-        """The same run of another workload: its own tasks, from the same shape, scale
-        and cores."""
-        tasks = make_tasks(self.shape, self.scale, len(self.cores), workload)
-        return replace(self, tasks=tuple(tasks), workload=workload)
-
-    def assignment(self) -> list[list[Task]]:
-        """Sequential: every task in order on one lane. Otherwise the schedule's, one lane
-        per core; cores left without a task get no worker."""
-        if self.mode == "sequential":
-            return [list(self.tasks)]
-        return schedule.assign(self.schedule, self.tasks, len(self.cores))
-
-    def concurrent_lanes(self) -> list[list[Task]]:
-        """The lanes that really run at once. Threads holding the GIL take turns, so their
-        lanes are one: the bound is then 1.0, and the critical lane is all of them. A
-        workload that releases the GIL (io's waits, hash's C code) runs them at once."""
-        if self.mode == "threads" and self.threads_take_turns:
-            return [list(self.tasks)]
-        return self.assignment()
-
-    @property
-    def threads_take_turns(self) -> bool:
-        """Whether this spec's work, run in threads, holds the GIL: one thread at a time."""
-        return self.gil and not self.workload.releases_gil
-
-    def lanes(self) -> list[Lane]:
-        return [
-            (core if self.pinned else None, tasks)
-            for core, tasks in zip(self.cores, self.assignment(), strict=False)
-            if tasks
-        ]
-
-    @property
-    def worker_cores(self) -> list[int]:
-        """The cores that get a pinned worker: two on one physical core share it."""
-        return [core for core, _ in self.lanes() if core is not None]
-
-    @property
-    def cores_used(self) -> list[int]:
-        """The cores its workers are pinned to (sequential: one), or the selection when
-        unpinned: what a screen says the run runs on."""
-        return sorted(set(self.worker_cores)) or list(self.cores)
-
-    @property
-    def bound(self) -> float:
-        return schedule.bound(self.concurrent_lanes())
-
-    @property
-    def work(self) -> Work:
-        return work_key(self.workload.name, self.shape, self.scale, (t.size for t in self.tasks))
+def local_run(spec: RunSpec) -> LocalRun:
+    """A run of ``spec`` on this machine: in threads of one process, or in processes."""
+    return ThreadRun(spec) if spec.mode == "threads" else ProcessRun(spec)
 
 
-class Run:
-    """One run of a spec. Poll it (it never blocks), wait for it, or cancel it."""
+class LocalRun:
+    """A run on this machine's worker processes (coremeter.run.Run). Poll it (it never
+    blocks), wait for it, or cancel it. :class:`ProcessRun` gives each lane a process;
+    :class:`ThreadRun` gives all lanes one, a thread each."""
 
     def __init__(self, spec: RunSpec) -> None:
         self.spec = spec
@@ -169,25 +81,19 @@ class Run:
         self.starts = ctx.RawArray("d", [math.nan] * n)
         self.ends = ctx.RawArray("d", [math.nan] * n)
         self.results = ctx.RawArray("d", [math.nan] * n)
-        workers = [[lane] for lane in self.lanes] if spec.mode != "threads" else [self.lanes]
+        workers = self._groups()
         self.ready = ctx.RawArray("d", [math.nan] * len(workers))
         self.threads = ctx.RawArray("q", n)
         self.cpu = ctx.RawArray("d", [math.nan] * n)
-        slots = Slots(
+        self.slots = Slots(
             self.counts, self.starts, self.ends, self.results, self.ready, self.threads, self.cpu
-        )
-        # Threads share one process: what each really ran is measured, not assumed.
-        self.shares = (
-            ThreadShares([[task.id for task in tasks] for _, tasks in self.lanes], slots)
-            if spec.mode == "threads"
-            else None
         )
         self._workers: list[WorkerProcess] = []
         for index, lanes in enumerate(workers):
             reader, writer = ctx.Pipe(duplex=False)
             process = ctx.Process(
                 target=run_worker,
-                args=(index, lanes, slots, writer, spec.workload),
+                args=(index, lanes, self.slots, writer, spec.workload),
                 name=f"coremeter-worker-{index}",
             )
             self._workers.append(WorkerProcess(process, reader, writer, lanes))
@@ -203,7 +109,7 @@ class Run:
 
     # -- lifecycle -----------------------------------------------------------
 
-    def start(self) -> Run:
+    def start(self) -> LocalRun:
         if start_method() == "forkserver":
             ensure_fork_server()  # a new one if the last died
         self.started_at = time.perf_counter()
@@ -229,8 +135,7 @@ class Run:
         if self.state != "running":
             return True
         now = time.perf_counter()
-        if self.shares is not None and self.pids:
-            self.shares.sample(self.pids[0], self.started_at, now)
+        self._sample(now)
         all_exited = True
         for worker in self._workers:
             code = worker.process.exitcode
@@ -295,8 +200,7 @@ class Run:
         for worker in self._workers:
             worker.reader.close()
             worker.process.close()
-        if self.shares is not None:
-            self.shares.finish(self.started_at)
+        self._finish()
         self.state, self.reason = state, reason
 
     # -- what the run shows ------------------------------------------------
@@ -327,11 +231,27 @@ class Run:
             for task in self.spec.tasks
         ]
 
+    # -- what processes and threads do differently ---------------------------
+
+    def _groups(self) -> list[list[Lane]]:
+        """The lanes each worker process runs."""
+        raise NotImplementedError
+
+    def _sample(self, now: float) -> None:
+        """Measure the workers while they run, at each poll."""
+
+    def _finish(self) -> None:
+        """Close the measurements once the workers are gone."""
+
     def _cpu_share(self, task_id: int) -> Series:
-        if self.shares is None:
-            return ()
-        start, end = self._offset(self.starts[task_id]), self._offset(self.ends[task_id])
-        return self.shares.of_task(task_id, start, end)
+        """The share of a core the task had over its run; () where it had a whole one."""
+        return ()
+
+    def workers(self) -> list[Worker]:
+        """The running run's workers that have started; none when no run is running."""
+        if not self.running:
+            return []
+        return [Worker(core, pid, None) for (core, _), pid in self.lane_pids()]
 
     def lane_pids(self) -> list[tuple[Lane, int]]:
         """Each lane with the pid of the process running it, once started: its own
@@ -349,7 +269,7 @@ class Run:
         last: float = max(self.ready)
         return last - self.started_at
 
-    def busy_spans(self) -> list[tuple[int | None, float, float]]:
+    def busy_spans(self) -> list[Span]:
         """(core, start, end) of each task that ran, in perf_counter seconds: when this
         run's own work kept a core busy (a task cut short ends when the run stopped)."""
         spans = []
@@ -394,3 +314,42 @@ class Run:
             notes=list(self.notes),
             critical_speed=factors.critical_speed(lanes) if self.state == "done" else None,
         )
+
+
+class ProcessRun(LocalRun):
+    """Sequential and parallel: a process per lane, each pinned to its core."""
+
+    def _groups(self) -> list[list[Lane]]:
+        return [[lane] for lane in self.lanes]
+
+
+class ThreadRun(LocalRun):
+    """Threads: one process, a thread per lane, each thread pinned to its core. Threads
+    share one process, so what each really ran is measured, not assumed."""
+
+    def __init__(self, spec: RunSpec) -> None:
+        super().__init__(spec)
+        lanes = [[task.id for task in tasks] for _, tasks in self.lanes]
+        self.shares = ThreadShares(lanes, self.slots)
+
+    def _groups(self) -> list[list[Lane]]:
+        return [self.lanes]
+
+    def _sample(self, now: float) -> None:
+        if self.pids:
+            self.shares.sample(self.pids[0], self.started_at, now)
+
+    def _finish(self) -> None:
+        self.shares.finish(self.started_at)
+
+    def _cpu_share(self, task_id: int) -> Series:
+        start, end = self._offset(self.starts[task_id]), self._offset(self.ends[task_id])
+        return self.shares.of_task(task_id, start, end)
+
+    def workers(self) -> list[Worker]:
+        """A thread publishes its id as it starts its first task: until then it used
+        nothing."""
+        if not self.running:
+            return []
+        found = [(core, pid, self.threads[tasks[0].id]) for (core, tasks), pid in self.lane_pids()]
+        return [Worker(core, pid, tid) for core, pid, tid in found if tid]

@@ -14,9 +14,11 @@ from coremeter.cores import Machine
 from coremeter.notes import WINDOW_S, competition
 from coremeter.report import warnings
 from coremeter.results import Mode, ResultsLog, RunRecord
-from coremeter.runner import Run, RunSpec
+from coremeter.run import Launcher, Run
+from coremeter.runner import local_run
 from coremeter.sampler import LoadHistory, Span
 from coremeter.schedule import DEFAULT_SCHEDULE, SCHEDULES, Schedule
+from coremeter.spec import RunSpec
 from coremeter.workload import BUILTINS, MAX_SCALE, SEED, SHAPES, Workload, check_scale
 
 # The scales the dashboard's keys reach: below the least, a task is a few iterations.
@@ -53,6 +55,9 @@ class Session:
         self.workloads = list(BUILTINS)
         self.mode: Mode = "sequential"
         self.run: Run | None = None
+        # What runs the work: this machine's processes and threads unless told otherwise
+        # (a cluster's workers; a test's scripted runs).
+        self.launch: Launcher = local_run
         self.log = ResultsLog(keep)
         self._logged: Run | None = None
         # The record of the run that ended last: the current run's, once it has ended.
@@ -71,7 +76,7 @@ class Session:
             return self.run
         self.cancel(f"cancelled: {mode} was started")
         self.mode = mode
-        run = Run(spec)
+        run = self.launch(spec)
         self._competition = self.competition(spec)
         run.notes = self.caveats(spec) + self._competition
         self.run = run.start()

@@ -22,10 +22,8 @@ from typing import NoReturn
 
 from coremeter.cores import core_label, pin
 from coremeter.lifeline import ORPHANED, die_with, worker_parent
-from coremeter.workload import Kernel, Task, TaskFailure, Workload, WorkloadError
-
-# One lane is a core (None: unpinned) and the tasks it runs in order.
-Lane = tuple[int | None, list[Task]]
+from coremeter.spec import Lane
+from coremeter.workload import Kernel, TaskFailure, Workload, WorkloadError
 
 
 @dataclass(frozen=True)

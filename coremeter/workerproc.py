@@ -14,7 +14,7 @@ from multiprocessing.connection import Connection
 
 from coremeter.cores import core_label, start_method
 from coremeter.lifeline import FORK_SERVER_DIED, fork_server_died
-from coremeter.worker import Lane
+from coremeter.spec import Lane
 
 # A worker exits the moment its tasks are done; one still there this long after is
 # held up by the user's code (a thread holding the GIL, a stream that never flushes).

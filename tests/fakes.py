@@ -14,8 +14,9 @@ from textual.pilot import Pilot
 from coremeter.cores import Machine
 from coremeter.ownload import OwnReading
 from coremeter.results import Mode, ResultsLog, RunRecord, TaskRecord
-from coremeter.runner import Run, RunSpec
+from coremeter.runner import LocalRun
 from coremeter.sampler import CpuSampler, LoadHistory, Source
+from coremeter.spec import Lane, RunSpec
 from coremeter.tui.demo import DemoStep
 from coremeter.tui.widgets.charts import SpeedupChart, Timeline
 from coremeter.tui.widgets.meters import CoreMeters
@@ -52,8 +53,8 @@ def fake_sampler(percents: list[float], others: list[float] | None = None) -> Cp
     return sampler
 
 
-class FrozenRun(Run):
-    """A real Run, never started: its shared counters say how far each task got."""
+class FrozenRun(LocalRun):
+    """A real local run, never started: its shared counters say how far each task got."""
 
     def __init__(self, spec: RunSpec, progress: dict[int, tuple[float, float, float | None]]):
         """``progress``: task id -> (fraction done, start offset, end offset or None)."""
@@ -66,6 +67,10 @@ class FrozenRun(Run):
             self.counts[task.id] = round(fraction * task.size)
             self.starts[task.id] = start
             self.ends[task.id] = math.nan if end is None else end
+
+    def _groups(self) -> list[list[Lane]]:
+        """As the mode's own run groups them: threads in one process."""
+        return [self.lanes] if self.spec.mode == "threads" else [[lane] for lane in self.lanes]
 
     def poll(self) -> bool:
         return not self.running
@@ -96,7 +101,7 @@ def quiet_load(cores: list[int]) -> LoadHistory:
 class ScriptedRun(FrozenRun):
     """A Run the session starts as it starts a real one, with no worker: it runs until
     the test ends it with :meth:`finish`. In place of the session's own:
-    ``monkeypatch.setattr(session, "Run", ScriptedRun)``, where what the keys and the
+    ``monkeypatch.setattr(session, "local_run", ScriptedRun)``, where what the keys and the
     demo do with runs is the point, and real work would only make it slow."""
 
     def __init__(self, spec: RunSpec) -> None:

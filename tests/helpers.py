@@ -31,8 +31,9 @@ import pytest
 from textual.pilot import Pilot
 
 from coremeter.results import RunRecord
-from coremeter.runner import Run, RunSpec
+from coremeter.run import Run
 from coremeter.session import Session
+from coremeter.spec import RunSpec
 from coremeter.tui.app import Dashboard
 
 T = TypeVar("T")

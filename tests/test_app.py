@@ -30,10 +30,9 @@ from coremeter import session
 from coremeter.cores import Machine
 from coremeter.options import DashboardOptions
 from coremeter.report import counted, explanation
-from coremeter.runner import Run
 from coremeter.sampler import LoadHistory
 from coremeter.session import SLIP_S
-from coremeter.tui.app import RESULTS_KEEP, Dashboard, create_app
+from coremeter.tui.app import RESULTS_KEEP, Dashboard, create_app, elapsed
 from coremeter.tui.caption import IDLE_CAPTION
 from coremeter.tui.commands import COMMANDS
 from coremeter.tui.layout.fill import BOTH_VIEWS_HEIGHT
@@ -422,7 +421,7 @@ def test_e_exports_the_runs_and_the_screen_into_out(machine: Machine, tmp_path: 
 def test_the_newest_run_stays_in_sight_when_the_charts_open(
     machine: Machine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(session, "Run", ScriptedRun)  # eighteen rows, not eighteen real runs
+    monkeypatch.setattr(session, "local_run", ScriptedRun)  # eighteen rows, not eighteen real runs
     app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
 
     async def script(pilot: Pilot) -> None:
@@ -655,7 +654,7 @@ def test_the_demo_can_tell_its_step_in_the_caption() -> None:
 def test_at_scale_1_the_articles_result_shows_with_its_check() -> None:
     box = fake_machine()
     app = create_app(box, box.usable_cores, DashboardOptions(scale=1.0),
-                     sampler=fake_sampler([0.0, 0.0]), clock=Run.elapsed)  # fmt: skip
+                     sampler=fake_sampler([0.0, 0.0]), clock=elapsed)  # fmt: skip
 
     async def script(pilot: Pilot) -> None:
         spec = app.session.spec("sequential")

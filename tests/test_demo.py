@@ -9,7 +9,7 @@ from dataclasses import replace
 from fakes import FakeClock, FakeHost
 
 from coremeter.options import DemoPauses
-from coremeter.runner import RunSpec
+from coremeter.spec import RunSpec
 from coremeter.tui.demo import Autopilot, run_text
 from coremeter.workload import Hash
 

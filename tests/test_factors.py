@@ -15,8 +15,8 @@ from coremeter.cores import Machine
 from coremeter.factors import Factors, critical_speed
 from coremeter.report import factors_text, machine_line
 from coremeter.results import ResultsLog, RunRecord, TaskRecord, summarise
-from coremeter.runner import RunSpec
 from coremeter.schedule import in_order, longest_first, makespan
+from coremeter.spec import RunSpec
 from coremeter.workload import Task
 
 SEED = [Task(0, 1), Task(1, 2), Task(2, 3)]

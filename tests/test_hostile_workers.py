@@ -17,7 +17,9 @@ from helpers import alive, fork_server, tree, wait_for, wait_gone, wait_until_wo
 
 from coremeter.cores import core_label
 from coremeter.lifeline import FORK_SERVER_DIED, ORPHANED, fork_server_died
-from coremeter.runner import Run, RunSpec
+from coremeter.run import Run
+from coremeter.runner import local_run
+from coremeter.spec import RunSpec
 from coremeter.stall import STALL_S
 from coremeter.userfunc import parse_spec
 from coremeter.workload import Io
@@ -31,11 +33,11 @@ STALL_WAIT_S = STALL_S + 15
 
 def hostile_run(spec: str, items: int = 2, mode: str = "parallel") -> Run:
     workload = parse_spec(f"{HOSTILE / spec}", items)
-    return Run(RunSpec.build(mode, "seed", 1.0, CORES).with_workload(workload)).start()
+    return local_run(RunSpec.build(mode, "seed", 1.0, CORES).with_workload(workload)).start()
 
 
 def seed_run(scale: float = LONG) -> Run:
-    return Run(RunSpec.build("parallel", "seed", scale, CORES)).start()
+    return local_run(RunSpec.build("parallel", "seed", scale, CORES)).start()
 
 
 @pytest.mark.parametrize("mode", ["sequential", "parallel", "threads"])
@@ -100,7 +102,7 @@ def test_a_function_that_sleeps_is_a_stalled_run_and_a_long_call_is_not() -> Non
 def test_io_sleeps_but_is_never_called_stalled() -> None:
     # Long enough to be called stalled twice over if its waits were not counted.
     spec = RunSpec.build("sequential", "seed", 1.0, CORES).with_workload(Io())
-    run = Run(spec).start()
+    run = local_run(spec).start()
     try:
         deadline = time.monotonic() + 2 * STALL_S
         while time.monotonic() < deadline and not run.poll():
@@ -134,12 +136,14 @@ def test_a_process_whose_parent_is_already_gone_exits_at_once() -> None:
 
 PARENT = """
 import sys
-from coremeter.runner import Run, RunSpec, prepare
+from coremeter.runner import local_run, prepare
+from coremeter.spec import RunSpec
 from coremeter.userfunc import parse_spec
 if __name__ == "__main__":
     prepare()
     workload = parse_spec(sys.argv[1], 2)
-    run = Run(RunSpec.build(sys.argv[2], "seed", 1.0, {cores}).with_workload(workload)).start()
+    spec = RunSpec.build(sys.argv[2], "seed", 1.0, {cores}).with_workload(workload)
+    run = local_run(spec).start()
     print(" ".join(map(str, run.pids)), flush=True)
     run.wait()
 """

@@ -20,8 +20,8 @@ from coremeter.cores import Machine
 from coremeter.options import DashboardOptions
 from coremeter.ownload import OwnReading
 from coremeter.report import warnings
-from coremeter.runner import RunSpec
 from coremeter.sampler import CpuSampler, Source
+from coremeter.spec import RunSpec
 from coremeter.tui.app import Dashboard, create_app
 from coremeter.tui.layout.grid import (
     STRIP,

@@ -14,8 +14,7 @@ from textual.widget import Widget
 
 from coremeter.cores import Machine
 from coremeter.options import DashboardOptions
-from coremeter.runner import Run
-from coremeter.tui.app import Dashboard, create_app
+from coremeter.tui.app import Dashboard, create_app, elapsed
 from coremeter.tui.caption import IDLE_CAPTION
 from coremeter.tui.layout.speedup import SPEEDUP_HINT
 from coremeter.tui.widgets.caption import Caption
@@ -31,7 +30,7 @@ SLOW_SPELL = "the cores ran at 200% of the baseline's speed: the baseline met a 
 def dashboard() -> Dashboard:
     box = machine()
     options = DashboardOptions(scale=0.2)
-    return create_app(box, box.usable_cores, options, fake_sampler([20.0, 20.0]), Run.elapsed)
+    return create_app(box, box.usable_cores, options, fake_sampler([20.0, 20.0]), elapsed)
 
 
 def ended(app: Dashboard, mode: str, unit_s: float) -> FrozenRun:

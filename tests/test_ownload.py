@@ -15,9 +15,11 @@ import psutil
 import pytest
 from helpers import wait_for
 
-from coremeter.ownload import OwnReading, WorkerClock, split, workers
-from coremeter.runner import Run, RunSpec
+from coremeter.ownload import OwnReading, WorkerClock, split
+from coremeter.run import Run
+from coremeter.runner import local_run
 from coremeter.sampler import CpuSampler
+from coremeter.spec import RunSpec
 
 CORES = sorted(os.sched_getaffinity(0))
 two_cores = pytest.mark.skipif(len(CORES) < 2, reason="needs two cores")
@@ -59,12 +61,12 @@ def spinner() -> Iterator[psutil.Process]:
 def sampled(run: Run, seconds: float) -> CpuSampler:
     """The sampler as the dashboard ticks it: the cores and the run's workers at 10 Hz."""
     sampler = CpuSampler(CORES[:1] + CORES[-1:])
-    wait_for(lambda: workers(run), 10, "the run's workers")
+    wait_for(lambda: run.workers(), 10, "the run's workers")
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         time.sleep(0.1)
         run.poll()
-        sampler.sample(workers(run))
+        sampler.sample(run.workers())
     return sampler
 
 
@@ -74,7 +76,7 @@ def test_a_program_spinning_beside_the_run_is_counted_as_others(
     mode: str, spinner: psutil.Process
 ) -> None:
     first, last = CORES[0], CORES[-1]
-    run = Run(RunSpec.build(mode, "seed", 5.0, [first, last])).start()
+    run = local_run(RunSpec.build(mode, "seed", 5.0, [first, last])).start()
     try:
         sampler = sampled(run, 1.5)
         assert run.running
@@ -94,11 +96,11 @@ def test_a_program_spinning_beside_the_run_is_counted_as_others(
 
 def test_the_workers_own_cpu_time_is_what_the_clock_reads() -> None:
     """Integrated over its readings, a worker's share is its process's CPU time."""
-    run = Run(RunSpec.build("sequential", "seed", 5.0, CORES[:1])).start()
+    run = local_run(RunSpec.build("sequential", "seed", 5.0, CORES[:1])).start()
     at = [time.perf_counter()]
     clock = WorkerClock(clock=lambda: at[0])
     try:
-        found = wait_for(lambda: workers(run), 10, "the worker")
+        found = wait_for(lambda: run.workers(), 10, "the worker")
         process = psutil.Process(found[0].pid)
         clock(found)  # the first sight only sets its baseline
         before = sum(process.cpu_times()[:2])
@@ -114,5 +116,5 @@ def test_the_workers_own_cpu_time_is_what_the_clock_reads() -> None:
 
 
 def test_a_run_that_is_not_running_has_no_workers() -> None:
-    run = Run(RunSpec.build("parallel", "seed", 0.01, CORES))
-    assert workers(run) == [] and workers(None) == []
+    run = local_run(RunSpec.build("parallel", "seed", 0.01, CORES))
+    assert run.workers() == []

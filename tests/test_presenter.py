@@ -53,7 +53,7 @@ async def finish_when_running(pilot: Pilot, app: Dashboard, mode: str) -> None:
 def test_the_demo_tells_its_story_with_a_caption_each_step(
     machine: Machine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(session, "Run", ScriptedRun)
+    monkeypatch.setattr(session, "local_run", ScriptedRun)
     # A run's step lasts as long as the run, which the test ends; the summary until a key.
     pauses = DemoPauses(after_run=0.05, comparison=3600.0)
     options = DashboardOptions(scale=TINY, demo=True, demo_pauses=pauses)
@@ -103,7 +103,7 @@ def test_the_demo_tells_its_story_with_a_caption_each_step(
 def test_the_demo_keeps_one_lap_in_the_table_however_long_it_loops(
     machine: Machine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(session, "Run", ScriptedRun)
+    monkeypatch.setattr(session, "local_run", ScriptedRun)
     app = create_app(machine, machine.usable_cores, DashboardOptions(scale=TINY))
     app.session.load = quiet_load(machine.usable_cores)
 

@@ -18,7 +18,9 @@ from helpers import (
     wait_until_working,
 )
 
-from coremeter.runner import Run, RunSpec
+from coremeter.run import Run
+from coremeter.runner import local_run
+from coremeter.spec import RunSpec
 from coremeter.workload import Task
 
 CORES = sorted(os.sched_getaffinity(0))
@@ -26,7 +28,7 @@ LONG = 5.0  # long enough to look at the workers while they run, always cancelle
 
 
 def started(mode: str, scale: float, shape: str = "seed", cores: list[int] = CORES) -> Run:
-    return Run(RunSpec.build(mode, shape, scale, cores)).start()
+    return local_run(RunSpec.build(mode, shape, scale, cores)).start()
 
 
 @pytest.mark.parametrize("mode", ["sequential", "parallel", "threads"])
@@ -95,7 +97,7 @@ def test_a_killed_worker_fails_the_run_with_its_reason_and_the_next_run_works() 
 def test_a_worker_exception_fails_the_run_with_its_reason() -> None:
     # Zero iterations raise UnboundLocalError in the seed's loop, and in ours.
     spec = RunSpec("sequential", "seed", 1.0, (CORES[0],), (Task(0, 10), Task(1, 0)))
-    run = Run(spec).start()
+    run = local_run(spec).start()
     assert run.wait(timeout=30)
     assert run.state == "failed"
     assert "UnboundLocalError" in run.reason
@@ -104,10 +106,12 @@ def test_a_worker_exception_fails_the_run_with_its_reason() -> None:
 
 PARENT = """
 import sys
-from coremeter.runner import Run, RunSpec, prepare
+from coremeter.run import Run
+from coremeter.spec import RunSpec
+from coremeter.runner import local_run, prepare
 if __name__ == "__main__":
     prepare()
-    run = Run(RunSpec.build(sys.argv[1], "balanced", 5.0, {cores})).start()
+    run = local_run(RunSpec.build(sys.argv[1], "balanced", 5.0, {cores})).start()
     print(" ".join(map(str, run.pids)), flush=True)
     run.wait()
 """

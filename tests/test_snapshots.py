@@ -16,8 +16,7 @@ from textual.pilot import Pilot
 
 from coremeter.options import DashboardOptions
 from coremeter.results import ResultsLog
-from coremeter.runner import Run
-from coremeter.tui.app import Dashboard, create_app
+from coremeter.tui.app import Dashboard, create_app, elapsed
 from coremeter.tui.themes import PROJECTOR, PROJECTOR_LIGHT
 
 SMALL = (80, 24)
@@ -43,7 +42,7 @@ def dashboard(
         box.usable_cores,
         DashboardOptions(scale=0.2, theme=theme),
         sampler=sampler,
-        clock=Run.elapsed if seconds is None else lambda run: seconds,
+        clock=elapsed if seconds is None else lambda run: seconds,
     )
 
 

@@ -10,7 +10,8 @@ from itertools import pairwise
 import pytest
 
 from coremeter.results import TaskRecord
-from coremeter.runner import Run, RunSpec
+from coremeter.runner import local_run
+from coremeter.spec import RunSpec
 
 CORES = sorted(os.sched_getaffinity(0))[:2]
 
@@ -21,7 +22,7 @@ def gil_enabled() -> bool:
 
 
 def finished(mode: str, scale: float) -> list[TaskRecord]:
-    run = Run(RunSpec.build(mode, "balanced", scale, CORES)).start()
+    run = local_run(RunSpec.build(mode, "balanced", scale, CORES)).start()
     assert run.wait(timeout=120)
     record = run.record()
     assert record.state == "done", record.reason

@@ -13,7 +13,9 @@ import pytest
 from helpers import alive, bench
 
 from coremeter.report import shortened
-from coremeter.runner import Run, RunSpec
+from coremeter.run import Run
+from coremeter.runner import local_run
+from coremeter.spec import RunSpec
 from coremeter.userfunc import parse_spec
 from coremeter.workload import WorkloadError
 
@@ -24,7 +26,7 @@ DEADLINE_S = 60
 
 
 def finished(spec: RunSpec) -> Run:
-    run = Run(spec).start()
+    run = local_run(spec).start()
     if not run.wait(timeout=DEADLINE_S):
         run.kill_now()
         pytest.fail(f"still running after {DEADLINE_S} s: {run.state}")

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from helpers import TINY, alive, assert_pinned, bench, threads_cores, wait_until_working
 
-from coremeter.results import ResultsLog
-from coremeter.runner import MODES, Run, RunSpec
+from coremeter.results import MODES, ResultsLog
+from coremeter.run import Run
+from coremeter.runner import local_run
+from coremeter.spec import RunSpec
 from coremeter.userfunc import UserFunction, parse_spec
 from coremeter.workload import (
     BUILTINS,
@@ -77,7 +79,7 @@ def user(path: Path, func: str, items: int) -> UserFunction:
 
 
 def finished(spec: RunSpec, timeout: float = 60) -> Run:
-    run = Run(spec).start()
+    run = local_run(spec).start()
     assert run.wait(timeout=timeout)
     return run
 
@@ -124,7 +126,7 @@ def test_io_waits_without_using_its_core() -> None:
 def check_pinned(mode: str, workload: Workload) -> None:
     """Midway through a long run: parallel, each worker process alone on its core;
     threads, one process whose threads are each pinned to a core (psutil and /proc)."""
-    run = Run(RunSpec.build(mode, "balanced", 5.0, CORES).with_workload(workload)).start()
+    run = local_run(RunSpec.build(mode, "balanced", 5.0, CORES).with_workload(workload)).start()
     try:
         wait_until_working(run)
         if mode == "parallel":

@@ -24,10 +24,10 @@ from textual.widgets import Static
 
 from coremeter.cores import Machine
 from coremeter.options import DEFAULTS, DashboardOptions
-from coremeter.ownload import workers
 from coremeter.report import machine_line
 from coremeter.results import Mode, RunState
-from coremeter.runner import Run, prepare
+from coremeter.run import Run
+from coremeter.runner import prepare
 from coremeter.sampler import CpuSampler
 from coremeter.session import Session
 from coremeter.shutdown import EXIT_DEADLINE_S, QuitSignals, watch_terminal
@@ -64,6 +64,11 @@ RESULTS_KEEP = 1000
 Clock = Callable[[Run], float]
 
 
+def elapsed(run: Run) -> float:
+    """The run's own clock: the live dashboard's (tests and snapshots pass fixed ones)."""
+    return run.elapsed()
+
+
 class Dashboard(App[None]):
     """One screen for the room: which cores are busy, for how long, and what it gained.
 
@@ -89,7 +94,7 @@ class Dashboard(App[None]):
         session: Session,
         sampler: CpuSampler,
         options: DashboardOptions = DEFAULTS,
-        clock: Clock = Run.elapsed,
+        clock: Clock = elapsed,
     ) -> None:
         """``sampler`` and ``clock`` are the two things that change by themselves: tests
         and snapshots pass fixed ones."""
@@ -203,7 +208,7 @@ class Dashboard(App[None]):
         self.session.poll()
         # The run's workers over the same tenth of a second as the cores: the difference
         # is other programs' load.
-        self.sampler.sample(workers(self.session.run))
+        self.sampler.sample(run.workers() if (run := self.session.run) else [])
         self.presenter.advance()
         run = self.session.run
         running = run is not None and run.running
@@ -418,7 +423,7 @@ def create_app(
     cores: list[int],
     options: DashboardOptions = DEFAULTS,
     sampler: CpuSampler | None = None,
-    clock: Clock = Run.elapsed,
+    clock: Clock = elapsed,
 ) -> Dashboard:
     """The dashboard with its session; tests pass a fake sampler and clock."""
     session = Session(machine, cores, options.shape, options.scale, keep=RESULTS_KEEP)

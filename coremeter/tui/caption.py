@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from coremeter.notes import BUSY
 from coremeter.report import counted, others_text, stall_text, times, verdict_text, workload_text
 from coremeter.results import Mode, RunRecord
-from coremeter.runner import Run
+from coremeter.run import Run
 from coremeter.session import Session
 from coremeter.stall import Stall
 from coremeter.tui.commands import mode_key
@@ -123,7 +123,7 @@ class Narrator:
         if run.running and run.stall is not None:
             return stalled(run.spec.mode, run.stall)
         if run.running:
-            return running(run.spec.mode, len(run.lanes), now, seconds, gil)
+            return running(run.spec.mode, len(run.spec.lanes()), now, seconds, gil)
         if self._ended is None or self._ended[0] is not run:
             # The session's record of it, with its speedup; a run it did not log (none
             # yet) is described from its own record, with nothing to compare.

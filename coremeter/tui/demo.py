@@ -24,7 +24,8 @@ from typing import Literal, Protocol, get_args
 from coremeter.options import DemoPauses
 from coremeter.report import causes_text, counted, speedup_text
 from coremeter.results import Mode, ResultsLog, RunRecord
-from coremeter.runner import Run, RunSpec
+from coremeter.run import Run
+from coremeter.spec import RunSpec
 
 View = Literal["tasks", "charts"]
 # The modes the story runs, in order.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from coremeter.options import DemoPauses
 from coremeter.results import Mode, ResultsLog
-from coremeter.runner import Run
+from coremeter.run import Run
 from coremeter.tui.demo import Autopilot, DemoStep, View
 
 

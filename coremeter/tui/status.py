@@ -14,9 +14,10 @@ from functools import lru_cache
 from coremeter.cores import format_core_list
 from coremeter.report import explanation, notes_text, parallelism_text, verdict_text
 from coremeter.results import Mode, RunRecord, RunState
-from coremeter.runner import Run, RunSpec
+from coremeter.run import Run
 from coremeter.schedule import Schedule
 from coremeter.session import Session
+from coremeter.spec import RunSpec
 from coremeter.tui.commands import mode_key
 from coremeter.workload import Workload
 

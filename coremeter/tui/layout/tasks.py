@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from coremeter.results import TaskRecord
-from coremeter.worker import Lane
+from coremeter.spec import Lane
 
 
 def own_time(task: TaskRecord, elapsed: float) -> float | None:

@@ -61,7 +61,8 @@ def compare(launchers: dict[str, Launch], cores: list[int], scale: float, repeat
             seq = run_once(launchers["local"], "sequential", shape, scale, cores)
             par = {e: run_once(launchers[e], "parallel", shape, scale, cores) for e in ENGINES}
             rounds.append((seq, par))
-        row: dict[str, object] = {"shape": shape, "cores": len(cores), "bound": rounds[0][1]["local"].bound}
+        bound = rounds[0][1]["local"].bound
+        row: dict[str, object] = {"shape": shape, "cores": len(cores), "bound": bound}
         for engine in ENGINES:
             row[engine] = {
                 "parallel_s": statistics.median(p[engine].wall_s for _, p in rounds),

@@ -232,6 +232,7 @@ def _bench(
     machine: Machine, cores: list[int], options: BenchOptions, report: TextIO, signals: _Signals
 ) -> int:
     session = Session(machine, cores, options.shape, options.scale)
+    session.launch = options.launch
     session.use(options.workload)
     session.schedule = options.schedule
     shown: list[str] = []

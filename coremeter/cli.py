@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import coremeter
-from coremeter import arguments
+from coremeter import arguments, clusterrun
 from coremeter.bench import bench, claim_stdout
 from coremeter.cores import CoreError, Machine, parse_core_list
 from coremeter.export import DEFAULT_FOLDER, ExportError, check_csv_path, check_folder
 from coremeter.options import BenchOptions, DashboardOptions, ServeOptions
 from coremeter.results import MODES
+from coremeter.run import Launcher
+from coremeter.runner import local_run
 from coremeter.schedule import DEFAULT_SCHEDULE, SCHEDULES
 from coremeter.userfunc import resolve
 from coremeter.workload import (
@@ -138,6 +140,7 @@ def _workload_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
         help="cores to use, like 0,2-3, chosen from those this process may run on "
         "(default: all usable cores)",
     )
+    clusterrun.add_options(parser, inherit)
 
 
 def _dashboard_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
@@ -346,8 +349,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.workload = resolve(args.workload, args.items)
     except WorkloadError as exc:
         parser.error(str(exc))
-    if args.command == "bench":
-        return bench(machine, cores, bench_options(args), report)
     if args.command == "serve":
         from coremeter.serve import ServeError, check_address, serve
 
@@ -356,14 +357,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ServeError as exc:
             parser.error(str(exc))
         return serve(serve_options(args))
-    from coremeter.tui.app import run_dashboard
+    with clusterrun.connected(args, cores, parser.error) as (launch, cores):
+        if args.command == "bench":
+            return bench(machine, cores, bench_options(args, launch), report)
+        from coremeter.tui.app import run_dashboard
 
-    return run_dashboard(machine, cores, dashboard_options(args))
+        return run_dashboard(machine, cores, dashboard_options(args, launch))
 
 
-def dashboard_options(args: argparse.Namespace) -> DashboardOptions:
+def dashboard_options(args: argparse.Namespace, launch: Launcher = local_run) -> DashboardOptions:
     """The dashboard's options from a parsed (and settled) command line."""
     return DashboardOptions(
+        launch=launch,
+        cluster=clusterrun.cluster_options(args),
         mode=args.mode,
         shape=args.shape,
         scale=args.scale,
@@ -380,7 +386,7 @@ def serve_options(args: argparse.Namespace) -> ServeOptions:
     return ServeOptions(args.host, args.port, args.cores, dashboard_options(args))
 
 
-def bench_options(args: argparse.Namespace) -> BenchOptions:
+def bench_options(args: argparse.Namespace, launch: Launcher = local_run) -> BenchOptions:
     csv = None if args.csv is None else Path(args.csv)
     given = (args.shape, args.scale, args.workload, args.repeat, args.json)
-    return BenchOptions(tuple(args.mode), *given, csv, args.schedule)
+    return BenchOptions(tuple(args.mode), *given, csv, args.schedule, launch)

@@ -16,21 +16,27 @@ import itertools
 import math
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
+from coremeter.options import ClusterOptions
+from coremeter.ownload import Worker
 from coremeter.report import cluster_left_text, cluster_plain_text, cluster_restarted_text
 from coremeter.results import RunRecord, RunState, TaskRecord
-from coremeter.runner import RunSpec
+from coremeter.run import Launcher, record_of
+from coremeter.runner import local_run, prepare
+from coremeter.sampler import Span
+from coremeter.spec import Lane, RunSpec
 from coremeter.stall import Stall
-from coremeter.worker import Lane, failure_text
+from coremeter.worker import failure_text
 
 if TYPE_CHECKING:
     from coremeter.cluster import Cluster, Place
 
 EXTRA = "coremeter-parallel[cluster]"
-DEFAULT_TIMEOUT_S = 5.0
+DEFAULT_TIMEOUT_S = ClusterOptions.timeout
 # A worker with a task to run that has not ticked for this long has gone (killed, its
 # host down or cut off), whether or not the scheduler has noticed yet.
 SILENT_S = 1.0
@@ -235,7 +241,13 @@ class ClusterRun:
             if place.address in pids
         ]
 
-    def busy_spans(self) -> list[tuple[int | None, float, float]]:
+    def workers(self) -> list[Worker]:
+        """A LocalCluster's running workers, whose CPU time this machine can read."""
+        if not self.running:
+            return []
+        return [Worker(core, pid, None) for (core, _), pid in self.lane_pids()]
+
+    def busy_spans(self) -> list[Span]:
         spans = []
         for task in self.spec.tasks:
             start, end = self._starts[task.id], self._ends[task.id]
@@ -246,15 +258,7 @@ class ClusterRun:
         return spans
 
     def record(self) -> RunRecord:
-        raise NotImplementedError
-
-
-@dataclass(frozen=True)
-class ClusterOptions:
-    """``--cluster``: ``address`` None for a LocalCluster on the selected cores."""
-
-    address: str | None
-    timeout: float = DEFAULT_TIMEOUT_S
+        return record_of(self)
 
 
 def add_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
@@ -288,18 +292,39 @@ def _seconds(text: str) -> float:
     return value
 
 
-def options(args: argparse.Namespace) -> ClusterOptions | None:
+def cluster_options(args: argparse.Namespace) -> ClusterOptions | None:
+    """What ``--cluster`` asked for, if it was given."""
     if args.cluster is None:
         return None
     address = None if args.cluster == LOCAL else str(args.cluster)
     return ClusterOptions(address, args.connect_timeout)
 
 
+@contextmanager
+def connected(
+    args: argparse.Namespace, cores: list[int], error: Callable[[str], NoReturn]
+) -> Iterator[tuple[Launcher, list[int]]]:
+    """How the runs are made, and on which cores, while the command runs: this machine's
+    processes, or with ``--cluster`` the cluster's workers, one core each. A cluster that
+    cannot be used is ``error``'s one line, before any run."""
+    asked = cluster_options(args)
+    if asked is None:
+        yield local_run, cores
+        return
+    if asked.address is not None and args.cores is not None:
+        error("--cores selects this machine's cores: on a cluster every worker runs")
+    try:
+        link = open_cluster(asked, cores)
+    except ClusterError as exc:
+        error(str(exc))
+    try:
+        yield link.launch, link.cores
+    finally:
+        link.close()
+
+
 class ClusterError(Exception):
     """Why ``--cluster`` cannot be used: one line."""
-
-
-Launch = Callable[[RunSpec], Any]
 
 
 @dataclass
@@ -325,6 +350,7 @@ def open_cluster(options: ClusterOptions, cores: list[int]) -> Link:
     from coremeter import cluster
 
     if options.address is None:
+        prepare()  # the resource tracker first, as for our own workers
         link = cluster.start_local(cores)
         return Link(link, [place.core for place in link.places])
     try:

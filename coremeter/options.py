@@ -11,6 +11,8 @@ from pathlib import Path
 
 from coremeter.export import DEFAULT_FOLDER
 from coremeter.results import Mode
+from coremeter.run import Launcher
+from coremeter.runner import local_run
 from coremeter.schedule import DEFAULT_SCHEDULE, Schedule
 from coremeter.workload import DEFAULT_SCALE, SEED, Workload
 
@@ -23,6 +25,20 @@ class DemoPauses:
     after_run: float = 3.0
     # The summary on the charts, before it starts over: the picture the talk is about.
     comparison: float = 10.0
+
+
+@dataclass(frozen=True)
+class ClusterOptions:
+    """``--cluster``: ``address`` None for a LocalCluster on the selected cores, and how
+    long a scheduler has to answer."""
+
+    address: str | None = None
+    timeout: float = 5.0
+
+    def argv(self) -> list[str]:
+        """The same options on a command line (each ``coremeter serve`` tab's)."""
+        given = [self.address] if self.address is not None else []
+        return ["--cluster", *given, "--connect-timeout", repr(self.timeout)]
 
 
 @dataclass(frozen=True)
@@ -40,6 +56,9 @@ class DashboardOptions:
     theme: str | None = None
     out: Path = DEFAULT_FOLDER
     demo_pauses: DemoPauses = field(default_factory=DemoPauses)
+    # Where its runs run (Session.launch), and the --cluster that chose it, if any.
+    launch: Launcher = local_run
+    cluster: ClusterOptions | None = None
 
 
 DEFAULTS = DashboardOptions()
@@ -58,6 +77,7 @@ class BenchOptions:
     json: bool = False
     csv: Path | None = None
     schedule: Schedule = DEFAULT_SCHEDULE
+    launch: Launcher = local_run
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from coremeter import factors
 from coremeter.ownload import Worker
 from coremeter.results import RunRecord, RunState, TaskRecord
 from coremeter.sampler import Span
 from coremeter.spec import Lane, RunSpec
 from coremeter.stall import Stall
+from coremeter.workload import total_result
 
 
 class Run(Protocol):
@@ -73,3 +75,39 @@ class Run(Protocol):
 
 # How a session makes its runs: local processes or threads, a cluster's, a test's fake.
 Launcher = Callable[[RunSpec], Run]
+
+
+def record_of(run: Run) -> RunRecord:
+    """A run's record, whatever ran it. Where the workload knows no result in advance (a
+    user's function), ``expected`` is None and the log checks it against the sequential
+    run."""
+    spec, tasks = run.spec, run.tasks()
+    by_id = {t.id: t for t in tasks}
+    lanes = [[by_id[t.id] for t in lane] for lane in spec.concurrent_lanes()]
+    workload = spec.workload
+    each = [workload.expected(task) for task in spec.tasks]
+    known = [e for e in each if e is not None]
+    expected = total_result(known) if len(known) == len(each) else None
+    right = all(t.result == e for t, e in zip(tasks, each, strict=True))
+    ok = run.state == "done" and (expected is None or right)
+    results = [t.result for t in tasks if t.result is not None]
+    whole = run.state == "done" and len(results) == len(tasks)
+    result = total_result(results) if whole else None
+    return RunRecord(
+        mode=spec.mode,
+        workload=workload.name,
+        shape=spec.shape,
+        scale=spec.scale,
+        cores=spec.cores_used,
+        state=run.state,
+        reason=run.reason,
+        wall_s=run.elapsed(),
+        result=result,
+        expected=expected,
+        ok=ok and (expected is None or result == expected),
+        bound=spec.bound,
+        tasks=tasks,
+        schedule=spec.schedule,
+        notes=list(run.notes),
+        critical_speed=factors.critical_speed(lanes) if run.state == "done" else None,
+    )

@@ -16,19 +16,18 @@ import signal
 import time
 from multiprocessing.connection import wait
 
-from coremeter import factors
 from coremeter.cores import start_method
 from coremeter.lifeline import ensure_fork_server
 from coremeter.ownload import Worker
 from coremeter.report import stall_text
 from coremeter.results import RunRecord, RunState, TaskRecord
+from coremeter.run import record_of
 from coremeter.sampler import Span
 from coremeter.spec import Lane, RunSpec
 from coremeter.stall import Stall, StallWatch, Watched
 from coremeter.threadshare import Series, ThreadShares
 from coremeter.worker import Slots, run_worker
 from coremeter.workerproc import WorkerProcess
-from coremeter.workload import total_result
 
 STOP_GRACE_S = 0.05
 
@@ -282,38 +281,7 @@ class LocalRun:
         return spans
 
     def record(self) -> RunRecord:
-        """The run's record. Where the workload knows no result in advance (a user's
-        function), ``expected`` is None and the log checks it against the sequential run."""
-        tasks = self.tasks()
-        by_id = {t.id: t for t in tasks}
-        lanes = [[by_id[t.id] for t in lane] for lane in self.spec.concurrent_lanes()]
-        workload = self.spec.workload
-        each = [workload.expected(task) for task in self.spec.tasks]
-        known = [e for e in each if e is not None]
-        expected = total_result(known) if len(known) == len(each) else None
-        right = all(t.result == e for t, e in zip(tasks, each, strict=True))
-        ok = self.state == "done" and (expected is None or right)
-        results = [t.result for t in tasks if t.result is not None]
-        whole = self.state == "done" and len(results) == len(tasks)
-        result = total_result(results) if whole else None
-        return RunRecord(
-            mode=self.spec.mode,
-            workload=workload.name,
-            shape=self.spec.shape,
-            scale=self.spec.scale,
-            cores=self.spec.cores_used,
-            state=self.state,
-            reason=self.reason,
-            wall_s=self.elapsed(),
-            result=result,
-            expected=expected,
-            ok=ok and (expected is None or result == expected),
-            bound=self.spec.bound,
-            tasks=tasks,
-            schedule=self.spec.schedule,
-            notes=list(self.notes),
-            critical_speed=factors.critical_speed(lanes) if self.state == "done" else None,
-        )
+        return record_of(self)
 
 
 class ProcessRun(LocalRun):

@@ -427,6 +427,7 @@ def create_app(
 ) -> Dashboard:
     """The dashboard with its session; tests pass a fake sampler and clock."""
     session = Session(machine, cores, options.shape, options.scale, keep=RESULTS_KEEP)
+    session.launch = options.launch
     session.schedule = options.schedule
     session.mode = options.mode
     session.use(options.workload)

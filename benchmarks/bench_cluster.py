@@ -100,9 +100,7 @@ def main() -> None:
         print(json.dumps({"machine": machine.to_json(), "scale": scale, "rows": rows}, indent=2))
         return
     print(f"# {machine.cpu_model}, {len(cores)} cores, scale {scale}, median of {repeat} rounds")
-    print(
-        "| shape | engine | parallel s | speedup | bound | core speed | outside the loops |"
-    )
+    print("| shape | engine | parallel s | speedup | bound | core speed | outside the loops |")
     print("|---|---|---|---|---|---|---|")
     for row in rows:
         for engine in ENGINES:

@@ -17,20 +17,21 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-from collections.abc import Callable
 
 from coremeter import runner
-from coremeter.clusterrun import ClusterOptions, open_cluster
+from coremeter.clusterrun import open_cluster
 from coremeter.cores import Machine
+from coremeter.options import ClusterOptions
 from coremeter.results import RunRecord
-from coremeter.runner import RunSpec, prepare
+from coremeter.run import Launcher
+from coremeter.runner import prepare
+from coremeter.spec import RunSpec
 from coremeter.workload import DEFAULT_SCALE
 
-Launch = Callable[[RunSpec], runner.Run]
 ENGINES = ("local", "cluster")
 
 
-def run_once(launch: Launch, mode: str, shape: str, scale: float, cores: list[int]) -> RunRecord:
+def run_once(launch: Launcher, mode: str, shape: str, scale: float, cores: list[int]) -> RunRecord:
     run = launch(RunSpec.build(mode, shape, scale, cores)).start()
     run.wait()
     record = run.record()
@@ -53,7 +54,7 @@ def outside_loops(record: RunRecord) -> float:
     return record.wall_s - max(busy.values())
 
 
-def compare(launchers: dict[str, Launch], cores: list[int], scale: float, repeat: int) -> list:
+def compare(launchers: dict[str, Launcher], cores: list[int], scale: float, repeat: int) -> list:
     rows = []
     for shape in ("seed", "balanced"):
         rounds = []

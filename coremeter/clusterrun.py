@@ -22,12 +22,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from coremeter.options import ClusterOptions
-from coremeter.ownload import Worker
 from coremeter.report import cluster_left_text, cluster_plain_text, cluster_restarted_text
-from coremeter.results import RunRecord, RunState, TaskRecord
-from coremeter.run import Launcher, record_of
+from coremeter.results import RunState
+from coremeter.run import Launcher, TaskSlots
 from coremeter.runner import local_run, prepare
-from coremeter.sampler import Span
 from coremeter.spec import Lane, RunSpec
 from coremeter.stall import Stall
 from coremeter.worker import failure_text
@@ -49,7 +47,7 @@ LOCAL = "local"
 _RUNS = itertools.count()
 
 
-class ClusterRun:
+class ClusterRun(TaskSlots):
     """One run of a spec on the cluster's workers, lane k on worker k. Poll it (it never
     blocks), wait for it, or cancel it."""
 
@@ -74,16 +72,14 @@ class ClusterRun:
         # Lanes whose worker is being restarted (a cancel restarted it): handed over once
         # it is back, under its name at a new address.
         self._waiting: list[tuple[Place, list[Any]]] = []
-        self.core_of = {task.id: core for _, core, tasks in self._plan for task in tasks}
+        self.core_of: dict[int, int | None] = {
+            task.id: core for _, core, tasks in self._plan for task in tasks
+        }
         n = len(spec.tasks)
-        self._done = [0] * n
-        self._starts = [math.nan] * n
-        self._ends = [math.nan] * n
-        self._results = [math.nan] * n
-
-    @property
-    def running(self) -> bool:
-        return self.state == "running"
+        self.counts = [0] * n
+        self.starts = [math.nan] * n
+        self.ends = [math.nan] * n
+        self.results = [math.nan] * n
 
     def start(self) -> ClusterRun:
         self.started_at = time.perf_counter()
@@ -127,7 +123,7 @@ class ClusterRun:
             return True
         waiting = {task.id for _, tasks in self._waiting for task in tasks}
         for task in self.spec.tasks:
-            if not math.isnan(self._ends[task.id]) or task.id in waiting:
+            if not math.isnan(self.ends[task.id]) or task.id in waiting:
                 continue
             place = self._place[task.id]
             outcome = self.cluster.outcome(self._keys[task.id])
@@ -136,9 +132,9 @@ class ClusterRun:
                 return True
             if outcome is not None:
                 start, end, result = outcome
-                self._starts[task.id] = events.local(place.address, start)
-                self._ends[task.id] = events.local(place.address, end)
-                self._results[task.id], self._done[task.id] = result, task.size
+                self.starts[task.id] = events.local(place.address, start)
+                self.ends[task.id] = events.local(place.address, end)
+                self.results[task.id], self.counts[task.id] = result, task.size
                 continue
             tick = events.ticks.get(place.address)
             heard = tick.at if tick is not None else self.started_at
@@ -147,21 +143,11 @@ class ClusterRun:
                 return True
             entry = tick.tasks.get(self._keys[task.id]) if tick is not None else None
             if entry is not None:
-                self._starts[task.id] = events.local(place.address, entry[0])
-                self._done[task.id] = int(entry[1])
-        if any(math.isnan(end) for end in self._ends):
+                self.starts[task.id] = events.local(place.address, entry[0])
+                self.counts[task.id] = int(entry[1])
+        if any(math.isnan(end) for end in self.ends):
             return False
         self._stop("done", None)
-        return True
-
-    def wait(self, timeout: float | None = None, tick: float = 0.1) -> bool:
-        """Block until the run ends or the timeout passes; True if it ended."""
-        deadline = None if timeout is None else time.perf_counter() + timeout
-        while not self.poll():
-            left = tick if deadline is None else min(tick, deadline - time.perf_counter())
-            if left <= 0:
-                return False
-            time.sleep(min(left, 0.02))
         return True
 
     def cancel(self, reason: str = "cancelled") -> None:
@@ -176,7 +162,7 @@ class ClusterRun:
     def _stop(self, state: RunState, reason: str | None) -> None:
         """Drop the run's tasks, and wait until every worker has left them: one that
         cannot (a user's function in a long C call) is restarted, and the run says so."""
-        self.stopped_at = max(self._ends) if state == "done" else time.perf_counter()
+        self.stopped_at = max(self.ends) if state == "done" else time.perf_counter()
         self.state, self.reason = state, reason
         self.cluster.cancel()
         if state == "done":
@@ -207,29 +193,6 @@ class ClusterRun:
 
     # -- what the run shows ------------------------------------------------
 
-    def elapsed(self) -> float:
-        if math.isnan(self.started_at):
-            return 0.0
-        end = self.stopped_at if not math.isnan(self.stopped_at) else time.perf_counter()
-        return max(0.0, end - self.started_at)
-
-    def _offset(self, t: float) -> float | None:
-        return None if math.isnan(t) else t - self.started_at
-
-    def tasks(self) -> list[TaskRecord]:
-        return [
-            TaskRecord(
-                id=task.id,
-                size=task.size,
-                core=self.core_of.get(task.id),
-                done=self._done[task.id],
-                start_s=self._offset(self._starts[task.id]),
-                end_s=self._offset(self._ends[task.id]),
-                result=None if math.isnan(self._ends[task.id]) else self._results[task.id],
-            )
-            for task in self.spec.tasks
-        ]
-
     def lane_pids(self) -> list[tuple[Lane, int]]:
         """Each lane with its worker's pid: on a LocalCluster only, whose workers are
         this machine's processes."""
@@ -240,25 +203,6 @@ class ClusterRun:
             for place, core, tasks in lanes
             if place.address in pids
         ]
-
-    def workers(self) -> list[Worker]:
-        """A LocalCluster's running workers, whose CPU time this machine can read."""
-        if not self.running:
-            return []
-        return [Worker(core, pid, None) for (core, _), pid in self.lane_pids()]
-
-    def busy_spans(self) -> list[Span]:
-        spans = []
-        for task in self.spec.tasks:
-            start, end = self._starts[task.id], self._ends[task.id]
-            if not math.isnan(start):
-                stop = end if not math.isnan(end) else self.stopped_at
-                stop = time.perf_counter() if math.isnan(stop) else stop
-                spans.append((self.core_of.get(task.id), start, stop))
-        return spans
-
-    def record(self) -> RunRecord:
-        return record_of(self)
 
 
 def add_options(parser: argparse.ArgumentParser, inherit: bool) -> None:

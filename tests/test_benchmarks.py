@@ -130,3 +130,14 @@ def test_scaling_counts_include_the_physical_count_and_every_core() -> None:
     assert counts(12, 6) == [1, 2, 4, 6, 8, 12]
     assert counts(2, 2) == [1, 2]
     assert counts(1, 1) == [1]
+
+
+@pytest.mark.slow
+@pytest.mark.cluster
+def test_bench_cluster_quick_compares_both_engines() -> None:
+    pytest.importorskip("distributed")
+    figures = quick("bench_cluster.py")
+    assert [row["shape"] for row in figures["rows"]] == ["seed", "balanced"]
+    for row in figures["rows"]:
+        for engine in ("local", "cluster"):
+            assert row[engine]["speedup"] > 0 and row[engine]["outside_loops_ms"] >= 0

@@ -15,19 +15,24 @@ from threading import Thread
 
 import psutil
 import pytest
-from helpers import LOOPBACK, Terminal, alive, bench, free_port, threads_cores, wait_for, wait_gone
+from helpers import (
+    LOOPBACK,
+    Terminal,
+    alive,
+    bench,
+    free_port,
+    threads_cores,
+    wait_for,
+    wait_gone,
+    working,
+)
 
 from coremeter import schedule
-from coremeter.clusterrun import (
-    ClusterError,
-    ClusterOptions,
-    ClusterRun,
-    Link,
-    check_versions,
-    open_cluster,
-)
+from coremeter.clusterrun import ClusterError, ClusterRun, Link, check_versions, open_cluster
+from coremeter.options import ClusterOptions
 from coremeter.report import cluster_restarted_text
-from coremeter.runner import RunSpec, prepare
+from coremeter.runner import prepare
+from coremeter.spec import RunSpec
 from coremeter.userfunc import resolve
 from coremeter.workload import SEED
 
@@ -161,8 +166,11 @@ def loopback() -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
                 process.kill()
 
 
-def connected(address: str) -> Link:
-    """A link to the loopback cluster once both its workers have joined."""
+@pytest.fixture
+def busy(loopback) -> Iterator[tuple[Link, ClusterRun, list[int]]]:
+    """A run on the loopback cluster's two workers, both in their tasks; its link, and
+    the workers' pids."""
+    address, processes = loopback
 
     def both() -> Link | None:
         try:
@@ -174,48 +182,57 @@ def connected(address: str) -> Link:
         link.close()
         return None
 
-    return wait_for(both, 60, "two workers", tick=0.5)
-
-
-def worker_pids(nannies: list[subprocess.Popen[bytes]]) -> list[int]:
-    """The worker processes the two nannies run (a killed one is started again)."""
-    return [c.pid for n in nannies for c in psutil.Process(n.pid).children()]
-
-
-def test_a_worker_killed_mid_run_fails_it_within_2_s(loopback) -> None:
-    address, processes = loopback
-    link = connected(address)
+    link = wait_for(both, 60, "two workers", tick=0.5)
     try:
-        spec = RunSpec.build("parallel", "balanced", 1.0, link.cores)
-        run = ClusterRun(spec, link.cluster).start()
+        run = ClusterRun(RunSpec.build("parallel", "balanced", 1.0, link.cores), link.cluster)
+        run.start()
         wait_for(lambda: run.poll() or all(t.done for t in run.tasks()), 30, "progress")
-        victim = link.cluster.places[1]
-        pid = link.cluster.client.run(os.getpid, workers=[victim.address])[victim.address]
-        os.kill(pid, signal.SIGKILL)
-        killed = time.perf_counter()
-        wait_for(run.poll, 2.0, "the run to fail", tick=0.01)
-        assert time.perf_counter() - killed < 2.0
-        assert run.state == "failed"
-        assert run.reason == f"worker {victim.label} left the cluster"
+        pids = [c.pid for n in processes[1:] for c in psutil.Process(n.pid).children()]
+        yield link, run, pids
     finally:
         link.close()
 
 
-def test_a_cancel_leaves_both_workers_idle_within_half_a_second(loopback) -> None:
+def test_a_worker_killed_mid_run_fails_it_within_2_s(busy) -> None:
+    link, run, _ = busy
+    victim = link.cluster.places[1]
+    pid = link.cluster.client.run(os.getpid, workers=[victim.address])[victim.address]
+    os.kill(pid, signal.SIGKILL)
+    killed = time.perf_counter()
+    wait_for(run.poll, 2.0, "the run to fail", tick=0.01)
+    assert time.perf_counter() - killed < 2.0
+    assert run.state == "failed"
+    assert run.reason == f"worker {victim.label} left the cluster"
+
+
+def test_a_cancel_leaves_both_workers_idle_within_half_a_second(busy) -> None:
+    _, run, pids = busy
+    cancelled = time.perf_counter()
+    run.cancel("cancelled: a test")
+    assert run.state == "cancelled"
+    assert run.notes == []  # the kernel stopped: no worker had to be restarted
+    idle_within(pids, cancelled, 0.5)
+
+
+def test_kill_9_of_a_client_stops_its_tasks_within_1_s(loopback) -> None:
     address, processes = loopback
-    link = connected(address)
+    client = subprocess.Popen(
+        [sys.executable, "-m", "coremeter", "bench", "--cluster", address]
+        + ["--mode", "parallel", "--shape", "balanced", "--scale", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def workers() -> list[psutil.Process]:
+        return [c for n in processes[1:] for c in psutil.Process(n.pid).children()]
+
     try:
-        spec = RunSpec.build("parallel", "balanced", 1.0, link.cores)
-        run = ClusterRun(spec, link.cluster).start()
-        wait_for(lambda: run.poll() or all(t.done for t in run.tasks()), 30, "progress")
-        pids = worker_pids(processes[1:])
-        cancelled = time.perf_counter()
-        run.cancel("cancelled: a test")
-        assert run.state == "cancelled"
-        assert run.notes == []  # the kernel stopped: no worker had to be restarted
-        idle_within(pids, cancelled, 0.5)
+        computing = working(workers, count=2, timeout=60)
     finally:
-        link.close()
+        client.kill()
+    killed = time.perf_counter()
+    client.wait()
+    idle_within(computing, killed, 1.0)
 
 
 def test_unreachable_or_not_dask_exits_2_within_the_deadline() -> None:

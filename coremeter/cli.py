@@ -21,10 +21,8 @@ from coremeter import arguments, clusterrun
 from coremeter.bench import bench, claim_stdout
 from coremeter.cores import CoreError, Machine, parse_core_list
 from coremeter.export import DEFAULT_FOLDER, ExportError, check_csv_path, check_folder
-from coremeter.options import BenchOptions, DashboardOptions, ServeOptions
+from coremeter.options import LOCAL, BenchOptions, DashboardOptions, Engine, ServeOptions
 from coremeter.results import MODES
-from coremeter.run import Launcher
-from coremeter.runner import local_run
 from coremeter.schedule import DEFAULT_SCHEDULE, SCHEDULES
 from coremeter.userfunc import resolve
 from coremeter.workload import (
@@ -357,18 +355,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ServeError as exc:
             parser.error(str(exc))
         return serve(serve_options(args))
-    with clusterrun.connected(args, cores, parser.error) as (launch, cores):
+    with clusterrun.connected(args, machine, cores, parser.error) as (engine, machine, cores):
         if args.command == "bench":
-            return bench(machine, cores, bench_options(args, launch), report)
+            return bench(machine, cores, bench_options(args, engine), report)
         from coremeter.tui.app import run_dashboard
 
-        return run_dashboard(machine, cores, dashboard_options(args, launch))
+        return run_dashboard(machine, cores, dashboard_options(args, engine))
 
 
-def dashboard_options(args: argparse.Namespace, launch: Launcher = local_run) -> DashboardOptions:
+def dashboard_options(args: argparse.Namespace, engine: Engine = LOCAL) -> DashboardOptions:
     """The dashboard's options from a parsed (and settled) command line."""
     return DashboardOptions(
-        launch=launch,
+        engine=engine,
         cluster=clusterrun.cluster_options(args),
         mode=args.mode,
         shape=args.shape,
@@ -386,7 +384,7 @@ def serve_options(args: argparse.Namespace) -> ServeOptions:
     return ServeOptions(args.host, args.port, args.cores, dashboard_options(args))
 
 
-def bench_options(args: argparse.Namespace, launch: Launcher = local_run) -> BenchOptions:
+def bench_options(args: argparse.Namespace, engine: Engine = LOCAL) -> BenchOptions:
     csv = None if args.csv is None else Path(args.csv)
     given = (args.shape, args.scale, args.workload, args.repeat, args.json)
-    return BenchOptions(tuple(args.mode), *given, csv, args.schedule, launch)
+    return BenchOptions(tuple(args.mode), *given, csv, args.schedule, engine)

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import os
 import platform
 import signal
 import threading
 import time
 from contextlib import suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import dask
@@ -36,6 +35,7 @@ from distributed.security import Security
 from tornado.ioloop import PeriodicCallback
 
 import coremeter
+from coremeter.clusterstate import Events, Place
 from coremeter.cores import pin
 from coremeter.workload import Kernel, Task, Workload
 
@@ -105,7 +105,7 @@ class Pinner(WorkerPlugin):
         if old is not None:
             old.stop()
         psutil.cpu_percent(percpu=True)  # the first call only starts the measure
-        tick = PeriodicCallback(lambda: _tick(worker), TICK_S * 1000)
+        tick = PeriodicCallback(lambda: _tick(worker, core), TICK_S * 1000)
         worker.periodic_callbacks[TOPIC] = tick
         tick.start()
 
@@ -115,12 +115,13 @@ class Pinner(WorkerPlugin):
             callback.stop()
 
 
-def _tick(worker: Any) -> None:
+def _tick(worker: Any, core: int | None) -> None:
     worker.log_event(
         TOPIC,
         {
             "worker": worker.address,
             "name": str(worker.name),
+            "core": core,
             "sent": time.time(),
             "cpu": psutil.cpu_percent(percpu=True),
             "tasks": {key: list(entry) for key, entry in _PROGRESS.items()},
@@ -162,61 +163,6 @@ def run_task(task: Task, workload: Workload, core: int | None) -> tuple[float, f
 
 
 # -- on the client ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Place:
-    """One worker: its address, the host it runs on and the core it is pinned to."""
-
-    address: str
-    host: str
-    core: int
-    name: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.host}:cpu{self.core}"
-
-
-@dataclass
-class Tick:
-    """The last tick of one worker: when it came (perf_counter here), the host's cores'
-    busy percentages, and its task in progress: key -> (start, units done)."""
-
-    at: float
-    cpu: list[float]
-    tasks: dict[str, list[float]]
-
-
-@dataclass
-class Events:
-    """What the scheduler told us, written by the client's thread and read by the run:
-    each worker's last tick, its clock's offset from ours, and the workers that left."""
-
-    ticks: dict[str, Tick] = field(default_factory=dict)
-    # perf_counter here minus wall clock there, least seen (least delay): add it to a
-    # worker's time to put it on this process's time axis.
-    offsets: dict[str, float] = field(default_factory=dict)
-    left: set[str] = field(default_factory=set)
-    # Each worker name's latest address: a worker its nanny restarted keeps its name.
-    addresses: dict[str, str] = field(default_factory=dict)
-
-    def tick(self, event: tuple[float, dict[str, Any]]) -> None:
-        msg, now = event[1], time.perf_counter()
-        address = msg["worker"]
-        self.ticks[address] = Tick(now, msg["cpu"], msg["tasks"])
-        self.addresses[msg["name"]] = address
-        offset = now - msg["sent"]
-        self.offsets[address] = min(self.offsets.get(address, math.inf), offset)
-
-    def any(self, event: tuple[float, dict[str, Any]]) -> None:
-        msg = event[1]
-        if isinstance(msg, dict) and msg.get("action") == "remove-worker":
-            self.left.add(str(msg.get("worker", "")))
-
-    def local(self, address: str, wall: float) -> float:
-        """A worker's wall-clock time as perf_counter here."""
-        return wall + self.offsets.get(address, time.perf_counter() - time.time())
 
 
 class Cluster:
@@ -356,11 +302,19 @@ class Cluster:
                 self.local.close(timeout=2)
 
 
+def quiet() -> None:
+    """Dask's logs off: on the terminal they would draw over the dashboard. Its own
+    config gives some loggers a level of their own (distributed.client), so each is set."""
+    names = [*logging.root.manager.loggerDict, "distributed", "tornado", "bokeh", "asyncio"]
+    for name in names:
+        if name.split(".")[0] in ("distributed", "tornado", "bokeh", "asyncio"):
+            logging.getLogger(name).setLevel(LOGS_OFF)
+
+
 def start_local(cores: list[int]) -> Cluster:
     """A LocalCluster of one single-threaded worker process per core, on loopback only,
     its logs kept off the terminal (they would draw over the dashboard)."""
-    for name in ("distributed", "tornado", "bokeh", "asyncio"):
-        logging.getLogger(name).setLevel(LOGS_OFF)
+    quiet()
     with dask.config.set(WORKER_CONFIG):
         local = LocalCluster(
             n_workers=len(cores),
@@ -381,8 +335,7 @@ def connect(address: str, timeout: float) -> Cluster:
 
     A Client is made only once a scheduler has answered: one made against a port that
     is not Dask hangs for over a minute, and one that failed blocks the exit for more."""
-    for name in ("distributed", "tornado", "asyncio"):
-        logging.getLogger(name).setLevel(LOGS_OFF)
+    quiet()
     security = Security()
     answer: list[BaseException | None] = []
 

@@ -11,27 +11,37 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import ipaddress
 import itertools
 import math
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from coremeter.options import ClusterOptions
-from coremeter.report import cluster_left_text, cluster_plain_text, cluster_restarted_text
+from coremeter.clusterstate import Place
+from coremeter.cores import Machine, name_cores
+from coremeter.options import LOCAL as LOCAL_ENGINE
+from coremeter.options import ClusterOptions, Engine
+from coremeter.ownload import OwnReading
+from coremeter.report import (
+    CLUSTER_THREADS,
+    cluster_left_text,
+    cluster_line,
+    cluster_plain_text,
+    cluster_restarted_text,
+)
 from coremeter.results import RunState
-from coremeter.run import Launcher, TaskSlots
-from coremeter.runner import local_run, prepare
+from coremeter.run import TaskSlots
+from coremeter.runner import prepare
+from coremeter.sampler import Source
 from coremeter.spec import Lane, RunSpec
 from coremeter.stall import Stall
 from coremeter.worker import failure_text
 
 if TYPE_CHECKING:
-    from coremeter.cluster import Cluster, Place
+    from coremeter.cluster import Cluster
 
 EXTRA = "coremeter-parallel[cluster]"
 DEFAULT_TIMEOUT_S = ClusterOptions.timeout
@@ -84,6 +94,9 @@ class ClusterRun(TaskSlots):
     def start(self) -> ClusterRun:
         self.started_at = time.perf_counter()
         self.state = "running"
+        if self.spec.mode == "threads":
+            self._stop("failed", CLUSTER_THREADS)
+            return self
         left = self.cluster.events.left
         for place, _, tasks in self._plan:
             if place.address in left:
@@ -167,28 +180,30 @@ class ClusterRun(TaskSlots):
         self.cluster.cancel()
         if state == "done":
             return
-        keys = set(self._keys.values())
-        busy = self._busy(keys)
-        deadline = time.perf_counter() + CANCEL_WAIT_S
-        while busy and time.perf_counter() < deadline:
+        since = time.perf_counter()
+        busy = self._busy(since)
+        while busy and time.perf_counter() < since + CANCEL_WAIT_S:
             time.sleep(0.01)
-            busy = self._busy(keys)
+            busy = self._busy(since)
         if busy:
             self.cluster.restart([place.address for place in busy])
             self.notes += [cluster_restarted_text(place.label) for place in busy]
 
-    def _busy(self, keys: set[str]) -> list[Place]:
-        """The workers still running one of ``keys`` in their last tick (one that is gone
-        runs nothing)."""
-        events = self.cluster.events
-        workers = {place.address: place for place in self._place.values()}
+    def _busy(self, since: float) -> list[Place]:
+        """The workers not yet seen idle since ``since``: their last tick shows one of
+        this run's tasks, or came before then while they had one (one that has left
+        the cluster runs nothing; one never heard from never started)."""
+        events, keys = self.cluster.events, set(self._keys.values())
+        pending = {
+            place.address: place
+            for task_id, place in self._place.items()
+            if math.isnan(self.ends[task_id]) and place.address not in events.left
+        }
         return [
             place
-            for place in workers.values()
-            if place.address not in events.left
-            and (tick := events.ticks.get(place.address)) is not None
-            and time.perf_counter() - tick.at < SILENT_S
-            and keys & set(tick.tasks)
+            for place in pending.values()
+            if (tick := events.ticks.get(place.address)) is not None
+            and (tick.at < since or keys & set(tick.tasks))
         ]
 
     # -- what the run shows ------------------------------------------------
@@ -246,14 +261,14 @@ def cluster_options(args: argparse.Namespace) -> ClusterOptions | None:
 
 @contextmanager
 def connected(
-    args: argparse.Namespace, cores: list[int], error: Callable[[str], NoReturn]
-) -> Iterator[tuple[Launcher, list[int]]]:
-    """How the runs are made, and on which cores, while the command runs: this machine's
-    processes, or with ``--cluster`` the cluster's workers, one core each. A cluster that
-    cannot be used is ``error``'s one line, before any run."""
+    args: argparse.Namespace, machine: Machine, cores: list[int], error: Callable[[str], NoReturn]
+) -> Iterator[tuple[Engine, Machine, list[int]]]:
+    """Where the runs run while the command runs, the machine they run on, and its cores:
+    this machine's processes, or with ``--cluster`` the cluster's workers, one core each.
+    A cluster that cannot be used is ``error``'s one line, before any run."""
     asked = cluster_options(args)
     if asked is None:
-        yield local_run, cores
+        yield LOCAL_ENGINE, machine, cores
         return
     if asked.address is not None and args.cores is not None:
         error("--cores selects this machine's cores: on a cluster every worker runs")
@@ -262,7 +277,7 @@ def connected(
     except ClusterError as exc:
         error(str(exc))
     try:
-        yield link.launch, link.cores
+        yield link.engine(), link.machine(machine), link.cores
     finally:
         link.close()
 
@@ -278,9 +293,65 @@ class Link:
 
     cluster: Cluster
     cores: list[int]
+    # Python's, distributed's and coremeter's, the same on every machine of it.
+    versions: dict[str, str]
 
     def launch(self, spec: RunSpec) -> ClusterRun:
         return ClusterRun(spec, self.cluster)
+
+    @property
+    def remote(self) -> bool:
+        """Whether its workers run elsewhere (an external cluster), not on this machine."""
+        return self.cluster.local is None
+
+    def engine(self) -> Engine:
+        """Its runs, named in the header and the caption; an external cluster's cores
+        read from its workers' ticks, and named host:cpuN everywhere."""
+        places = self.cluster.places
+        hosts = len({place.host for place in places})
+        where = cluster_line(self.cluster.address, hosts, len(places), self.versions)
+        if not self.remote:
+            return Engine(self.launch, where=where, hosts=hosts)
+        name_cores({index: place.label for index, place in enumerate(places)})
+        source = Source(self.read, list(range(len(places))), self.ours)
+        return Engine(self.launch, source, self.busy, where, hosts)
+
+    def machine(self, here: Machine) -> Machine:
+        """What runs the work: this machine for a LocalCluster; else its workers, one
+        core each, with none of this machine's siblings or quota."""
+        if not self.remote:
+            return here
+        n = len(self.cores)
+        return replace(
+            here, usable_cores=list(self.cores), logical=n, physical=n, quota=None, siblings={}
+        )
+
+    def read(self) -> list[float]:
+        """Each worker's core's busy percent, from its last tick (0 once it is silent)."""
+        events, now = self.cluster.events, time.perf_counter()
+        percents = []
+        for place in self.cluster.places:
+            tick = events.ticks.get(place.address)
+            fresh = tick is not None and now - tick.at < SILENT_S and place.core < len(tick.cpu)
+            percents.append(tick.cpu[place.core] if fresh and tick is not None else 0.0)
+        return percents
+
+    def ours(self, _workers: object) -> OwnReading:
+        """The cores whose worker is in one of our tasks: their load is the run's."""
+        ticks = self.cluster.events.ticks
+        percents = self.read()
+        return OwnReading(
+            {
+                index: percents[index]
+                for index, place in enumerate(self.cluster.places)
+                if (tick := ticks.get(place.address)) is not None and tick.tasks
+            }
+        )
+
+    def busy(self) -> dict[int, float]:
+        """Busy seconds of each worker's core so far (LoadHistory's reading)."""
+        busy = self.cluster.events.busy
+        return {index: busy.get(p.address, 0.0) for index, p in enumerate(self.cluster.places)}
 
     def close(self) -> None:
         self.cluster.close()
@@ -296,7 +367,7 @@ def open_cluster(options: ClusterOptions, cores: list[int]) -> Link:
     if options.address is None:
         prepare()  # the resource tracker first, as for our own workers
         link = cluster.start_local(cores)
-        return Link(link, [place.core for place in link.places])
+        return Link(link, [place.core for place in link.places], cluster.versions())
     try:
         remote = cluster.connect(options.address, options.timeout)
     except cluster.ClusterError as exc:
@@ -308,7 +379,7 @@ def open_cluster(options: ClusterOptions, cores: list[int]) -> Link:
     except ClusterError:
         remote.close()
         raise
-    return Link(remote, list(range(len(remote.places))))
+    return Link(remote, list(range(len(remote.places))), cluster.versions())
 
 
 def check_versions(found: dict[str, dict[str, str]]) -> None:
@@ -324,6 +395,8 @@ def check_versions(found: dict[str, dict[str, str]]) -> None:
 
 
 def _loopback(address: str) -> bool:
+    import ipaddress  # here: the command line pays nothing for --cluster until it is given
+
     host = address.split("://")[-1].rsplit(":", 1)[0].strip("[]")
     if host == "localhost":
         return True

@@ -6,14 +6,18 @@ Nothing here imports Textual: ``bench`` and ``serve`` read these too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coremeter.cores import Machine
 from coremeter.export import DEFAULT_FOLDER
+from coremeter.report import machine_line
 from coremeter.results import Mode
 from coremeter.run import Launcher
-from coremeter.runner import local_run
+from coremeter.sampler import LoadHistory, Source
 from coremeter.schedule import DEFAULT_SCHEDULE, Schedule
+from coremeter.session import Session
 from coremeter.workload import DEFAULT_SCALE, SEED, Workload
 
 
@@ -42,6 +46,37 @@ class ClusterOptions:
 
 
 @dataclass(frozen=True)
+class Engine:
+    """Where the runs run, as the front ends see it: this machine's processes when all is
+    None; with ``--cluster``, the cluster's workers (``launch``), whose cores the meters
+    read from the workers' ticks (``source``), whose load before a run is summed from
+    them too (``busy``: seconds per core), whose line the header shows (``where``), and
+    whose hosts the caption counts."""
+
+    launch: Launcher | None = None
+    source: Source | None = None
+    busy: Callable[[], dict[int, float]] | None = None
+    where: str | None = None
+    hosts: int | None = None
+
+    def header(self, machine: Machine, cores: list[int]) -> str:
+        """The line that says what runs the work: the cluster's, or this machine's."""
+        return self.where or machine_line(machine, cores)
+
+    def attach(self, session: Session) -> None:
+        """Have ``session`` run here (None: its own, this machine's processes), and read
+        its cores' recent load (its runs' competition) here too."""
+        if self.launch is not None:
+            session.launch = self.launch
+        if self.busy is not None:
+            # A cluster's workers are processes on other hosts: none of it is ours.
+            session.load = LoadHistory(busy=self.busy, own=float)
+
+
+LOCAL = Engine()
+
+
+@dataclass(frozen=True)
 class DashboardOptions:
     """How the dashboard opens: its first run's settings, and what it does on its own.
     ``theme`` None keeps Textual's default."""
@@ -56,8 +91,8 @@ class DashboardOptions:
     theme: str | None = None
     out: Path = DEFAULT_FOLDER
     demo_pauses: DemoPauses = field(default_factory=DemoPauses)
-    # Where its runs run (Session.launch), and the --cluster that chose it, if any.
-    launch: Launcher = local_run
+    # Where its runs run, and the --cluster that chose it, if any.
+    engine: Engine = field(default_factory=Engine)
     cluster: ClusterOptions | None = None
 
 
@@ -77,7 +112,7 @@ class BenchOptions:
     json: bool = False
     csv: Path | None = None
     schedule: Schedule = DEFAULT_SCHEDULE
-    launch: Launcher = local_run
+    engine: Engine = field(default_factory=Engine)
 
 
 @dataclass(frozen=True)

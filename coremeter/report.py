@@ -175,6 +175,20 @@ def cluster_restarted_text(worker: str) -> str:
     return f"worker {worker} was restarted: its task could not be interrupted"
 
 
+def cluster_line(address: str, hosts: int, workers: int, versions: dict[str, str]) -> str:
+    """The header's line for a Dask cluster, in the place of the machine's."""
+    parts = [
+        f"Dask {address}",
+        counted(hosts, "host"),
+        f"{counted(workers, 'worker')}, a core each",
+        *(f"{name} {version}" for name, version in versions.items() if name != "coremeter"),
+    ]
+    return " · ".join(parts)
+
+
+CLUSTER_THREADS = "threads share one process: on a cluster, run sequential or parallel"
+
+
 def cluster_plain_text(address: str) -> str:
     """A scheduler reached without TLS, off this machine: Dask runs pickled code."""
     return (

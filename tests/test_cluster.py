@@ -30,7 +30,7 @@ from helpers import (
 from coremeter import schedule
 from coremeter.clusterrun import ClusterError, ClusterRun, Link, check_versions, open_cluster
 from coremeter.options import ClusterOptions
-from coremeter.report import cluster_restarted_text
+from coremeter.report import CLUSTER_THREADS, cluster_restarted_text
 from coremeter.runner import prepare
 from coremeter.spec import RunSpec
 from coremeter.userfunc import resolve
@@ -166,11 +166,9 @@ def loopback() -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
                 process.kill()
 
 
-@pytest.fixture
-def busy(loopback) -> Iterator[tuple[Link, ClusterRun, list[int]]]:
-    """A run on the loopback cluster's two workers, both in their tasks; its link, and
-    the workers' pids."""
-    address, processes = loopback
+def joined(address: str) -> Link:
+    """A link to the loopback cluster once both its workers are in (a killed one's
+    nanny starts it again)."""
 
     def both() -> Link | None:
         try:
@@ -182,7 +180,15 @@ def busy(loopback) -> Iterator[tuple[Link, ClusterRun, list[int]]]:
         link.close()
         return None
 
-    link = wait_for(both, 60, "two workers", tick=0.5)
+    return wait_for(both, 60, "two workers", tick=0.5)
+
+
+@pytest.fixture
+def busy(loopback) -> Iterator[tuple[Link, ClusterRun, list[int]]]:
+    """A run on the loopback cluster's two workers, both in their tasks; its link, and
+    the workers' pids."""
+    address, processes = loopback
+    link = joined(address)
     try:
         run = ClusterRun(RunSpec.build("parallel", "balanced", 1.0, link.cores), link.cluster)
         run.start()
@@ -233,6 +239,37 @@ def test_kill_9_of_a_client_stops_its_tasks_within_1_s(loopback) -> None:
     killed = time.perf_counter()
     client.wait()
     idle_within(computing, killed, 1.0)
+
+
+def test_bench_runs_on_the_loopback_cluster_and_names_it(loopback) -> None:
+    address, _ = loopback
+    joined(address).close()
+    result = bench("--cluster", address, "--scale", "0.02", env={**os.environ, "COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"Dask {address} · 1 host · 2 workers, a core each · Python ")
+    runs = [line.split()[0] for line in lines if line.split()[-1:] == ["ok"]]
+    assert runs == ["sequential", "parallel"]
+
+
+@pytest.mark.e2e
+def test_the_dashboard_shows_the_cluster_by_host(loopback) -> None:
+    address, _ = loopback
+    joined(address).close()
+    with Terminal() as term:
+        term.start("--cluster", address, "--mode", "parallel", "--autostart", "--scale", "1")
+        screen = term.wait_screen("parallel on 1 host · ", timeout=60)
+        assert screen.splitlines()[0].strip().startswith(f"Dask {address} · 1 host")
+        for label in ("127.0.0.1:cpu0", "127.0.0.1:cpu1"):
+            assert sum(line.lstrip().startswith(label) for line in screen.splitlines()) >= 2
+        term.keys("Escape")
+        term.wait_screen("parallel cancelled")
+
+
+def test_threads_on_a_cluster_fail_at_once_saying_why(local: Link) -> None:
+    run = ClusterRun(RunSpec.build("threads", "seed", 0.01, local.cores), local.cluster).start()
+    assert run.poll() and run.state == "failed"
+    assert run.reason == CLUSTER_THREADS
 
 
 def test_unreachable_or_not_dask_exits_2_within_the_deadline() -> None:

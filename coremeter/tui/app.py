@@ -24,7 +24,6 @@ from textual.widgets import Static
 
 from coremeter.cores import Machine
 from coremeter.options import DEFAULTS, DashboardOptions
-from coremeter.report import machine_line
 from coremeter.results import Mode, RunState
 from coremeter.run import Run
 from coremeter.runner import prepare
@@ -191,7 +190,7 @@ class Dashboard(App[None]):
         self.set_class(too_small(width, height), "-too-small")
         self._refit(partial(self._fitter.resize, self.screen, width, height))
         self.call_after_refresh(cover_when_too_small, self, MIN_SIZE)
-        fit_width(self, width, machine_line(self.session.machine, self.session.cores))
+        fit_width(self, width, self.options.engine.header(self.session.machine, self.session.cores))
 
     # -- the one timer -------------------------------------------------------
 
@@ -292,7 +291,8 @@ class Dashboard(App[None]):
         if seconds is None:
             seconds = self.clock(run) if run is not None else 0.0
         self._panel.show(seconds, bool(run and run.running), status(self.session, run))
-        now = load(self.sampler.own.values(), self.sampler.others.values())
+        own, others = self.sampler.own.values(), self.sampler.others.values()
+        now = load(own, others, self.options.engine.hosts)
         self._caption.show(with_story(self.story, self._narrator.say(run, now, seconds)), now)
 
     # -- actions ---------------------------------------------------------------
@@ -427,11 +427,12 @@ def create_app(
 ) -> Dashboard:
     """The dashboard with its session; tests pass a fake sampler and clock."""
     session = Session(machine, cores, options.shape, options.scale, keep=RESULTS_KEEP)
-    session.launch = options.launch
+    options.engine.attach(session)
     session.schedule = options.schedule
     session.mode = options.mode
     session.use(options.workload)
-    return Dashboard(session, sampler or CpuSampler(cores), options, clock)
+    sampler = sampler or CpuSampler(cores, source=options.engine.source)
+    return Dashboard(session, sampler, options, clock)
 
 
 def run_dashboard(machine: Machine, cores: list[int], options: DashboardOptions) -> int:

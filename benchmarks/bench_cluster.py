@@ -17,6 +17,10 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
+import time
+
+from bench_dashboard import Dashboard
 
 from coremeter import runner
 from coremeter.clusterrun import open_cluster
@@ -80,6 +84,23 @@ def compare(launchers: dict[str, Launcher], cores: list[int], scale: float, repe
     return rows
 
 
+def dashboard_cpu(scale: float, repeat: int, expected_s: float) -> dict:
+    """The dashboard's own CPU (its process: a LocalCluster's scheduler and client live
+    in it) idle and during a parallel run, in tmux at 120x35, as bench_dashboard.py
+    measures it without a cluster."""
+    idle, run = [], []
+    for _ in range(repeat):
+        command = f"{sys.executable} -m coremeter --cluster --scale {scale} --shape balanced"
+        dashboard = Dashboard(command, (120, 35))
+        try:
+            time.sleep(2.0)
+            idle.append(dashboard.idle_percent(3.0))
+            run.append(dashboard.parallel_run(expected_s)[0])
+        finally:
+            dashboard.quit()
+    return {"idle": statistics.median(idle), "run": statistics.median(run), "runs": run}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one round: a smoke run")
@@ -97,8 +118,12 @@ def main() -> None:
         rows = compare({"local": runner.local_run, "cluster": link.launch}, cores, scale, repeat)
     finally:
         link.close()
+    local = rows[1]["local"]
+    assert isinstance(local, dict)
+    cpu = dashboard_cpu(max(scale, 0.1), repeat, max(local["parallel_s"], 1.0))
     if args.json:
-        print(json.dumps({"machine": machine.to_json(), "scale": scale, "rows": rows}, indent=2))
+        figures = {"machine": machine.to_json(), "scale": scale, "rows": rows, "dashboard": cpu}
+        print(json.dumps(figures, indent=2))
         return
     print(f"# {machine.cpu_model}, {len(cores)} cores, scale {scale}, median of {repeat} rounds")
     print("| shape | engine | parallel s | speedup | bound | core speed | outside the loops |")
@@ -111,6 +136,10 @@ def main() -> None:
                 f"| {row['shape']} | {engine} | {f['parallel_s']:.2f} | {f['speedup']:.2f}x "
                 f"| {row['bound']:.2f}x | {f['core_speed']:.0%} | {f['outside_loops_ms']} ms |"
             )
+    print(
+        f"\ndashboard's own CPU with a LocalCluster, tmux 120x35: idle {cpu['idle']:.2f}%, "
+        f"during a balanced parallel run {cpu['run']:.2f}% of one core (target <= 6)"
+    )
 
 
 if __name__ == "__main__":

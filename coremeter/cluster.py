@@ -46,7 +46,7 @@ PLUGIN = "coremeter-pin"
 TICK_S = 0.1
 # A worker a second past its last task ticks every IDLE_TICK_S instead: idle ticks were
 # 1.2% of a core in the process of a LocalCluster's scheduler. Still well within the
-# second a run allows a silent worker (coremeter.clusterrun.SILENT_S).
+# 1.5 s a run allows a silent worker (coremeter.clusterrun.SILENT_S).
 IDLE_TICK_S = 0.5
 # Dask's own settings for the LocalCluster we start. No profiler (6% of the loop); no
 # spilling or pausing on a memory figure that means nothing for a CPU loop; no work

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import itertools
 import math
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from coremeter.clusterstate import Place
 from coremeter.cores import Machine, name_cores
@@ -39,6 +39,7 @@ from coremeter.sampler import Source
 from coremeter.spec import Lane, RunSpec
 from coremeter.stall import Stall
 from coremeter.worker import failure_text
+from coremeter.workload import Task
 
 if TYPE_CHECKING:
     from coremeter.cluster import Cluster
@@ -47,14 +48,13 @@ EXTRA = "coremeter-parallel[cluster]"
 DEFAULT_TIMEOUT_S = ClusterOptions.timeout
 # A worker with a task to run that has not ticked for this long has gone (killed, its
 # host down or cut off), whether or not the scheduler has noticed yet.
-SILENT_S = 1.0
+SILENT_S = 1.5
 # How long cancel waits for the workers to leave their tasks (the kernel looks after
 # each chunk) before it restarts those that did not.
 CANCEL_WAIT_S = 0.4
 # How long a run waits for a worker that is being restarted before it counts as gone.
 REJOIN_S = 10.0
 LOCAL = "local"
-_RUNS = itertools.count()
 
 
 class ClusterRun(TaskSlots):
@@ -69,8 +69,9 @@ class ClusterRun(TaskSlots):
         self.stall: Stall | None = None
         self.started_at = math.nan
         self.stopped_at = math.nan
-        run = f"coremeter-{id(cluster):x}-{next(_RUNS)}"
-        self._plan: list[tuple[Place, int | None, list[Any]]] = [
+        # Unique on a scheduler that other clients (other coremeters) share.
+        run = f"coremeter-{uuid.uuid4().hex[:12]}"
+        self._plan: list[tuple[Place, int | None, list[Task]]] = [
             (place, core, tasks)
             for place, core, tasks in zip(
                 cluster.places, spec.cores, spec.assignment(), strict=False
@@ -81,7 +82,7 @@ class ClusterRun(TaskSlots):
         self._place = {task.id: place for place, _, tasks in self._plan for task in tasks}
         # Lanes whose worker is being restarted (a cancel restarted it): handed over once
         # it is back, under its name at a new address.
-        self._waiting: list[tuple[Place, list[Any]]] = []
+        self._waiting: list[tuple[Place, list[Task]]] = []
         self.core_of: dict[int, int | None] = {
             task.id: core for _, core, tasks in self._plan for task in tasks
         }
@@ -105,7 +106,7 @@ class ClusterRun(TaskSlots):
                 self._submit(place, tasks)
         return self
 
-    def _submit(self, place: Place, tasks: list[Any]) -> None:
+    def _submit(self, place: Place, tasks: list[Task]) -> None:
         for order, task in enumerate(tasks):
             self._place[task.id] = place
             self.cluster.submit(self._keys[task.id], task, self.spec.workload, place, order)

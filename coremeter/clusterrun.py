@@ -226,6 +226,7 @@ def add_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
         "--cluster",
         nargs="?",
         const=LOCAL,
+        type=_address,
         default=argparse.SUPPRESS if inherit else None,
         metavar="ADDRESS",
         help="run on Dask workers (pip install coremeter-parallel[cluster]): alone, a "
@@ -240,6 +241,17 @@ def add_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
         metavar="S",
         help=f"seconds to reach the --cluster scheduler (default: {DEFAULT_TIMEOUT_S:g})",
     )
+
+
+def _address(text: str) -> str:
+    """A scheduler's address, host and port: ``coremeter --cluster bench`` would
+    otherwise look for a scheduler named bench. ``local`` (--cluster alone) passes."""
+    if text != LOCAL and ":" not in text:
+        raise argparse.ArgumentTypeError(
+            f"invalid address {text!r}: give tcp://HOST:PORT, or put --cluster alone after "
+            "the command for a LocalCluster (coremeter bench --cluster)"
+        )
+    return text
 
 
 def _seconds(text: str) -> float:

@@ -304,6 +304,23 @@ def test_without_dask_cluster_is_one_line_naming_the_extra() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--cluster", "bench"], "invalid address 'bench': give tcp://HOST:PORT"),
+        (["bench", "--connect-timeout", "0"], "invalid timeout 0"),
+        (["bench", "--cluster", "tcp://127.0.0.1:1", "--cores", "0"], "--cores selects"),
+    ],
+)
+def test_cluster_options_that_cannot_work_are_one_line(args: list[str], said: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "coremeter", *args], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("coremeter: error: ") and said in line
+
+
 def test_version_skew_is_one_line_naming_what_differs() -> None:
     same = {"Python": "3.11.7", "distributed": "2026.8.0", "coremeter": "1.0"}
     check_versions({"this machine": same, "worker tcp://a:1": dict(same)})

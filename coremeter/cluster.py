@@ -82,10 +82,10 @@ class Cancelled(Exception):
 
 # -- on the workers -----------------------------------------------------------
 
-# This worker process's tasks in progress: key -> [start (wall clock), units done].
+# This worker process's tasks in progress: key -> [start (perf_counter), units done].
 _PROGRESS: dict[str, list[float]] = {}
 _KERNELS: dict[Workload, Kernel] = {}
-# When this worker last ticked, and last had a task in progress (wall clock).
+# When this worker last ticked, and last had a task in progress (perf_counter).
 _LAST = {"sent": 0.0, "busy": 0.0}
 
 
@@ -127,7 +127,7 @@ class Pinner(WorkerPlugin):
 
 
 def _tick(worker: Any, core: int | None) -> None:
-    now = time.time()
+    now = time.perf_counter()
     if _PROGRESS:
         _LAST["busy"] = now
     elif now - _LAST["busy"] > 1.0 and now - _LAST["sent"] < IDLE_TICK_S:
@@ -152,7 +152,7 @@ class _Counts(list[int]):
 
     def __init__(self, task: Task, key: str, worker: Any) -> None:
         super().__init__([0] * (task.id + 1))
-        self.entry = _PROGRESS[key] = [time.time(), 0.0]
+        self.entry = _PROGRESS[key] = [time.perf_counter(), 0.0]
         self.key, self.worker = key, worker
 
     def __setitem__(self, index: Any, value: Any) -> None:
@@ -163,8 +163,8 @@ class _Counts(list[int]):
 
 
 def run_task(task: Task, workload: Workload, core: int | None) -> tuple[float, float, float]:
-    """Run one task on this worker, pinned; returns its start and end (this host's wall
-    clock, taken here, not by Dask) and its result."""
+    """Run one task on this worker, pinned; returns its start and end (this process's
+    perf_counter, taken here, not by Dask) and its result."""
     pin(core)  # the worker's plugin pinned it already, unless its name was not known
     worker = get_worker()
     key = str(worker.get_current_task())
@@ -174,7 +174,7 @@ def run_task(task: Task, workload: Workload, core: int | None) -> tuple[float, f
     counts = _Counts(task, key, worker)
     try:
         result = kernel(task, counts)
-        return counts.entry[0], time.time(), result
+        return counts.entry[0], time.perf_counter(), result
     finally:
         _PROGRESS.pop(key, None)
 

@@ -4,8 +4,8 @@ the scheduler's events, on the client's own thread."""
 
 from __future__ import annotations
 
-import math
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,15 +34,21 @@ class Tick:
     tasks: dict[str, list[float]]
 
 
+# The ticks a worker's clock offset is taken from: the last 5 s at 10 Hz.
+OFFSET_TICKS = 50
+
+
 @dataclass
 class Events:
     """What the scheduler told us, written by the client's thread and read by the run:
     each worker's last tick, its clock's offset from ours, and the workers that left."""
 
     ticks: dict[str, Tick] = field(default_factory=dict)
-    # perf_counter here minus wall clock there, least seen (least delay): add it to a
-    # worker's time to put it on this process's time axis.
-    offsets: dict[str, float] = field(default_factory=dict)
+    # perf_counter here minus perf_counter there as each recent tick arrived; the least
+    # (least delay), added to a worker's time, puts it on this process's time axis. On
+    # one host the two clocks are one (CLOCK_MONOTONIC). Recent ticks only: two hosts'
+    # clocks drift apart by a few parts per million.
+    offsets: dict[str, deque[float]] = field(default_factory=dict)
     left: set[str] = field(default_factory=set)
     # Each worker name's latest address: a worker its nanny restarted keeps its name.
     addresses: dict[str, str] = field(default_factory=dict)
@@ -58,14 +64,15 @@ class Events:
             self.busy[address] = self.busy.get(address, 0.0) + cpu[core] / 100 * (now - last.at)
         self.ticks[address] = Tick(now, cpu, msg["tasks"])
         self.addresses[msg["name"]] = address
-        offset = now - msg["sent"]
-        self.offsets[address] = min(self.offsets.get(address, math.inf), offset)
+        self.offsets.setdefault(address, deque(maxlen=OFFSET_TICKS)).append(now - msg["sent"])
 
     def any(self, event: tuple[float, dict[str, Any]]) -> None:
         msg = event[1]
         if isinstance(msg, dict) and msg.get("action") == "remove-worker":
             self.left.add(str(msg.get("worker", "")))
 
-    def local(self, address: str, wall: float) -> float:
-        """A worker's wall-clock time as perf_counter here."""
-        return wall + self.offsets.get(address, time.perf_counter() - time.time())
+    def local(self, address: str, when: float) -> float:
+        """A worker's perf_counter time as perf_counter here (before its first tick, as
+        if on this host)."""
+        offsets = self.offsets.get(address)
+        return when + (min(offsets) if offsets else 0.0)

@@ -27,7 +27,6 @@ from coremeter.report import (
     efficiency_text,
     explanation,
     fit_parts,
-    machine_line,
     ok_text,
     parallelism_text,
     plain_glyphs,
@@ -238,6 +237,7 @@ def _bench(
     machine: Machine, cores: list[int], options: BenchOptions, report: TextIO, signals: _Signals
 ) -> int:
     session = Session(machine, cores, options.shape, options.scale)
+    options.engine.attach(session)
     session.use(options.workload)
     session.schedule = options.schedule
     shown: list[str] = []
@@ -303,7 +303,7 @@ def _header(
     """The machine and the workload on the report, the machine's notes on stderr; returns
     the notes, which the summary then does not repeat."""
     width = shutil.get_terminal_size().columns  # 80 when not a terminal
-    print(fit_parts(machine_line(machine, cores), width), file=report)
+    print(fit_parts(options.engine.header(machine, cores), width), file=report)
     print(fit_parts(workload_line(options.workload), width), file=report, flush=True)
     workers = session.spec("parallel").worker_cores
     shown = warnings(

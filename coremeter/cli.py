@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import coremeter
-from coremeter import arguments
+from coremeter import arguments, clusterrun
 from coremeter.bench import bench, claim_stdout
 from coremeter.compare import add_compare_command, compare_command
 from coremeter.cores import CoreError, Machine, parse_core_list
@@ -28,7 +28,14 @@ from coremeter.export import (
     check_file_path,
     check_folder,
 )
-from coremeter.options import BenchOptions, DashboardOptions, RecordOptions, ServeOptions
+from coremeter.options import (
+    LOCAL,
+    BenchOptions,
+    DashboardOptions,
+    Engine,
+    RecordOptions,
+    ServeOptions,
+)
 from coremeter.replay import RECORDINGS_HELP, add_replay_command, recordings
 from coremeter.results import MODES
 from coremeter.schedule import DEFAULT_SCHEDULE, SCHEDULES
@@ -146,6 +153,7 @@ def _workload_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
         help="cores to use, like 0,2-3, chosen from those this process may run on "
         "(default: all usable cores)",
     )
+    clusterrun.add_options(parser, inherit)
 
 
 def _dashboard_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
@@ -382,8 +390,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.workload = resolve(args.workload, args.items)
     except WorkloadError as exc:
         parser.error(str(exc))
-    if args.command == "bench":
-        return bench(machine, cores, bench_options(args), report)
     if args.command == "serve":
         from coremeter.serve import ServeError, check_address, serve
 
@@ -393,9 +399,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ServeError as exc:
             parser.error(str(exc))
         return serve(serve_options(args))
-    from coremeter.tui.app import run_dashboard
+    with clusterrun.connected(args, machine, cores, parser.error) as (engine, machine, cores):
+        if args.command == "bench":
+            return bench(machine, cores, bench_options(args, engine), report)
+        from coremeter.tui.app import run_dashboard
 
-    return run_dashboard(machine, cores, dashboard_options(args))
+        return run_dashboard(machine, cores, dashboard_options(args, engine))
 
 
 def _replay(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
@@ -408,9 +417,11 @@ def _replay(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return run_replay(found, DashboardOptions(demo=args.demo, theme=args.theme, out=args.out))
 
 
-def dashboard_options(args: argparse.Namespace) -> DashboardOptions:
+def dashboard_options(args: argparse.Namespace, engine: Engine = LOCAL) -> DashboardOptions:
     """The dashboard's options from a parsed (and settled) command line."""
     return DashboardOptions(
+        engine=engine,
+        cluster=clusterrun.cluster_options(args),
         mode=args.mode,
         shape=args.shape,
         scale=args.scale,
@@ -429,8 +440,8 @@ def serve_options(args: argparse.Namespace) -> ServeOptions:
     return ServeOptions(args.host, args.port, args.cores, dashboard_options(args), replay)
 
 
-def bench_options(args: argparse.Namespace) -> BenchOptions:
+def bench_options(args: argparse.Namespace, engine: Engine = LOCAL) -> BenchOptions:
     csv = None if args.csv is None else Path(args.csv)
     given = (args.shape, args.scale, args.workload, args.repeat, args.json)
     record = RecordOptions(args.record, args.label)
-    return BenchOptions(tuple(args.mode), *given, csv, args.schedule, record)
+    return BenchOptions(tuple(args.mode), *given, csv, args.schedule, record, engine)

@@ -88,9 +88,22 @@ def parse_core_list(spec: str, usable: list[int]) -> list[int]:
     return sorted(cores)
 
 
+# The names of the cores this process shows where they are not this machine's: a Dask
+# cluster's workers, ``host:cpuN`` by lane (coremeter.clusterrun names them once).
+_NAMES: dict[int, str] = {}
+
+
+def name_cores(names: dict[int, str]) -> None:
+    """Name the cores every screen and message shows from now on: a cluster's."""
+    _NAMES.clear()
+    _NAMES.update(names)
+
+
 def core_label(core: int | None) -> str:
     """How every screen and message names a core, or a worker the OS places anywhere."""
-    return "unpinned" if core is None else f"cpu{core}"
+    if core is None:
+        return "unpinned"
+    return _NAMES.get(core) or f"cpu{core}"
 
 
 def format_core_list(cores: list[int]) -> str:

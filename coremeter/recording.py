@@ -30,6 +30,7 @@ from coremeter.cores import Machine
 from coremeter.export import ExportError, Part, make_folder, run_json, strict, write_whole
 from coremeter.factors import Factors
 from coremeter.ownload import OwnReading
+from coremeter.report import counted
 from coremeter.results import Mode, RunRecord, TaskRecord
 from coremeter.schedule import Schedule
 
@@ -114,7 +115,9 @@ class Samples:
 
         def series(values: Sequence[float]) -> tuple[float, ...]:
             if len(values) != len(t):
-                raise ValueError(f"a series of {len(values)} values for {len(t)} ticks")
+                raise ValueError(
+                    f"a series of {counted(len(values), 'value')} for {counted(len(t), 'tick')}"
+                )
             return tuple(float(v) for v in values)
 
         def by_id(table: Mapping[str, Sequence[float]]) -> dict[int, tuple[float, ...]]:
@@ -312,7 +315,7 @@ class Recording:
         if self.label:
             return self.label
         model = self.machine.cpu_model or "unknown CPU"
-        return f"{model}, {len(self.machine.usable_cores)} cores, {self.python_build}"
+        return f"{model}, {counted(len(self.machine.usable_cores), 'core')}, {self.python_build}"
 
     def to_json(self) -> dict[str, Any]:
         return {

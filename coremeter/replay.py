@@ -27,7 +27,7 @@ from coremeter.ownload import OwnReading, Worker
 from coremeter.recording import RecordedRun, RecordedSpec, Recording, RecordingError, load
 from coremeter.report import replay_line
 from coremeter.results import Mode, ResultsLog, RunRecord, RunState, TaskRecord
-from coremeter.runner import record_of
+from coremeter.run import record_of
 from coremeter.sampler import LoadHistory, Source, Span
 from coremeter.spec import Lane, RunSpec
 from coremeter.stall import Stall
@@ -174,7 +174,7 @@ class ReplayRun:
         return [_at(task, now, done.get(task.id, 0)) for task in self._final.tasks]
 
     def record(self) -> RunRecord:
-        """While it plays, made as a live run's is (runner.record_of); at its recorded
+        """While it plays, made as a live run's is (run.record_of); at its recorded
         end, the record as it was written, notes and all."""
         return self.recorded.run_record() if self._played_out else record_of(self)
 

@@ -165,6 +165,38 @@ def stall_text(stall: Stall) -> str:
     return f"stalled: worker on {stall.where} is {stall.state} ({quiet})"
 
 
+def cluster_left_text(worker: str) -> str:
+    """Why a cluster run failed: one of its workers died, or went silent."""
+    return f"worker {worker} left the cluster"
+
+
+def cluster_restarted_text(worker: str) -> str:
+    """A cancelled cluster run's worker that had to be restarted to stop its task."""
+    return f"worker {worker} was restarted: its task could not be interrupted"
+
+
+def cluster_line(address: str, hosts: int, workers: int, versions: dict[str, str]) -> str:
+    """The header's line for a Dask cluster, in the place of the machine's."""
+    parts = [
+        f"Dask {address}",
+        counted(hosts, "host"),
+        f"{counted(workers, 'worker')}, a core each",
+        *(f"{name} {version}" for name, version in versions.items() if name != "coremeter"),
+    ]
+    return " · ".join(parts)
+
+
+CLUSTER_THREADS = "threads share one process: on a cluster, run sequential or parallel"
+
+
+def cluster_plain_text(address: str) -> str:
+    """A scheduler reached without TLS, off this machine: Dask runs pickled code."""
+    return (
+        f"{address} is reached without TLS: anyone who can reach it can run code on "
+        "its workers (Dask runs pickled code from any client)"
+    )
+
+
 OTHER_PROGRAMS = "other programs"
 
 

@@ -16,20 +16,17 @@ import signal
 import time
 from multiprocessing.connection import wait
 
-from coremeter import factors
 from coremeter.cores import start_method
 from coremeter.lifeline import ensure_fork_server
 from coremeter.ownload import Worker
 from coremeter.report import stall_text
-from coremeter.results import RunRecord, RunState, TaskRecord
-from coremeter.run import Run
-from coremeter.sampler import Span
+from coremeter.results import RunState
+from coremeter.run import TaskSlots
 from coremeter.spec import Lane, RunSpec
 from coremeter.stall import Stall, StallWatch, Watched
 from coremeter.threadshare import Series, ThreadShares
 from coremeter.worker import Slots, run_worker
 from coremeter.workerproc import WorkerProcess
-from coremeter.workload import total_result
 
 STOP_GRACE_S = 0.05
 
@@ -66,7 +63,7 @@ def local_run(spec: RunSpec) -> LocalRun:
     return ThreadRun(spec) if spec.mode == "threads" else ProcessRun(spec)
 
 
-class LocalRun:
+class LocalRun(TaskSlots):
     """A run on this machine's worker processes (coremeter.run.Run). Poll it (it never
     blocks), wait for it, or cancel it. :class:`ProcessRun` gives each lane a process;
     :class:`ThreadRun` gives all lanes one, a thread each."""
@@ -127,10 +124,6 @@ class LocalRun:
         self._stalls = StallWatch(watched, self.started_at)
         return self
 
-    @property
-    def running(self) -> bool:
-        return self.state == "running"
-
     def poll(self) -> bool:
         """Update the state from the workers' exits; True once the run has ended."""
         if self.state != "running":
@@ -155,15 +148,8 @@ class LocalRun:
             self._stop("done", None)
         return True
 
-    def wait(self, timeout: float | None = None, tick: float = 0.1) -> bool:
-        """Block until the run ends or the timeout passes; True if it ended."""
-        deadline = None if timeout is None else time.perf_counter() + timeout
-        while not self.poll():
-            left = tick if deadline is None else min(tick, deadline - time.perf_counter())
-            if left <= 0:
-                return False
-            wait([w.process.sentinel for w in self._workers], left)
-        return True
+    def _pause(self, seconds: float) -> None:
+        wait([w.process.sentinel for w in self._workers], seconds)
 
     def cancel(self, reason: str = "cancelled") -> None:
         if self.state == "running":
@@ -204,34 +190,6 @@ class LocalRun:
         self._finish()
         self.state, self.reason = state, reason
 
-    # -- what the run shows ------------------------------------------------
-
-    def elapsed(self) -> float:
-        if math.isnan(self.started_at):
-            return 0.0
-        end = self.stopped_at if not math.isnan(self.stopped_at) else time.perf_counter()
-        return max(0.0, end - self.started_at)
-
-    def _offset(self, t: float) -> float | None:
-        return None if math.isnan(t) else t - self.started_at
-
-    def tasks(self) -> list[TaskRecord]:
-        """A snapshot of every task, cheap enough to take ten times a second."""
-        return [
-            TaskRecord(
-                id=task.id,
-                size=task.size,
-                core=self.core_of.get(task.id),
-                done=self.counts[task.id],
-                start_s=self._offset(self.starts[task.id]),
-                end_s=self._offset(self.ends[task.id]),
-                # A result is one once its task has ended: NaN is a result like any other.
-                result=None if math.isnan(self.ends[task.id]) else self.results[task.id],
-                cpu=self._cpu_share(task.id),
-            )
-            for task in self.spec.tasks
-        ]
-
     # -- what processes and threads do differently ---------------------------
 
     def _groups(self) -> list[list[Lane]]:
@@ -243,16 +201,6 @@ class LocalRun:
 
     def _finish(self) -> None:
         """Close the measurements once the workers are gone."""
-
-    def _cpu_share(self, task_id: int) -> Series:
-        """The share of a core the task had over its run; () where it had a whole one."""
-        return ()
-
-    def workers(self) -> list[Worker]:
-        """The running run's workers that have started; none when no run is running."""
-        if not self.running:
-            return []
-        return [Worker(core, pid, None) for (core, _), pid in self.lane_pids()]
 
     def lane_pids(self) -> list[tuple[Lane, int]]:
         """Each lane with the pid of the process running it, once started: its own
@@ -269,21 +217,6 @@ class LocalRun:
             return None
         last: float = max(self.ready)
         return last - self.started_at
-
-    def busy_spans(self) -> list[Span]:
-        """(core, start, end) of each task that ran, in perf_counter seconds: when this
-        run's own work kept a core busy (a task cut short ends when the run stopped)."""
-        spans = []
-        for task in self.spec.tasks:
-            start, end = self.starts[task.id], self.ends[task.id]
-            if not math.isnan(start):
-                stop = end if not math.isnan(end) else self.stopped_at
-                stop = time.perf_counter() if math.isnan(stop) else stop
-                spans.append((self.core_of.get(task.id), start, stop))
-        return spans
-
-    def record(self) -> RunRecord:
-        return record_of(self)
 
 
 class ProcessRun(LocalRun):
@@ -323,40 +256,3 @@ class ThreadRun(LocalRun):
             return []
         found = [(core, pid, self.threads[tasks[0].id]) for (core, tasks), pid in self.lane_pids()]
         return [Worker(core, pid, tid) for core, pid, tid in found if tid]
-
-
-def record_of(run: Run) -> RunRecord:
-    """A run's record as of now, from its spec, state and tasks: every kind of run (a
-    replay's too) makes its record here. Where the workload knows no result in advance (a
-    user's function), ``expected`` is None and the log checks it against the sequential
-    run."""
-    spec, tasks = run.spec, run.tasks()
-    by_id = {t.id: t for t in tasks}
-    lanes = [[by_id[t.id] for t in lane] for lane in spec.concurrent_lanes()]
-    workload = spec.workload
-    each = [workload.expected(task) for task in spec.tasks]
-    known = [e for e in each if e is not None]
-    expected = total_result(known) if len(known) == len(each) else None
-    right = all(t.result == e for t, e in zip(tasks, each, strict=True))
-    ok = run.state == "done" and (expected is None or right)
-    results = [t.result for t in tasks if t.result is not None]
-    whole = run.state == "done" and len(results) == len(tasks)
-    result = total_result(results) if whole else None
-    return RunRecord(
-        mode=spec.mode,
-        workload=workload.name,
-        shape=spec.shape,
-        scale=spec.scale,
-        cores=spec.cores_used,
-        state=run.state,
-        reason=run.reason,
-        wall_s=run.elapsed(),
-        result=result,
-        expected=expected,
-        ok=ok and (expected is None or result == expected),
-        bound=spec.bound,
-        tasks=tasks,
-        schedule=spec.schedule,
-        notes=list(run.notes),
-        critical_speed=factors.critical_speed(lanes) if run.state == "done" else None,
-    )

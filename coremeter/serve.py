@@ -88,6 +88,8 @@ def dashboard_command(options: ServeOptions) -> str:
     argv += tab.workload.options()
     if options.cores is not None:
         argv += ["--cores", options.cores]
+    if tab.cluster is not None:
+        argv += tab.cluster.argv()
     if tab.theme is not None:
         argv += ["--theme", tab.theme]
     if tab.autostart:

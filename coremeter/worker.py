@@ -77,7 +77,7 @@ def _where(lanes: list[Lane]) -> str:
     return ",".join(core_label(core) for core, _ in lanes)
 
 
-def _failure(where: str, exc: BaseException) -> str:
+def failure_text(where: str, exc: BaseException) -> str:
     """One line: the workload's own account as it is, any other exception with its class."""
     if isinstance(exc, (TaskFailure, WorkloadError)):
         return f"worker on {where}: {exc}"
@@ -105,7 +105,7 @@ def run_worker(
         try:
             work()
         except BaseException as exc:  # noqa: BLE001 - any failure must reach the parent
-            failures.append(_failure(where, exc))
+            failures.append(failure_text(where, exc))
 
     # The workload's kernel, made once per process before any task (a user's module is
     # imported here); its failure is the run's too.

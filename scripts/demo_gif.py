@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coremeter.cli import _scale
+from coremeter.arguments import scale
 from coremeter.cores import Machine
 from coremeter.options import DashboardOptions
 from coremeter.runner import prepare
@@ -141,7 +141,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--scale", type=_scale, default=0.1, help="work per run (default: 0.1)")
+    parser.add_argument("--scale", type=scale, default=0.1, help="work per run (default: 0.1)")
     parser.add_argument(
         "--every", type=_seconds, default=0.4, help="seconds between frames (default: 0.4)"
     )

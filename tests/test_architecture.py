@@ -18,6 +18,10 @@ TEXTUAL = {"textual", "textual_serve"}
 # dashboard and serve with function-level imports only.
 FRONT = {"serve"}
 ENGINE = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem not in FRONT)
+DASK = {"dask", "distributed"}
+# The one module that imports Dask, and the one that imports it, once --cluster is given.
+CLUSTER = "cluster"
+CLUSTER_GATE = "clusterrun"
 MAX_LINES = 450
 MAX_PARAMS = 5
 
@@ -80,8 +84,36 @@ def test_bench_and_the_dashboard_never_import_each_other() -> None:
 
 def test_importing_the_engine_and_the_layout_loads_no_textual() -> None:
     layout = [module_name(p) for p in modules(PACKAGE / "tui" / "layout")]
-    names = ", ".join([*(f"coremeter.{m}" for m in ENGINE), *layout])
+    engine = [f"coremeter.{m}" for m in ENGINE if m != CLUSTER]
+    names = ", ".join([*engine, *layout])
     code = f"import sys, {names}; print(sorted(m for m in sys.modules if 'textual' in m))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_only_the_cluster_module_imports_dask() -> None:
+    for path in modules():
+        if module_name(path) == f"coremeter.{CLUSTER}":
+            continue
+        bad = offending(imported_names(path), DASK)
+        assert not bad, f"{path.relative_to(PACKAGE)} imports {bad}"
+        if module_name(path) != f"coremeter.{CLUSTER_GATE}":
+            names = imported_names(path) | {
+                f"{n.module}.{a.name}"
+                for n in imports(path)
+                if isinstance(n, ast.ImportFrom) and n.module
+                for a in n.names
+            }
+            bad = offending(names, {f"coremeter.{CLUSTER}"})
+            assert not bad, f"{path.relative_to(PACKAGE)} imports {bad}"
+
+
+def test_nothing_but_cluster_loads_dask() -> None:
+    """Every module imported, the dashboard's too, and no Dask: --cluster alone pays."""
+    names = ", ".join(m for m in map(module_name, modules()) if m != f"coremeter.{CLUSTER}")
+    dask = f"m.split('.')[0] in {sorted(DASK)}"
+    code = f"import sys, {names}; print(sorted(m for m in sys.modules if {dask}))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

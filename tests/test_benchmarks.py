@@ -139,3 +139,14 @@ def test_bench_replay_quick_measures_a_256_core_replay_at_both_sizes() -> None:
     figures = quick("bench_replay.py")
     assert set(figures) == {"256 cores 120x35", "256 cores 200x60"}
     assert all(row["run"] > 0 for row in figures.values())
+
+
+@pytest.mark.slow
+@pytest.mark.cluster
+def test_bench_cluster_quick_compares_both_engines() -> None:
+    pytest.importorskip("distributed")
+    figures = quick("bench_cluster.py")
+    assert [row["shape"] for row in figures["rows"]] == ["seed", "balanced"]
+    for row in figures["rows"]:
+        for engine in ("local", "cluster"):
+            assert row[engine]["speedup"] > 0 and row[engine]["outside_loops_ms"] >= 0

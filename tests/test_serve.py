@@ -232,3 +232,11 @@ def test_each_tab_gets_the_workload_given_to_serve(tmp_path: Path, monkeypatch) 
     assert resolve(tab.workload, tab.items) == parse_spec("mine.py:f", 50, cwd=str(tmp_path))
     _, tab = served_tab(["serve", "--workload", "hash"])
     assert (tab.workload, tab.items) == ("hash", None)
+
+
+def test_each_tab_gets_the_cluster_given_to_serve() -> None:
+    for given in (["--cluster"], ["--cluster", "tcp://10.0.0.1:8786", "--connect-timeout", "3"]):
+        args, tab = served_tab(["serve", *given])
+        assert (tab.cluster, tab.connect_timeout) == (args.cluster, args.connect_timeout)
+    _, tab = served_tab(["serve"])
+    assert tab.cluster is None

@@ -24,7 +24,6 @@ from textual.widgets import Static
 
 from coremeter.cores import Machine
 from coremeter.options import DEFAULTS, DashboardOptions
-from coremeter.report import machine_line
 from coremeter.results import Mode, RunState
 from coremeter.run import Run
 from coremeter.runner import prepare
@@ -190,8 +189,9 @@ class Dashboard(App[None]):
         fit_width(self, width, self.header())
 
     def header(self) -> str:
-        """The first line, which says what the screen shows: this machine, or a replay."""
-        return machine_line(self.session.machine, self.session.cores)
+        """The first line, which says what the screen shows: this machine, a cluster, or a
+        replay."""
+        return self.options.engine.header(self.session.machine, self.session.cores)
 
     # -- the one timer -------------------------------------------------------
 
@@ -292,7 +292,8 @@ class Dashboard(App[None]):
         if seconds is None:
             seconds = self.clock(run) if run is not None else 0.0
         self._panel.show(seconds, bool(run and run.running), status(self.session, run))
-        now = load(self.sampler.own.values(), self.sampler.others.values())
+        own, others = self.sampler.own.values(), self.sampler.others.values()
+        now = load(own, others, self.options.engine.hosts)
         self._caption.show(with_story(self.story, self._narrator.say(run, now, seconds)), now)
 
     # -- actions ---------------------------------------------------------------
@@ -427,7 +428,9 @@ def create_app(
 ) -> Dashboard:
     """The dashboard with its session; tests pass a fake sampler and clock."""
     session = Session.opened(machine, cores, options, RESULTS_KEEP)
-    return Dashboard(session, sampler or CpuSampler(cores), options, clock)
+    options.engine.attach(session)
+    sampler = sampler or CpuSampler(cores, source=options.engine.source)
+    return Dashboard(session, sampler, options, clock)
 
 
 def run_dashboard(machine: Machine, cores: list[int], options: DashboardOptions) -> int:

@@ -36,6 +36,8 @@ class Load:
     total: float
     cores: int
     others: float = 0.0
+    # A cluster's hosts, which the caption names; None on this machine.
+    hosts: int | None = None
 
     @property
     def shown_others(self) -> float | None:
@@ -44,21 +46,24 @@ class Load:
         return self.others if self.others >= BUSY else None
 
 
-def load(own: Iterable[float], others: Iterable[float]) -> Load:
-    """From each core's percent used by the run's workers, and by other programs."""
+def load(own: Iterable[float], others: Iterable[float], hosts: int | None = None) -> Load:
+    """From each core's percent used by the run's workers, and by other programs, on a
+    cluster's ``hosts``."""
     values = list(own)
-    return Load(sum(values) / 100, len(values), sum(others) / 100)
+    return Load(sum(values) / 100, len(values), sum(others) / 100, hosts)
 
 
 def running(mode: Mode, threads: int, now: Load, seconds: float, gil: bool) -> str:
     """``parallel · 1.9 of 2 cores busy · 0.9 more by other programs · 1.4 s``: only the
     run's own workers count as busy. Threads under the GIL say why the total stays at one
-    core's worth, however many cores read busy."""
+    core's worth, however many cores read busy. On a cluster: ``parallel on 3 hosts ·
+    24 of 24 cores busy · 2.1 s``."""
     busy = f"{now.total:.1f} of {counted(now.cores, 'core')} busy"
     others = "" if now.shown_others is None else f" · {others_text(now.shown_others)}"
     if mode == "threads" and gil:
         return f"threads: {counted(threads, 'thread')}, {busy}: {GIL_NOW}{others}"
-    return f"{mode} · {busy}{others} · {seconds:.1f} s"
+    where = mode if now.hosts is None else f"{mode} on {counted(now.hosts, 'host')}"
+    return f"{where} · {busy}{others} · {seconds:.1f} s"
 
 
 def stalled(mode: Mode, stall: Stall) -> str:

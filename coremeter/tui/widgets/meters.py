@@ -92,8 +92,9 @@ class CoreMeters(LinesWidget):
         self._group = sizes.pop() if len(sizes) == 1 else 1
         self._physical = len(groups)
         top = max(self.cores)
-        # "cpu0  " as it always was; wider for cpu100 and up, never cut to an ambiguous "cpu10".
-        self._label = max(6, len(core_label(top)) + 1)
+        # "cpu0  " as it always was; wider for cpu100 and up, never cut to an ambiguous "cpu10",
+        # and for a cluster's host:cpuN.
+        self._label = max(6, *(len(core_label(core)) + 1 for core in self.cores))
         self._digits = len(str(top))
         mark = 1 if self.threads else 0
         # What a meter holds besides its bar: the label and the percent (" 100%"); a mini

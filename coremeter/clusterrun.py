@@ -62,6 +62,10 @@ class ClusterRun(TaskSlots):
     blocks), wait for it, or cancel it."""
 
     def __init__(self, spec: RunSpec, cluster: Cluster) -> None:
+        """Refuses a threads run (ValueError): its lanes share one process, and each of a
+        cluster's workers is a process of its own."""
+        if spec.mode == "threads":
+            raise ValueError(CLUSTER_THREADS)
         self.spec, self.cluster = spec, cluster
         self.state: RunState = "idle"
         self.reason: str | None = None
@@ -95,9 +99,6 @@ class ClusterRun(TaskSlots):
     def start(self) -> ClusterRun:
         self.started_at = time.perf_counter()
         self.state = "running"
-        if self.spec.mode == "threads":
-            self._stop("failed", CLUSTER_THREADS)
-            return self
         left = self.cluster.events.left
         for place, _, tasks in self._plan:
             if place.address in left:
@@ -285,6 +286,8 @@ def connected(
         return
     if asked.address is not None and args.cores is not None:
         error("--cores selects this machine's cores: on a cluster every worker runs")
+    if "threads" in ([args.mode] if isinstance(args.mode, str) else args.mode):
+        error(f"--mode threads: {CLUSTER_THREADS}")
     try:
         link = open_cluster(asked, cores)
     except ClusterError as exc:

@@ -86,9 +86,11 @@ class Session:
         spec = self.spec(mode)
         if self.run is not None and self.run.running and self.run.spec == spec:
             return self.run
+        # Made first: a run the launcher refuses (threads on a cluster) leaves the one in
+        # progress running.
+        run = self.launch(spec)
         self.cancel(f"cancelled: {mode} was started")
         self.mode = mode
-        run = self.launch(spec)
         self._competition = self.competition(spec)
         run.notes = self.caveats(spec) + self._competition
         self.run = run.start()

@@ -29,9 +29,11 @@ from helpers import (
 
 from coremeter import schedule
 from coremeter.clusterrun import ClusterError, ClusterRun, Link, check_versions, open_cluster
+from coremeter.cores import Machine
 from coremeter.options import ClusterOptions
 from coremeter.report import CLUSTER_THREADS, cluster_restarted_text
 from coremeter.runner import prepare
+from coremeter.session import Session
 from coremeter.spec import RunSpec
 from coremeter.userfunc import resolve
 from coremeter.workload import SEED
@@ -265,10 +267,18 @@ def test_the_dashboard_shows_the_cluster_by_host(loopback) -> None:
         term.wait_screen("parallel cancelled")
 
 
-def test_threads_on_a_cluster_fail_at_once_saying_why(local: Link) -> None:
-    run = ClusterRun(RunSpec.build("threads", "seed", 0.01, local.cores), local.cluster).start()
-    assert run.poll() and run.state == "failed"
-    assert run.reason == CLUSTER_THREADS
+def test_threads_on_a_cluster_are_refused_and_the_run_in_progress_goes_on(local: Link) -> None:
+    """Refused before anything starts: no failed row, no worker restarted, and the run in
+    progress is not cancelled by a key that cannot start another."""
+    session = Session(Machine.detect(), local.cores, "seed", 0.01)
+    session.launch = local.launch
+    running = session.start("parallel")
+    with pytest.raises(ValueError, match=CLUSTER_THREADS):
+        session.start("threads")
+    assert session.run is running and running.running
+    assert running.wait(60)
+    session.poll()
+    assert [(r.mode, r.state) for r in session.log.runs] == [("parallel", "done")]
 
 
 def test_unreachable_or_not_dask_exits_2_within_the_deadline() -> None:
@@ -309,6 +319,7 @@ def test_without_dask_cluster_is_one_line_naming_the_extra() -> None:
         (["--cluster", "bench"], "invalid address 'bench': give tcp://HOST:PORT"),
         (["bench", "--connect-timeout", "0"], "invalid timeout 0"),
         (["bench", "--cluster", "tcp://127.0.0.1:1", "--cores", "0"], "--cores selects"),
+        (["bench", "--cluster", "--mode", "parallel,threads"], "--mode threads: threads share"),
     ],
 )
 def test_cluster_options_that_cannot_work_are_one_line(args: list[str], said: str) -> None:

@@ -4,8 +4,8 @@
     python benchmarks/bench_cluster.py --quick    # a smoke run
     python benchmarks/bench_cluster.py --json     # the same figures as JSON
 
-Each round runs the sequential baseline, the local engine's parallel run and the
-cluster's, one after another. A speedup is the median over rounds of the round's
+Each round runs the sequential baseline, then the local engine's parallel run and the
+cluster's, one after another, each engine first every other round. A speedup is the median over rounds of the round's
 own ratio, so a slow spell of a shared host hits one round, not one side. Two more
 figures keep the overhead apart from the warm-worker effect (Dask's workers are
 started once, ours per run): the wall time outside the critical lane's loops, and
@@ -62,9 +62,12 @@ def compare(launchers: dict[str, Launcher], cores: list[int], scale: float, repe
     rows = []
     for shape in ("seed", "balanced"):
         rounds = []
-        for _ in range(repeat):
+        for index in range(repeat):
             seq = run_once(launchers["local"], "sequential", shape, scale, cores)
-            par = {e: run_once(launchers[e], "parallel", shape, scale, cores) for e in ENGINES}
+            # Each engine goes first every other round: the run right after another
+            # meets a warmer (or throttled) machine, and that must not be one engine's.
+            order = ENGINES if index % 2 == 0 else ENGINES[::-1]
+            par = {e: run_once(launchers[e], "parallel", shape, scale, cores) for e in order}
             rounds.append((seq, par))
         bound = rounds[0][1]["local"].bound
         row: dict[str, object] = {"shape": shape, "cores": len(cores), "bound": bound}

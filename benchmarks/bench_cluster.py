@@ -5,8 +5,9 @@
     python benchmarks/bench_cluster.py --json     # the same figures as JSON
 
 Each round runs the sequential baseline, then the local engine's parallel run and the
-cluster's, one after another, each engine first every other round. A speedup is the median over rounds of the round's
-own ratio, so a slow spell of a shared host hits one round, not one side. Two more
+cluster's, one after another, each engine first every other round. A speedup is the
+median over rounds of the round's own ratio, so a slow spell of a shared host hits
+one round, not one side. Two more
 figures keep the overhead apart from the warm-worker effect (Dask's workers are
 started once, ours per run): the wall time outside the critical lane's loops, and
 how fast a core ran its loop against the baseline (core speed).

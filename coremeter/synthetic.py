@@ -12,7 +12,6 @@ Never imports Textual.
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 
 from coremeter.cores import Machine
 from coremeter.recording import (
@@ -22,26 +21,31 @@ from coremeter.recording import (
     Recording,
     Samples,
     percent,
-    python_build,
     record_json,
 )
 from coremeter.results import RunRecord, TaskRecord
 
 MODEL = "Synthetic CPU"
+PYTHON = "3.11.7"
 # Units a task does per second: the seed's loop runs about this fast on a current core.
 UNITS_PER_S = 20_000_000
 
 
 def machine(cores: int) -> Machine:
-    """A Linux machine with ``cores`` usable cores, two hyperthreads per physical core."""
-    return replace(
-        Machine.detect(),
+    """A Linux machine with ``cores`` usable cores, two hyperthreads per physical core, and
+    CPython 3.11.7 with the GIL: the same recording whatever machine makes it (a snapshot
+    of its replay must not change with the interpreter that runs the tests)."""
+    return Machine(
         usable_cores=list(range(cores)),
         logical=cores,
         physical=max(1, cores // 2),
+        python=PYTHON,
+        gil=True,
+        start_method="forkserver",
+        affinity=True,
+        quota=None,
         cpu_model=MODEL,
         siblings={c: [c - c % 2, c - c % 2 + 1] for c in range(cores - cores % 2)},
-        quota=None,
     )
 
 
@@ -102,5 +106,5 @@ def synthetic(cores: int = 256, seconds: float = 60.0, seed: int = 0) -> Recordi
         runs=(balanced_run(cores, seconds, rng),),
         recorded_at="2026-12-07T10:00:00+00:00",
         label=f"synthetic {cores} cores",
-        python_build=python_build(),
+        python_build=f"CPython {PYTHON}",
     )

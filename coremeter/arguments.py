@@ -77,3 +77,14 @@ def port(text: str) -> int:
     if not 1 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"invalid port {value}: must be 1 to 65535")
     return value
+
+
+def timeout(text: str) -> float:
+    """Seconds to wait for something, such as a scheduler: above 0, at most an hour."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid timeout {text!r}: not a number") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"invalid timeout {text}: must be above 0, at most 3600")
+    return value

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NoReturn
 
+from coremeter import arguments
 from coremeter.clusterstate import Place
 from coremeter.cores import Machine, name_cores
 from coremeter.options import LOCAL as LOCAL_ENGINE
@@ -237,7 +238,7 @@ def add_options(parser: argparse.ArgumentParser, inherit: bool) -> None:
     )
     parser.add_argument(
         "--connect-timeout",
-        type=_seconds,
+        type=arguments.timeout,
         default=argparse.SUPPRESS if inherit else DEFAULT_TIMEOUT_S,
         metavar="S",
         help=f"seconds to reach the --cluster scheduler (default: {DEFAULT_TIMEOUT_S:g})",
@@ -253,16 +254,6 @@ def _address(text: str) -> str:
             "the command for a LocalCluster (coremeter bench --cluster)"
         )
     return text
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid timeout {text!r}: not a number") from None
-    if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError(f"invalid timeout {text}: must be above 0, at most 3600")
-    return value
 
 
 def cluster_options(args: argparse.Namespace) -> ClusterOptions | None:

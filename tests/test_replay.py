@@ -3,6 +3,7 @@ in-process with a clock the test moves, so that what is on screen is known exact
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -33,8 +34,9 @@ from coremeter.tui.widgets.charts import SpeedupChart, Timeline
 from coremeter.tui.widgets.meters import CoreMeters
 from coremeter.tui.widgets.tasks import TaskBars
 
-# About a second and a half of parallel work here: long enough for a capture mid-run.
-SCALE = 0.05
+# About 1.5 s of parallel work on 2 cores: a capture at its fifth tick is mid-run even
+# when a loaded machine makes the ticks lag (at 0.05, CI saw a lane already done).
+SCALE = 0.1
 SIZES = [(40, 12), (80, 24), (120, 35), (200, 60)]
 
 
@@ -299,9 +301,11 @@ def record_live(machine: Machine, tmp_path: Path) -> tuple[dict[str, list[str]],
             tick()
             return
         ticks[0] += 1
-        pids = [pid for _, pid in run.lane_pids()]
+        # A worker whose lane is done has exited: its slots hold still without it.
+        pids = [pid for _, pid in run.lane_pids() if psutil.pid_exists(pid)]
         for pid in pids:
-            os.kill(pid, signal.SIGSTOP)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)
         try:
             tick()
             # The time the recording took it at, as its file keeps it (to the ms).
@@ -311,7 +315,8 @@ def record_live(machine: Machine, tmp_path: Path) -> tuple[dict[str, list[str]],
         finally:
             override[0] = None
             for pid in pids:
-                os.kill(pid, signal.SIGCONT)
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
 
     app.tick = tick_and_capture  # type: ignore[method-assign]
 

@@ -27,8 +27,8 @@ from coremeter.ownload import OwnReading, Worker
 from coremeter.recording import RecordedRun, RecordedSpec, Recording, RecordingError, load
 from coremeter.report import replay_line
 from coremeter.results import Mode, ResultsLog, RunRecord, RunState, TaskRecord
-from coremeter.run import record_of
-from coremeter.sampler import LoadHistory, Source, Span
+from coremeter.run import record_of, wait_for
+from coremeter.sampler import Source, Span
 from coremeter.spec import Lane, RunSpec
 from coremeter.stall import Stall
 from coremeter.workload import BUILTINS, Kernel, Task, Workload
@@ -143,13 +143,7 @@ class ReplayRun:
         return True
 
     def wait(self, timeout: float | None = None, tick: float = 0.1) -> bool:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while not self.poll():
-            left = tick if deadline is None else min(tick, deadline - time.monotonic())
-            if left <= 0:
-                return False
-            time.sleep(left)
-        return True
+        return wait_for(self.poll, timeout, tick)
 
     def cancel(self, reason: str = "cancelled") -> None:
         if self.running:
@@ -279,12 +273,6 @@ class Player:
     def _ours(self, workers: Sequence[Worker]) -> OwnReading:
         found = self._playing_tick()
         return OwnReading() if found is None else found[0].samples.ours(found[1])
-
-
-def quiet_load() -> LoadHistory:
-    """This machine's load, which a replay must not read: no other program competes for
-    a recorded run's cores here."""
-    return LoadHistory(busy=dict, own=lambda: 0.0)
 
 
 def add_replay_command(commands: Any) -> None:

@@ -81,6 +81,23 @@ class Run(Progress, Protocol):
         ...
 
 
+def wait_for(
+    ended: Callable[[], bool],
+    timeout: float | None,
+    tick: float,
+    pause: Callable[[float], None] = time.sleep,
+) -> bool:
+    """Poll ``ended`` until it says so or ``timeout`` seconds pass, pausing up to ``tick``
+    between polls; True if it ended. Every kind of run waits with this one loop."""
+    deadline = None if timeout is None else time.perf_counter() + timeout
+    while not ended():
+        left = tick if deadline is None else min(tick, deadline - time.perf_counter())
+        if left <= 0:
+            return False
+        pause(left)
+    return True
+
+
 # How a session makes its runs: local processes or threads, a cluster's, a test's fake.
 Launcher = Callable[[RunSpec], Run]
 
@@ -113,13 +130,7 @@ class TaskSlots:
 
     def wait(self, timeout: float | None = None, tick: float = 0.1) -> bool:
         """Block until the run ends or the timeout passes; True if it ended."""
-        deadline = None if timeout is None else time.perf_counter() + timeout
-        while not self.poll():
-            left = tick if deadline is None else min(tick, deadline - time.perf_counter())
-            if left <= 0:
-                return False
-            self._pause(left)
-        return True
+        return wait_for(self.poll, timeout, tick, self._pause)
 
     def _pause(self, seconds: float) -> None:
         """Wait up to ``seconds`` between polls (a local run: until a worker exits)."""

@@ -15,9 +15,9 @@ from dataclasses import replace
 
 from textual.binding import Binding
 
-from coremeter.options import DEFAULTS, DashboardOptions
+from coremeter.options import DEFAULTS, DashboardOptions, Engine
 from coremeter.recording import Recording
-from coremeter.replay import Clock, Player, logged, quiet_load
+from coremeter.replay import Clock, Player, logged
 from coremeter.report import machine_line
 from coremeter.sampler import CpuSampler
 from coremeter.session import Session
@@ -92,8 +92,9 @@ def create_replay(
     options = replace(options, workload=spec.workload, schedule=spec.schedule)
     machine = first.machine
     session = Session.opened(machine, list(machine.usable_cores), options, RESULTS_KEEP)
-    session.launch = player.launch
-    session.load = quiet_load()
+    # Its runs are the player's, and no other program competes for a recorded run's
+    # cores here: this machine's load is not read.
+    Engine(player.launch, busy=dict).attach(session)
     beside = None
     if len(recordings) > 1:
         other = recordings[1]
